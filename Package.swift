@@ -1,0 +1,148 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// EcoResupply: six services on a ZeroMQ bus, each with its own SQLite, plus the `ecoresupply` command line.
+/// Shared libraries live under `Shared/`, each service under `Services/<name>/` with a thin `Main`
+/// executable and a library that tests import.
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// A service: a library with its logic and a thin executable that reads config and runs it.
+func service(_ executable: String, library: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> [Target] {
+    [
+        .target(
+            name: library,
+            dependencies: ["EcoRuntime", "EcoBus", "EcoStore", "EcoConfig", log, argumentParser] + extra,
+            path: "Services/\(executable)/Sources",
+            resources: resources,
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: executable,
+            dependencies: [.target(name: library), "EcoRuntime", "EcoConfig", "EcoObservability", argumentParser] + extra,
+            path: "Services/\(executable)/Main",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let package = Package(
+    name: "EcoResupply",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "ingest", targets: ["ingest"]),
+        .executable(name: "matcher", targets: ["matcher"]),
+        .executable(name: "reporting", targets: ["reporting"]),
+        .executable(name: "notifications", targets: ["notifications"]),
+        .executable(name: "pickup-validator", targets: ["pickup-validator"]),
+        .executable(name: "ecoresupply", targets: ["ecoresupply"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Shared/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "ZeroMQ",
+            dependencies: ["CZeroMQ"],
+            path: "Shared/ZeroMQ",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoConfig",
+            dependencies: [argumentParser],
+            path: "Shared/Config",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoObservability",
+            dependencies: [log, metrics, .product(name: "Prometheus", package: "swift-prometheus")],
+            path: "Shared/Observability",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoStore",
+            dependencies: [grdb, log],
+            path: "Shared/Store",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoModel",
+            dependencies: [],
+            path: "Shared/Model",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoBus",
+            dependencies: [
+                "ZeroMQ", "EcoStore", "EcoModel", grdb, log, metrics, lifecycle,
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Shared/Bus",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EcoRuntime",
+            dependencies: ["EcoBus", "EcoStore", "EcoConfig", "EcoObservability", "EcoModel", grdb, log, metrics, lifecycle],
+            path: "Shared/Runtime",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Command line
+        .target(
+            name: "EcoCLI",
+            dependencies: ["EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "ZeroMQ", grdb, log, lifecycle, argumentParser],
+            path: "Services/ecoresupply/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ecoresupply",
+            dependencies: ["EcoCLI"],
+            path: "Services/ecoresupply/Main",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "BusTests",
+            dependencies: ["EcoBus", "EcoStore", "EcoModel", "ZeroMQ", "EcoConfig", grdb],
+            path: "Tests/BusTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["EcoBus", "EcoConfig", "ZeroMQ", grdb],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ]
+        + service("gateway", library: "GatewayService", extra: [
+            .product(name: "Hummingbird", package: "hummingbird"), "EcoObservability", metrics, lifecycle,
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.copy("Resources/openapi.json")])
+        + service("ingest", library: "IngestService")
+        + service("matcher", library: "MatcherService")
+        + service("reporting", library: "ReportingService")
+        + service("notifications", library: "NotificationsService")
+        + service("pickup-validator", library: "PickupValidatorService")
+)

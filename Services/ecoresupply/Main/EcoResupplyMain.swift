@@ -1,0 +1,8 @@
+import EcoCLI
+
+@main
+struct EcoResupplyMain {
+    static func main() async {
+        await EcoResupplyCommand.main()
+    }
+}

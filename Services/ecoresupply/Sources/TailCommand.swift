@@ -1,0 +1,56 @@
+import ArgumentParser
+import EcoBus
+import EcoConfig
+import Foundation
+import Logging
+
+/// `ecoresupply tail`: prints a running deployment's events as they happen, one JSON line each.
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print events live from a running deployment, one JSON line each.",
+        discussion: "PREFIX filters by topic, e.g. `listing.` or `report.filed`. With no prefix every event is printed (heartbeats only with --heartbeats).")
+
+    @Argument(help: "Topic prefixes to print (default: all).")
+    var prefixes: [String] = []
+
+    @Option(name: .customLong("bus-port"), help: "The deployment's bus port (env ECORESUPPLY_BUS_PORT, default 7700).")
+    var busPort: Int?
+
+    @Option(name: .customLong("bus-host"), help: "The deployment's bus host (default 127.0.0.1).")
+    var busHost: String?
+
+    @Flag(help: "First print the history each producer still has, then continue live.")
+    var replay = false
+
+    @Flag(help: "Human-readable output instead of JSON lines.")
+    var pretty = false
+
+    @Flag(help: "Also print bus heartbeats.")
+    var heartbeats = false
+
+    @Option(help: "Exit after printing this many events.")
+    var count: Int?
+
+    @Option(name: .customLong("discover-seconds"), help: "With --replay, how long to listen for producers' heartbeats first (default 2.5).")
+    var discoverSeconds: Double = 2.5
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+        for prefix in prefixes where prefix.utf8.count > Topic.maximumLength {
+            throw ValidationError("prefix '\(prefix.prefix(20))…' is longer than a topic can be")
+        }
+        guard discoverSeconds > 0, discoverSeconds <= 60 else { throw ValidationError("--discover-seconds must be in (0, 60]") }
+    }
+
+    func run() async throws {
+        let settings = EnvironmentSettings(ProcessInfo.processInfo.environment)
+        let topology = BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: try busPort ?? settings.int("BUS_PORT") ?? CommonOptions.defaultBusPort)
+        var logger = Logger(label: "ecoresupply.tail")
+        logger.logLevel = .warning
+        let tail = EventTail(
+            topology: topology, prefixes: prefixes, includeHeartbeats: heartbeats,
+            printer: EventPrinter(pretty: pretty), limit: count, logger: logger)
+        try await tail.run(replay: replay, discovery: .milliseconds(Int(discoverSeconds * 1000)))
+    }
+}

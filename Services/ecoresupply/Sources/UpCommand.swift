@@ -1,0 +1,77 @@
+import ArgumentParser
+import EcoConfig
+import EcoObservability
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `ecoresupply up`: the whole system on this machine, each service its own OS process.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the forwarder and every service as separate processes; restart any that dies; Ctrl-C stops all.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(name: .customLong("http-port"), help: "Gateway HTTP port (env ECORESUPPLY_HTTP_PORT, default 8080).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "Gateway HTTP address (env ECORESUPPLY_HTTP_HOST, default 127.0.0.1).")
+    var httpHost: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let config = try options.resolve(instance: ServiceInstance(.gateway), environment: environment)
+        let settings = EnvironmentSettings(environment)
+        let port = try httpPort ?? settings.int("HTTP_PORT") ?? 8080
+        guard (1...65_535).contains(port) else { throw ValidationError("--http-port must be between 1 and 65535") }
+        let host = httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1"
+
+        Observability.bootstrap(level: Observability.level(config.logLevel))
+        let logger = Logger(label: "ecoresupply.up")
+        let binaries = try ExecutableLocator.directory()
+        let common = [
+            "--data-dir", config.dataDirectory.path,
+            "--bus-port", "\(config.topology.busPort)",
+            "--bus-host", config.topology.host,
+            "--durability", config.durability.rawValue,
+            "--log-level", config.logLevel,
+            "--matchers", "\(config.matcherCount)",
+        ]
+        var children = [ChildSpec(
+            name: "forwarder", executable: binaries.appendingPathComponent("ecoresupply"),
+            arguments: ["forwarder", "--bus-port", "\(config.topology.busPort)", "--bus-host", config.topology.host, "--log-level", config.logLevel])]
+        for instance in BusTopology.instances(matchers: config.matcherCount) {
+            var arguments = common
+            if let index = instance.index { arguments += ["--worker", "\(index)"] }
+            if instance.kind == .gateway { arguments += ["--http-port", "\(port)", "--http-host", host] }
+            children.append(ChildSpec(
+                name: instance.name, executable: binaries.appendingPathComponent(instance.kind.executableName), arguments: arguments))
+        }
+        for child in children where !FileManager.default.isExecutableFile(atPath: child.executable.path) {
+            throw ValidationError("missing executable \(child.executable.path): build the package first (swift build)")
+        }
+
+        print("""
+            EcoResupply is starting \(children.count) processes.
+              gateway  http://\(host):\(port)   (/healthz, /readyz, /metrics, /openapi.json)
+              bus      \(config.topology.subscribeEndpoint) to subscribe (ecoresupply tail), \(config.topology.publishEndpoint) to publish
+              data     \(config.dataDirectory.path)
+            Ctrl-C stops everything.
+            """)
+        let supervisor = Supervisor(children: children, logger: logger)
+        let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        print("EcoResupply stopped.")
+    }
+}
+
+/// Finds the directory holding the service executables: the one `ecoresupply` itself runs from.
+enum ExecutableLocator {
+    static func directory() throws -> URL {
+        guard let url = Bundle.main.executableURL else {
+            throw ValidationError("cannot locate the ecoresupply executable")
+        }
+        return url.resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+}

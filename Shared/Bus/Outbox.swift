@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+
+/// Writes a producer's events into its outbox, inside the caller's transaction, so that a state
+/// change and the events it causes commit together or not at all. After the commit the relay is
+/// woken and publishes them.
+public struct Outbox: Sendable {
+    /// The producer instance name, used as every event's `source`.
+    public let producer: String
+    private let onCommit: @Sendable () -> Void
+
+    public init(producer: String, onCommit: @escaping @Sendable () -> Void = {}) {
+        self.producer = producer
+        self.onCommit = onCommit
+    }
+
+    /// Appends one event; returns its sequence number. Must run inside a write transaction.
+    @discardableResult
+    public func append<Payload: Codable & Sendable>(
+        _ topic: String,
+        _ data: Payload,
+        correlationID: String? = nil,
+        causationID: String? = nil,
+        in db: Database
+    ) throws -> Int64 {
+        guard Topic.isValid(topic) else { throw OutboxError.invalidTopic(topic) }
+        guard !topic.hasPrefix("bus.") else { throw OutboxError.reservedTopic(topic) }
+        let sequence = try Self.latestSequence(db) + 1
+        let now = Date()
+        let event = CloudEvent(
+            source: producer, type: topic, time: now, sequence: sequence,
+            correlationid: correlationID, causationid: causationID, data: data)
+        let payload = try EventCodec.encoder.encode(event)
+        guard payload.count <= InboundMessage.maximumEventSize else {
+            throw OutboxError.tooLarge(topic: topic, bytes: payload.count)
+        }
+        try db.execute(
+            sql: "INSERT INTO bus_outbox (sequence, event_id, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [sequence, event.id, topic, payload, event.time])
+        let onCommit = self.onCommit
+        db.afterNextTransaction(onCommit: { _ in onCommit() })
+        return sequence
+    }
+
+    /// The highest sequence ever assigned (0 when none), including pruned rows.
+    public static func latestSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'bus_outbox'") ?? 0
+    }
+
+    /// One stored event: its sequence, topic and the exact CloudEvent JSON that was published.
+    public struct Row: Sendable {
+        public let sequence: Int64
+        public let topic: String
+        public let payload: Data
+    }
+
+    /// Stored events with `sequence >= from`, oldest first.
+    public static func rows(from: Int64, limit: Int, _ db: Database) throws -> [Row] {
+        try GRDB.Row.fetchAll(
+            db, sql: "SELECT sequence, topic, payload FROM bus_outbox WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+            arguments: [from, limit]
+        ).map { Row(sequence: $0["sequence"], topic: $0["topic"], payload: $0["payload"]) }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Synchronization
+
+/// What a process has seen of each producer on the bus, from heartbeats: for readiness checks and
+/// for finding replay endpoints.
+public final class ProducerDirectory: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public var service: String
+        public var endpoint: String
+        public var latest: Int64
+        public var lastSeen: Date
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    public func record(source: String, _ heartbeat: Heartbeat, at date: Date = Date()) {
+        entries.withLock {
+            $0[source] = Entry(service: heartbeat.service, endpoint: heartbeat.replay, latest: heartbeat.latest, lastSeen: date)
+        }
+    }
+
+    public var snapshot: [String: Entry] { entries.withLock { $0 } }
+
+    /// Producers whose heartbeat arrived within `window` of `now`.
+    public func alive(within window: TimeInterval, now: Date = Date()) -> [String: Entry] {
+        snapshot.filter { now.timeIntervalSince($0.value.lastSeen) <= window }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// The request/reply wire format between a DEALER (the asker) and a service's ROUTER.
+///
+/// Request frames: `[request id (8 bytes, big-endian), kind (UTF-8), body…]`.
+/// Reply frames: `[request id, status ("ok" or "error"), body…]`; an error body is one JSON frame
+/// `{"code": …, "message": …}`.
+public enum RequestProtocol {
+    public static let ok = Data("ok".utf8)
+    public static let error = Data("error".utf8)
+
+    public static func encodeID(_ id: UInt64) -> Data {
+        withUnsafeBytes(of: id.bigEndian) { Data($0) }
+    }
+
+    public static func decodeID(_ data: Data) -> UInt64? {
+        guard data.count == 8 else { return nil }
+        return data.reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+}
+
+/// An error body sent back in a reply.
+public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Why a request to another service did not get a good answer.
+public enum BusRequestError: Error, Equatable, CustomStringConvertible {
+    /// No reply within the timeout: the service is down, slow or unreachable.
+    case timeout(endpoint: String, kind: String)
+    /// The service answered with an error.
+    case remote(RemoteError)
+    /// The reply could not be read.
+    case malformedReply(String)
+    /// The socket loop has stopped.
+    case closed
+    /// The request could not be queued (the peer's queue is full).
+    case unavailable(endpoint: String)
+
+    public var description: String {
+        switch self {
+        case .timeout(let endpoint, let kind): "no reply from \(endpoint) to \(kind) in time"
+        case .remote(let error): "remote error \(error)"
+        case .malformedReply(let detail): "malformed reply: \(detail)"
+        case .closed: "bus socket loop stopped"
+        case .unavailable(let endpoint): "cannot send to \(endpoint)"
+        }
+    }
+}
+
+/// A request received on a ROUTER socket, to be answered with `SocketLoop.reply`.
+public struct IncomingRequest: Sendable {
+    public let identity: Data
+    public let requestID: Data
+    public let kind: String
+    public let body: [Data]
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+
+/// Options every process shares. Each is taken from its flag, else from `ECORESUPPLY_<NAME>` in
+/// the environment, else from the embedded default.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("data-dir"), help: "Directory of the SQLite files (env ECORESUPPLY_DATA_DIR, default ./data).")
+    public var dataDir: String?
+
+    @Option(name: .customLong("bus-port"), help: "Forwarder XPUB port; XSUB is +1, services follow (env ECORESUPPLY_BUS_PORT, default 7700).")
+    public var busPort: Int?
+
+    @Option(name: .customLong("bus-host"), help: "Host of the bus endpoints (env ECORESUPPLY_BUS_HOST, default 127.0.0.1).")
+    public var busHost: String?
+
+    @Option(name: .customLong("durability"), help: "normal (survives a crash) or full (fsync each commit) (env ECORESUPPLY_DURABILITY).")
+    public var durability: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (env ECORESUPPLY_LOG_LEVEL, default info).")
+    public var logLevel: String?
+
+    @Option(name: .customLong("matchers"), help: "Matcher workers in the deployment (env ECORESUPPLY_MATCHERS, default 1).")
+    public var matchers: Int?
+
+    public init() {}
+
+    public static let defaultBusPort = 7700
+    public static let defaultDataDirectory = "./data"
+
+    /// Resolves flags, environment and defaults into a config for `instance`.
+    public func resolve(
+        instance: ServiceInstance,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> ServiceConfig {
+        let settings = EnvironmentSettings(environment)
+        let environmentPort = try settings.int("BUS_PORT")
+        let port = busPort ?? environmentPort ?? Self.defaultBusPort
+        guard (1...65_000).contains(port) else {
+            throw ConfigError(setting: "bus-port", value: "\(port)", reason: "must be between 1 and 65000")
+        }
+        let durabilityText = durability ?? settings.string("DURABILITY") ?? Durability.normal.rawValue
+        guard let durability = Durability(rawValue: durabilityText) else {
+            throw ConfigError(setting: "durability", value: durabilityText, reason: "use normal or full")
+        }
+        let level = logLevel ?? settings.string("LOG_LEVEL") ?? "info"
+        let validLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard validLevels.contains(level) else {
+            throw ConfigError(setting: "log-level", value: level, reason: "use one of \(validLevels.joined(separator: ", "))")
+        }
+        let environmentMatchers = try settings.int("MATCHERS")
+        let matcherCount = matchers ?? environmentMatchers ?? 1
+        guard (1...64).contains(matcherCount) else {
+            throw ConfigError(setting: "matchers", value: "\(matcherCount)", reason: "must be between 1 and 64")
+        }
+        if let index = instance.index, index >= matcherCount {
+            throw ConfigError(setting: "worker", value: "\(index)", reason: "must be below --matchers (\(matcherCount))")
+        }
+        let directory = dataDir ?? settings.string("DATA_DIR") ?? Self.defaultDataDirectory
+        return ServiceConfig(
+            instance: instance,
+            dataDirectory: URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL,
+            topology: BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: port),
+            durability: durability,
+            logLevel: level,
+            matcherCount: matcherCount
+        )
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Everything a service process needs to start, read once in `main` and passed down.
+public struct ServiceConfig: Sendable {
+    public var instance: ServiceInstance
+    public var dataDirectory: URL
+    public var topology: BusTopology
+    public var durability: Durability
+    public var logLevel: String
+    /// Matcher workers in the deployment (the gateway and the workers themselves need the count).
+    public var matcherCount: Int
+
+    public init(
+        instance: ServiceInstance,
+        dataDirectory: URL,
+        topology: BusTopology,
+        durability: Durability = .normal,
+        logLevel: String = "info",
+        matcherCount: Int = 1
+    ) {
+        self.instance = instance
+        self.dataDirectory = dataDirectory
+        self.topology = topology
+        self.durability = durability
+        self.logLevel = logLevel
+        self.matcherCount = matcherCount
+    }
+
+    /// The instance's own SQLite file: `<data-dir>/<instance>.sqlite`.
+    public var databaseURL: URL {
+        dataDirectory.appendingPathComponent("\(instance.name).sqlite")
+    }
+
+    /// The endpoint this instance binds its ROUTER socket on.
+    public var routerEndpoint: String { topology.routerEndpoint(of: instance) }
+}

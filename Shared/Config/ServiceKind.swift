@@ -1,0 +1,32 @@
+/// The kinds of process in a deployment. Each kind is one executable with its own SQLite file.
+public enum ServiceKind: String, CaseIterable, Sendable, Codable {
+    case gateway
+    case ingest
+    case reporting
+    case notifications
+    case pickupValidator = "pickup-validator"
+    case matcher
+
+    /// The executable's file name.
+    public var executableName: String { rawValue }
+}
+
+/// One running instance of a service kind. Matcher workers are numbered; every other kind runs once.
+public struct ServiceInstance: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let kind: ServiceKind
+    public let index: Int?
+
+    public init(_ kind: ServiceKind, index: Int? = nil) {
+        self.kind = kind
+        self.index = kind == .matcher ? (index ?? 0) : nil
+    }
+
+    /// The producer name used as the CloudEvents `source`, and the SQLite file's base name:
+    /// `ingest`, `matcher-0`, `matcher-1`, …
+    public var name: String {
+        if let index { return "\(kind.rawValue)-\(index)" }
+        return kind.rawValue
+    }
+
+    public var description: String { name }
+}

@@ -1,0 +1,26 @@
+import EcoConfig
+import EcoObservability
+import EcoStore
+import Logging
+import Prometheus
+
+/// Runs one service process: sets up logging and metrics, opens its store and bus sockets, and
+/// serves until SIGTERM or SIGINT. Every service's `@main` calls this with its own parts.
+public enum ServiceMain {
+    public static func run(
+        config: ServiceConfig,
+        migrations: [Migration],
+        parts: (ServiceRuntime, PrometheusCollectorRegistry) throws -> ServiceParts
+    ) async throws {
+        let registry = Observability.bootstrap(level: Observability.level(config.logLevel))
+        var logger = Logger(label: "ecoresupply.\(config.instance.name)")
+        logger.logLevel = Observability.level(config.logLevel)
+        do {
+            let runtime = try ServiceRuntime(config: config, migrations: migrations, logger: logger)
+            try await runtime.run(try parts(runtime, registry))
+        } catch {
+            logger.critical("service failed", metadata: ["service.instance": "\(config.instance.name)", "error": "\(error)"])
+            throw error
+        }
+    }
+}

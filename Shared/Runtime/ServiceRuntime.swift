@@ -1,0 +1,139 @@
+import EcoBus
+import EcoConfig
+import EcoStore
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// What a service adds to the common runtime: its tables, the events it applies, the requests it
+/// answers, and any long-running services of its own (e.g. the gateway's HTTP server).
+public struct ServiceParts: Sendable {
+    public var migrations: [Migration]
+    public var handlers: [any EventHandler]
+    public var requestHandlers: [String: RequestHandler]
+    public var services: [any Service]
+
+    public init(migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = []) {
+        self.migrations = migrations
+        self.handlers = handlers
+        self.requestHandlers = requestHandlers
+        self.services = services
+    }
+}
+
+/// Why a service could not start.
+public enum RuntimeError: Error, CustomStringConvertible {
+    case store(StoreError)
+    case bus(ZMQError, endpoint: String)
+
+    public var description: String {
+        switch self {
+        case .store(let error): "\(error)"
+        case .bus(let error, let endpoint): "cannot open bus sockets (\(endpoint)): \(error)"
+        }
+    }
+}
+
+/// The parts every service process has: its own SQLite store with the bus tables, the socket loop,
+/// the outbox and its relay, the consumer, and the request router; run under one `ServiceGroup`
+/// that shuts down cleanly on SIGTERM or SIGINT.
+public final class ServiceRuntime: Sendable {
+    public let config: ServiceConfig
+    public let database: DatabasePool
+    public let outbox: Outbox
+    public let loop: SocketLoop
+    public let stats: BusStats
+    public let directory: ProducerDirectory
+    public let logger: Logger
+    private let relay: OutboxRelay
+    private let inbox: ConsumerInbox
+
+    /// Opens the store (running the bus, diagnostics and service migrations) and prepares the sockets.
+    public init(config: ServiceConfig, migrations: [Migration], logger: Logger) throws(RuntimeError) {
+        self.config = config
+        self.logger = logger
+        do {
+            database = try DatabaseOpener.open(
+                at: config.databaseURL, fullSync: config.durability == .full,
+                migrations: BusSchema.migrations + Diagnostics.migrations + migrations)
+        } catch {
+            throw .store(error)
+        }
+        let wake = WakePipe()
+        inbox = ConsumerInbox(wake: wake)
+        loop = SocketLoop(
+            endpoints: SocketLoopEndpoints(
+                publishTo: config.topology.publishEndpoint,
+                subscribeTo: config.topology.subscribeEndpoint,
+                subscriptions: [""],
+                routerBind: config.routerEndpoint),
+            sink: inbox, wake: wake, logger: logger)
+        stats = BusStats(instance: config.instance.name)
+        directory = ProducerDirectory()
+        let loop = self.loop
+        let relay = OutboxRelay(
+            database: database, loop: loop, producer: config.instance.name, service: config.instance.kind.rawValue,
+            replayEndpoint: config.routerEndpoint, stats: stats, logger: logger)
+        self.relay = relay
+        outbox = Outbox(producer: config.instance.name, onCommit: { relay.signal() })
+    }
+
+    /// Starts the sockets and runs until SIGTERM/SIGINT, then stops every part in reverse order.
+    public func run(_ parts: ServiceParts) async throws {
+        do {
+            try await loop.start()
+        } catch {
+            throw RuntimeError.bus(error, endpoint: config.routerEndpoint)
+        }
+        let consumer = BusConsumer(
+            instance: config.instance.name, database: database, loop: loop, inbox: inbox.inbox,
+            handlers: [Diagnostics.Recorder()] + parts.handlers, stats: stats, directory: directory, logger: logger)
+        var handlers = Diagnostics.requestHandlers(database: database, outbox: outbox, logger: logger)
+        handlers.merge(parts.requestHandlers) { _, new in new }
+        let replay = ReplayServer(producer: config.instance.name, database: database, stats: stats)
+        let stats = self.stats
+        let name = config.instance.name
+        handlers[BusRequestKind.replay] = { body in try await replay.answer(body) }
+        handlers[BusRequestKind.stats] = { _ in
+            do { return [try EventCodec.encoder.encode(stats.snapshot)] } catch { throw RemoteError(code: "internal", message: "\(error)") }
+        }
+        handlers[BusRequestKind.ping] = { _ in [Data(name.utf8)] }
+        let router = RequestRouter(handlers: handlers, logger: logger)
+
+        let socketService = SocketLoopService(loop: loop, router: router)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: ([socketService, relay, consumer] + parts.services).map {
+                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        logger.info("service starting", metadata: [
+            "service.instance": "\(config.instance.name)",
+            "service.database": "\(config.databaseURL.path)",
+            "bus.router": "\(config.routerEndpoint)",
+            "bus.subscribe": "\(config.topology.subscribeEndpoint)",
+            "bus.publish": "\(config.topology.publishEndpoint)",
+        ])
+        try await group.run()
+        logger.info("service stopped", metadata: ["service.instance": "\(config.instance.name)"])
+    }
+}
+
+/// Serves requests while running; closes the sockets when the group shuts down (it is first in the
+/// group, so it stops last).
+struct SocketLoopService: Service {
+    let loop: SocketLoop
+    let router: RequestRouter
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await router.serve(loop) }
+            try? await gracefulShutdown()
+            loop.stop()
+            await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+
+/// Opens one service's SQLite file as a GRDB `DatabasePool` (WAL) and runs its migrations.
+/// Each process opens its own file once, at start.
+public enum DatabaseOpener {
+    /// - Parameters:
+    ///   - url: the SQLite file; its directory is created if missing.
+    ///   - fullSync: `synchronous=FULL` (fsync each commit) instead of `NORMAL`.
+    ///   - migrations: the named migrations to apply, in order.
+    public static func open(at url: URL, fullSync: Bool, migrations: [Migration]) throws(StoreError) -> DatabasePool {
+        let directory = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreateDirectory(path: directory.path, reason: "\(error)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: url.path, configuration: configuration)
+        } catch {
+            throw .cannotOpen(path: url.path, reason: "\(error)")
+        }
+        do {
+            try DatabaseMigrator.named(migrations).migrate(pool)
+        } catch {
+            throw .migrationFailed(path: url.path, reason: "\(error)")
+        }
+        return pool
+    }
+}
