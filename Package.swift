@@ -111,7 +111,7 @@ let package = Package(
         // MARK: Command line
         .target(
             name: "EcoCLI",
-            dependencies: ["EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "ZeroMQ", grdb, log, lifecycle, argumentParser],
+            dependencies: ["EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "EcoObservability", "ZeroMQ", "CZeroMQ", grdb, log, lifecycle, argumentParser],
             path: "Services/ecoresupply/Sources",
             swiftSettings: swiftSettings
         ),
@@ -131,13 +131,25 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EcoBus", "EcoConfig", "ZeroMQ", grdb],
+            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "ZeroMQ", grdb],
             path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["GatewayService", "EcoBus", "EcoConfig"],
+            path: "Tests/GatewayTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["EcoCLI"],
+            path: "Tests/CLITests",
             swiftSettings: swiftSettings
         ),
     ]
         + service("gateway", library: "GatewayService", extra: [
-            .product(name: "Hummingbird", package: "hummingbird"), "EcoObservability", metrics, lifecycle,
+            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle,
             .product(name: "Prometheus", package: "swift-prometheus"),
         ], resources: [.copy("Resources/openapi.json")])
         + service("ingest", library: "IngestService")

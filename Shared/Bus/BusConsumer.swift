@@ -21,7 +21,10 @@ public final class BusConsumer: Service, Sendable {
     public let directory: ProducerDirectory
     private let logger: Logger
     private let replayTimeout: Duration
+    private let afterCommit: (@Sendable ([ReceivedEvent]) -> Void)?
 
+    /// - Parameter afterCommit: called with each batch's events once their transaction committed
+    ///   (the benchmark measures latency with it).
     public init(
         instance: String,
         database: DatabasePool,
@@ -31,8 +34,10 @@ public final class BusConsumer: Service, Sendable {
         stats: BusStats,
         directory: ProducerDirectory = ProducerDirectory(),
         replayTimeout: Duration = .seconds(3),
+        afterCommit: (@Sendable ([ReceivedEvent]) -> Void)? = nil,
         logger: Logger
     ) {
+        self.afterCommit = afterCommit
         self.instance = instance
         self.database = database
         self.loop = loop
@@ -86,7 +91,8 @@ public final class BusConsumer: Service, Sendable {
             }
         }
         for (producer, reply) in batch.finishedReplays {
-            let skipped = state.replayFinished(producer: producer, through: reply.through, latest: reply.latest)
+            let (released, skipped) = state.replayFinished(producer: producer, through: reply.through, latest: reply.latest)
+            batch.ready.append(contentsOf: released.map { (event: $0, replayed: true) })
             if skipped > 0 {
                 logger.error("producer no longer has events this consumer never applied; they are skipped",
                              metadata: ["bus.producer": "\(producer)", "bus.skipped": "\(skipped)"])
@@ -96,6 +102,7 @@ public final class BusConsumer: Service, Sendable {
             do {
                 try await commit(batch, state: state)
                 state.committed()
+                afterCommit?(batch.ready.map(\.event))
                 stats.recordDelivered(batch.ready.count, replayed: batch.ready.filter(\.replayed).count)
                 stats.recordDeadLettered(batch.deadLetters.count)
             } catch {

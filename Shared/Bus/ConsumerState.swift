@@ -114,22 +114,34 @@ public struct ConsumerState: Sendable {
         return asks.sorted { $0.producer < $1.producer }
     }
 
-    /// A replay reply was handled: continue if the producer has more. Returns the number of
-    /// sequences skipped because the producer no longer has them (0 unless its outbox was pruned).
-    public mutating func replayFinished(producer: String, through: Int64, latest: Int64) -> Int64 {
-        guard var state = producers[producer] else { return 0 }
+    /// A replay reply was handled: its events went through `accept` first. Sequences up to `through`
+    /// that neither arrived nor were buffered are gone from the producer (its outbox was pruned):
+    /// they are skipped, and what was buffered behind them is released. Continues with another
+    /// replay if the producer has more.
+    public mutating func replayFinished(producer: String, through: Int64, latest: Int64) -> (ready: [ReceivedEvent], skipped: Int64) {
+        guard var state = producers[producer] else { return ([], 0) }
         defer { producers[producer] = state }
         state.replayInFlight = false
         state.latestKnown = max(state.latestKnown, latest)
+        var ready: [ReceivedEvent] = []
         var skipped: Int64 = 0
-        if state.expected <= through {
-            // The producer scanned past what we still expect without sending it: it is gone.
-            skipped = through - state.expected + 1
-            state.expected = through + 1
-            while let _ = state.buffered.removeValue(forKey: state.expected) { state.expected += 1 }
+        while state.expected <= through {
+            if let next = state.buffered.removeValue(forKey: state.expected) {
+                ready.append(next)
+                state.expected += 1
+                continue
+            }
+            let nextBuffered = state.buffered.keys.filter { $0 > state.expected && $0 <= through }.min()
+            let resume = nextBuffered ?? (through + 1)
+            skipped += resume - state.expected
+            state.expected = resume
+        }
+        while let next = state.buffered.removeValue(forKey: state.expected) {
+            ready.append(next)
+            state.expected += 1
         }
         if state.expected <= latest { state.needsReplay = true }
-        return skipped
+        return (ready, skipped)
     }
 
     /// A replay request failed; the next heartbeat will ask again.

@@ -33,8 +33,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ServiceConfig {
         let settings = EnvironmentSettings(environment)
-        let environmentPort = try settings.int("BUS_PORT")
-        let port = busPort ?? environmentPort ?? Self.defaultBusPort
+        let port: Int
+        if let busPort { port = busPort } else { port = try settings.int("BUS_PORT", default: Self.defaultBusPort) }
         guard (1...65_000).contains(port) else {
             throw ConfigError(setting: "bus-port", value: "\(port)", reason: "must be between 1 and 65000")
         }
@@ -47,8 +47,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
         guard validLevels.contains(level) else {
             throw ConfigError(setting: "log-level", value: level, reason: "use one of \(validLevels.joined(separator: ", "))")
         }
-        let environmentMatchers = try settings.int("MATCHERS")
-        let matcherCount = matchers ?? environmentMatchers ?? 1
+        let matcherCount: Int
+        if let matchers { matcherCount = matchers } else { matcherCount = try settings.int("MATCHERS", default: 1) }
         guard (1...64).contains(matcherCount) else {
             throw ConfigError(setting: "matchers", value: "\(matcherCount)", reason: "must be between 1 and 64")
         }

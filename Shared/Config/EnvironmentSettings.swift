@@ -12,6 +12,11 @@ public struct EnvironmentSettings: Sendable {
         return value
     }
 
+    /// The setting as a whole number, or `fallback` when it is not set.
+    public func int(_ name: String, default fallback: Int) throws(ConfigError) -> Int {
+        try int(name) ?? fallback
+    }
+
     public func int(_ name: String) throws(ConfigError) -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text) else {

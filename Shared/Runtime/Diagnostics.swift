@@ -9,7 +9,8 @@ import Logging
 /// outbox, and it records every ping it receives from others in `diagnostic_pings`. An operator
 /// uses it through `ecoresupply bus ping`; the integration tests use it to prove delivery exactly once.
 public enum Diagnostics {
-    /// Request kind: body `{"count": N, "batch": B, "run": "…"}`; reply `{"run": …, "accepted": N}`.
+    /// Request kind: body `{"count": N, "batch"?: B, "rate"?: events per second, "run"?: "…"}`;
+    /// reply `{"run": …, "accepted": N}`.
     /// Emission continues in the background after the reply.
     public static let emitRequest = "diagnostic.emit"
     /// Request kind: reply `{"count": N, "distinct": N}` of pings recorded, optionally `{"run": …}`.
@@ -35,11 +36,15 @@ public enum Diagnostics {
 
     public struct EmitRequest: Codable, Sendable {
         public var count: Int
+        /// Events per transaction (1 to 1000, default 100).
         public var batch: Int?
+        /// Events per second; unpaced when absent.
+        public var rate: Int?
         public var run: String?
-        public init(count: Int, batch: Int? = nil, run: String? = nil) {
+        public init(count: Int, batch: Int? = nil, rate: Int? = nil, run: String? = nil) {
             self.count = count
             self.batch = batch
+            self.rate = rate
             self.run = run
         }
     }
@@ -57,6 +62,10 @@ public enum Diagnostics {
     public struct CountReply: Codable, Sendable, Equatable {
         public var count: Int
         public var distinct: Int
+        public init(count: Int, distinct: Int) {
+            self.count = count
+            self.distinct = distinct
+        }
     }
 
     /// Records received pings.
@@ -77,7 +86,10 @@ public enum Diagnostics {
         [
             emitRequest: { body in
                 guard let first = body.first, let request = try? JSONDecoder().decode(EmitRequest.self, from: first) else {
-                    throw RemoteError(code: "bad_request", message: "body must be {\"count\": N, \"batch\"?: N, \"run\"?: \"…\"}")
+                    throw RemoteError(code: "bad_request", message: "body must be {\"count\": N, \"batch\"?: N, \"rate\"?: N, \"run\"?: \"…\"}")
+                }
+                if let rate = request.rate, !(1...1_000_000).contains(rate) {
+                    throw RemoteError(code: "bad_request", message: "rate must be between 1 and 1000000 events per second")
                 }
                 guard (1...maximumCount).contains(request.count) else {
                     throw RemoteError(code: "bad_request", message: "count must be between 1 and \(maximumCount)")
@@ -86,6 +98,7 @@ public enum Diagnostics {
                 let run = request.run ?? UUID().uuidString.lowercased()
                 Task {
                     var index = 0
+                    let started = ContinuousClock.now
                     do {
                         while index < request.count {
                             let upper = min(index + batch, request.count)
@@ -93,6 +106,10 @@ public enum Diagnostics {
                                 for i in index..<upper { try outbox.append(Topic.diagnosticPing, DiagnosticPing(run: run, index: i), in: db) }
                             }
                             index = upper
+                            if let rate = request.rate {
+                                // Pace: the next batch is due when `index` events would have taken at `rate`.
+                                try await Task.sleep(until: started + .microseconds(Int64(index) * 1_000_000 / Int64(rate)))
+                            }
                         }
                         logger.info("diagnostic pings emitted", metadata: ["diagnostic.run": "\(run)", "diagnostic.count": "\(index)"])
                     } catch {

@@ -24,8 +24,8 @@ public struct GatewayOptions: ParsableArguments, Sendable {
 
     public func resolve(environment: [String: String]) throws(ConfigError) -> GatewayConfig {
         let settings = EnvironmentSettings(environment)
-        let environmentPort = try settings.int("HTTP_PORT")
-        let port = httpPort ?? environmentPort ?? 8080
+        let port: Int
+        if let httpPort { port = httpPort } else { port = try settings.int("HTTP_PORT", default: 8080) }
         guard (1...65_535).contains(port) else {
             throw ConfigError(setting: "http-port", value: "\(port)", reason: "must be between 1 and 65535")
         }

@@ -1,0 +1,179 @@
+import EcoBus
+import EcoConfig
+import EcoRuntime
+import Foundation
+import GRDB
+import Logging
+
+/// A deployment of real executables for one test: its own temporary data directory, its own block
+/// of loopback ports, and a bus client for commands and queries. Every process is killed at the end.
+final class TestDeployment: @unchecked Sendable {
+    // Used by one test task at a time; @unchecked because it holds Foundation Process objects.
+    let root: URL
+    let dataDirectory: URL
+    let topology: BusTopology
+    let httpPort: Int
+    let matchers: Int
+    let binaries: URL
+    let client: SocketLoop
+    private(set) var processes: [String: ServiceProcess] = [:]
+
+    static func make(matchers: Int = 1) async throws -> TestDeployment {
+        let deployment = TestDeployment(matchers: matchers)
+        try await deployment.client.start()
+        return deployment
+    }
+
+    private init(matchers: Int) {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ecoresupply-it-\(UUID().uuidString.prefix(8))")
+        dataDirectory = root.appendingPathComponent("data")
+        try? FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let base = PortBlock.find(count: 8 + matchers)
+        topology = BusTopology(busPort: base)
+        httpPort = base + 7 + matchers
+        self.matchers = matchers
+        binaries = Self.binaryDirectory()
+        var logger = Logger(label: "test-client")
+        logger.logLevel = .critical
+        client = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
+    }
+
+    deinit {
+        for process in processes.values where process.isRunning { process.stop(signal: SIGKILL) }
+        client.stop()
+        if ProcessInfo.processInfo.environment["ECORESUPPLY_KEEP_TEST_DATA"] == nil {
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+
+    /// Where `swift build` put the executables: ECORESUPPLY_BIN_DIR, else `.build/debug` of this package.
+    static func binaryDirectory() -> URL {
+        if let directory = ProcessInfo.processInfo.environment["ECORESUPPLY_BIN_DIR"] {
+            return URL(fileURLWithPath: directory)
+        }
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // Harness, IntegrationTests, Tests, package root
+        return url.appendingPathComponent(".build/debug")
+    }
+
+    // MARK: - Processes
+
+    func startForwarder() throws {
+        try launch(name: "forwarder", executable: "ecoresupply", arguments: [
+            "forwarder", "--bus-port", "\(topology.busPort)",
+        ])
+    }
+
+    func start(_ instance: ServiceInstance) throws {
+        var arguments = [
+            "--data-dir", dataDirectory.path, "--bus-port", "\(topology.busPort)", "--matchers", "\(matchers)", "--log-level", "info",
+        ]
+        if let index = instance.index { arguments += ["--worker", "\(index)"] }
+        if instance.kind == .gateway { arguments += ["--http-port", "\(httpPort)"] }
+        try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments)
+    }
+
+    /// The forwarder and every service of the deployment.
+    func startAll() throws {
+        try startForwarder()
+        for instance in BusTopology.instances(matchers: matchers) { try start(instance) }
+    }
+
+    private func launch(name: String, executable: String, arguments: [String]) throws {
+        if let existing = processes[name], existing.isRunning { throw HarnessError.alreadyRunning(name) }
+        processes[name] = try ServiceProcess(
+            name: name, executable: binaries.appendingPathComponent(executable), arguments: arguments,
+            logURL: root.appendingPathComponent("\(name).log"))
+    }
+
+    func process(_ name: String) throws -> ServiceProcess {
+        guard let process = processes[name] else { throw HarnessError.notStarted(name) }
+        return process
+    }
+
+    /// Kills a process (SIGKILL by default) and waits for it to be gone.
+    func kill(_ name: String, signal: Int32 = SIGKILL) throws {
+        try process(name).stop(signal: signal)
+    }
+
+    /// SIGTERM to every process, services first; returns the exit status of each.
+    func stopAll() -> [String: Int32] {
+        var statuses: [String: Int32] = [:]
+        for (name, process) in processes where name != "forwarder" {
+            process.stop(signal: SIGTERM)
+            statuses[name] = process.process.terminationStatus
+        }
+        if let forwarder = processes["forwarder"] {
+            forwarder.stop(signal: SIGTERM)
+            statuses["forwarder"] = forwarder.process.terminationStatus
+        }
+        return statuses
+    }
+
+    func logs(_ name: String) -> String { processes[name]?.logTail() ?? "(not started)" }
+
+    // MARK: - Bus queries
+
+    func endpoint(_ instance: ServiceInstance) -> String { topology.routerEndpoint(of: instance) }
+
+    /// Waits until the instance answers `bus.ping` on its ROUTER socket.
+    func awaitAnswering(_ instance: ServiceInstance, timeout: Duration = .seconds(30)) async throws {
+        _ = try await eventually("\(instance) to answer", timeout: timeout) {
+            let reply = try await client.request(endpoint(instance), kind: BusRequestKind.ping, timeout: .milliseconds(500))
+            return reply.first.map { String(decoding: $0, as: UTF8.self) } == instance.name ? true : nil
+        }
+    }
+
+    /// Has `instance` publish `count` diagnostic pings; returns the run's name.
+    @discardableResult
+    func emit(from instance: ServiceInstance, count: Int, batch: Int = 100, rate: Int? = nil, run: String = UUID().uuidString) async throws -> String {
+        let body = try JSONEncoder().encode(Diagnostics.EmitRequest(count: count, batch: batch, rate: rate, run: run))
+        let reply = try await client.request(endpoint(instance), kind: Diagnostics.emitRequest, body: [body], timeout: .seconds(5))
+        return try JSONDecoder().decode(Diagnostics.EmitReply.self, from: reply[0]).run
+    }
+
+    /// How many pings of `run` the instance applied, and how many distinct (producer, sequence) they were.
+    func pings(at instance: ServiceInstance, run: String? = nil) async throws -> Diagnostics.CountReply {
+        let body = try JSONEncoder().encode(Diagnostics.CountRequest(run: run))
+        let reply = try await client.request(endpoint(instance), kind: Diagnostics.countRequest, body: [body], timeout: .seconds(2))
+        return try JSONDecoder().decode(Diagnostics.CountReply.self, from: reply[0])
+    }
+
+    /// The producer's latest committed sequence, from a replay request.
+    func latestSequence(of instance: ServiceInstance) async throws -> Int64 {
+        let body = try JSONEncoder().encode(ReplayRequest(from: 1, limit: 1))
+        let reply = try await client.request(endpoint(instance), kind: BusRequestKind.replay, body: [body], timeout: .seconds(2))
+        return try JSONDecoder().decode(ReplayReply.self, from: reply[0]).latest
+    }
+
+    /// Waits until `instance` applied exactly `count` pings of `run`, and fails if it ever shows more.
+    func awaitPings(at instance: ServiceInstance, run: String, count: Int, timeout: Duration = .seconds(60)) async throws -> Diagnostics.CountReply {
+        try await eventually("\(instance) to apply \(count) pings of run \(run)", timeout: timeout) {
+            let reply = try await pings(at: instance, run: run)
+            if reply.count > count || reply.distinct != reply.count { throw HarnessError.duplicates(instance.name, reply.count, reply.distinct) }
+            return reply.count == count ? reply : nil
+        }
+    }
+
+    /// Opens an instance's SQLite file read-only, to inspect what it stored.
+    func database(of instance: ServiceInstance) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        return try DatabaseQueue(path: dataDirectory.appendingPathComponent("\(instance.name).sqlite").path, configuration: configuration)
+    }
+}
+
+enum HarnessError: Error, CustomStringConvertible {
+    case alreadyRunning(String)
+    case notStarted(String)
+    case duplicates(String, Int, Int)
+
+    var description: String {
+        switch self {
+        case .alreadyRunning(let name): "\(name) is already running"
+        case .notStarted(let name): "\(name) was never started"
+        case .duplicates(let name, let count, let distinct): "\(name) applied \(count) pings for \(distinct) distinct events"
+        }
+    }
+}
