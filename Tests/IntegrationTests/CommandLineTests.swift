@@ -22,7 +22,7 @@ struct CommandLineTests {
             try await HTTP.get("\(base)/readyz").status == 200 ? true : nil
         }
         let needle = deployment.dataDirectory.path
-        let children = ProcessTable.find(containing: [needle])
+        let children = ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") }
         let names = Set(children.compactMap { $0.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } })
         #expect(names == ["gateway", "ingest", "matcher", "reporting", "notifications", "pickup-validator"])
         #expect(children.filter { $0.arguments.first?.hasSuffix("/matcher") == true }.count == 2)

@@ -52,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
             throw ValidationError("missing executable \(child.executable.path): build the package first (swift build)")
         }
 
-        print("""
+        say("""
             EcoResupply is starting \(children.count) processes.
               gateway  http://\(host):\(port)   (/healthz, /readyz, /metrics, /openapi.json)
               bus      \(config.topology.subscribeEndpoint) to subscribe (ecoresupply tail), \(config.topology.publishEndpoint) to publish
@@ -62,8 +62,13 @@ struct UpCommand: AsyncParsableCommand {
         let supervisor = Supervisor(children: children, logger: logger)
         let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
-        print("EcoResupply stopped.")
+        say("EcoResupply stopped.")
     }
+}
+
+/// Writes a line to standard output at once (not buffered, so supervisors and pipes see it).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 /// Finds the directory holding the service executables: the one `ecoresupply` itself runs from.
