@@ -71,7 +71,7 @@ public final class BusConsumer: Service, Sendable {
         var deadLetters: [(frames: [Data], reason: DeadLetterReason, producer: String?, sequence: Int64?)] = []
         var producerUpdates: Set<String> = []
         var duplicates = 0
-        var finishedReplays: [(producer: String, reply: ReplayReply)] = []
+        var finishedReplays: [(producer: String, reply: ReplayReply, broughtNew: Bool)] = []
     }
 
     private func process(_ inputs: [ConsumerInput], state: inout ConsumerState) async {
@@ -81,17 +81,19 @@ public final class BusConsumer: Service, Sendable {
             case .live(let frames):
                 route(InboundMessage.decode(frames), replayed: false, state: &state, batch: &batch)
             case .replayed(let producer, let reply, let events):
+                let before = batch.ready.count
                 for payload in events {
                     route(InboundMessage.decodeEvent(payload, expectedType: nil), replayed: true, state: &state, batch: &batch)
                 }
-                batch.finishedReplays.append((producer, reply))
+                batch.finishedReplays.append((producer, reply, batch.ready.count > before))
             case .replayFailed(let producer, let error):
                 logger.warning("replay failed; retrying on the next heartbeat", metadata: ["bus.producer": "\(producer)", "error": "\(error)"])
                 state.replayFailed(producer: producer)
             }
         }
-        for (producer, reply) in batch.finishedReplays {
-            let (released, skipped) = state.replayFinished(producer: producer, through: reply.through, latest: reply.latest)
+        for (producer, reply, broughtNew) in batch.finishedReplays {
+            let (released, skipped) = state.replayFinished(
+                producer: producer, through: reply.through, latest: reply.latest, broughtNew: broughtNew)
             batch.ready.append(contentsOf: released.map { (event: $0, replayed: true) })
             if skipped > 0 {
                 logger.error("producer no longer has events this consumer never applied; they are skipped",
@@ -141,34 +143,49 @@ public final class BusConsumer: Service, Sendable {
         let producerRows = batch.producerUpdates.compactMap { name -> (String, ConsumerState.Producer)? in
             state.producers[name].map { (name, $0) }
         }
-        let ready = batch.ready.map(\.event)
+        let work = batch.ready.compactMap { item -> (event: ReceivedEvent, handlers: [any EventHandler])? in
+            let applicable = handlers.filter { $0.handles(item.event.type) }
+            return applicable.isEmpty ? nil : (item.event, applicable)
+        }
         let rejected = try await database.write { db -> [(ReceivedEvent, String)] in
             var rejected: [(ReceivedEvent, String)] = []
-            for event in ready {
-                let applicable = handlers.filter { $0.handles(event.type) }
-                guard !applicable.isEmpty else { continue }
-                do {
-                    try db.inSavepoint {
+            // Fast path: the whole batch in one savepoint. If any handler throws, undo it and apply
+            // the events one savepoint each, so that only the failing event is dead-lettered.
+            let allApplied: Bool
+            do {
+                try db.inSavepoint {
+                    for (event, applicable) in work {
                         for handler in applicable { try handler.apply(event, in: db) }
-                        return .commit
                     }
-                } catch {
-                    rejected.append((event, "\(error)"))
-                    try DeadLetterStore.record(
-                        [Data(event.type.utf8), event.payload], reason: .handlerRejected("\(error)".prefix(300).description),
-                        producer: event.source, sequence: event.sequence, in: db)
+                    return .commit
+                }
+                allApplied = true
+            } catch {
+                allApplied = false
+            }
+            if !allApplied {
+                for (event, applicable) in work {
+                    do {
+                        try db.inSavepoint {
+                            for handler in applicable { try handler.apply(event, in: db) }
+                            return .commit
+                        }
+                    } catch {
+                        rejected.append((event, "\(error)"))
+                        try DeadLetterStore.record(
+                            [Data(event.type.utf8), event.payload], reason: .handlerRejected("\(error)".prefix(300).description),
+                            producer: event.source, sequence: event.sequence, in: db)
+                    }
                 }
             }
             for (frames, reason, producer, sequence) in batch.deadLetters {
                 try DeadLetterStore.record(frames, reason: reason, producer: producer, sequence: sequence, in: db)
             }
             for (producer, sequence) in offsets {
-                try db.execute(
-                    sql: """
-                        INSERT INTO bus_offsets (producer, sequence, updated_at) VALUES (?, ?, ?)
-                        ON CONFLICT(producer) DO UPDATE SET sequence = excluded.sequence, updated_at = excluded.updated_at
-                        """,
-                    arguments: [producer, sequence, now])
+                try db.cachedStatement(sql: """
+                    INSERT INTO bus_offsets (producer, sequence, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(producer) DO UPDATE SET sequence = excluded.sequence, updated_at = excluded.updated_at
+                    """).execute(arguments: [producer, sequence, now])
             }
             for (name, producer) in producerRows {
                 guard let endpoint = producer.endpoint else { continue }

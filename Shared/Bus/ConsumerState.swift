@@ -116,9 +116,14 @@ public struct ConsumerState: Sendable {
 
     /// A replay reply was handled: its events went through `accept` first. Sequences up to `through`
     /// that neither arrived nor were buffered are gone from the producer (its outbox was pruned):
-    /// they are skipped, and what was buffered behind them is released. Continues with another
-    /// replay if the producer has more.
-    public mutating func replayFinished(producer: String, through: Int64, latest: Int64) -> (ready: [ReceivedEvent], skipped: Int64) {
+    /// they are skipped, and what was buffered behind them is released.
+    ///
+    /// Another replay follows when the producer has more and either a gap remains or this reply
+    /// brought events live delivery had not (the consumer is catching up on history). A reply of
+    /// nothing but duplicates means live delivery is ahead, so no further replay is chained.
+    public mutating func replayFinished(
+        producer: String, through: Int64, latest: Int64, broughtNew: Bool = true
+    ) -> (ready: [ReceivedEvent], skipped: Int64) {
         guard var state = producers[producer] else { return ([], 0) }
         defer { producers[producer] = state }
         state.replayInFlight = false
@@ -140,7 +145,7 @@ public struct ConsumerState: Sendable {
             ready.append(next)
             state.expected += 1
         }
-        if state.expected <= latest { state.needsReplay = true }
+        if state.expected <= latest, broughtNew || !state.buffered.isEmpty || skipped > 0 { state.needsReplay = true }
         return (ready, skipped)
     }
 

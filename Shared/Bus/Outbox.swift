@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Writes a producer's events into its outbox, inside the caller's transaction, so that a state
 /// change and the events it causes commit together or not at all. After the commit the relay is
@@ -8,10 +9,19 @@ public struct Outbox: Sendable {
     /// The producer instance name, used as every event's `source`.
     public let producer: String
     private let onCommit: @Sendable () -> Void
+    /// Whether the open transaction already has the commit hook: GRDB notifies every registered
+    /// observer of every statement, so one hook per transaction, not one per event. Reset when the
+    /// transaction ends either way. (The next sequence is read from SQLite for each event, not
+    /// cached, so that a rolled-back savepoint cannot leave a gap.)
+    private let transaction = TransactionState()
 
     public init(producer: String, onCommit: @escaping @Sendable () -> Void = {}) {
         self.producer = producer
         self.onCommit = onCommit
+    }
+
+    private final class TransactionState: Sendable {
+        let hookRegistered = Mutex(false)
     }
 
     /// Appends one event; returns its sequence number. Must run inside a write transaction.
@@ -30,21 +40,33 @@ public struct Outbox: Sendable {
         let event = CloudEvent(
             source: producer, type: topic, time: now, sequence: sequence,
             correlationid: correlationID, causationid: causationID, data: data)
-        let payload = try EventCodec.encoder.encode(event)
+        let payload = try CloudEventWriter.encode(event)
         guard payload.count <= InboundMessage.maximumEventSize else {
             throw OutboxError.tooLarge(topic: topic, bytes: payload.count)
         }
-        try db.execute(
-            sql: "INSERT INTO bus_outbox (sequence, event_id, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [sequence, event.id, topic, payload, event.time])
-        let onCommit = self.onCommit
-        db.afterNextTransaction(onCommit: { _ in onCommit() })
+        try db.cachedStatement(
+            sql: "INSERT INTO bus_outbox (sequence, event_id, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [sequence, event.id, topic, payload, event.time])
+        let needsHook = transaction.hookRegistered.withLock { registered in
+            defer { registered = true }
+            return !registered
+        }
+        if needsHook {
+            let onCommit = self.onCommit
+            let state = transaction
+            db.afterNextTransaction(
+                onCommit: { _ in
+                    state.hookRegistered.withLock { $0 = false }
+                    onCommit()
+                },
+                onRollback: { _ in state.hookRegistered.withLock { $0 = false } })
+        }
         return sequence
     }
 
     /// The highest sequence ever assigned (0 when none), including pruned rows.
     public static func latestSequence(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'bus_outbox'") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'bus_outbox'")) ?? 0
     }
 
     /// One stored event: its sequence, topic and the exact CloudEvent JSON that was published.

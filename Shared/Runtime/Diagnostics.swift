@@ -75,9 +75,8 @@ public enum Diagnostics {
 
         public func apply(_ event: ReceivedEvent, in db: Database) throws {
             let ping = try event.decodeData(DiagnosticPing.self)
-            try db.execute(
-                sql: "INSERT INTO diagnostic_pings (producer, sequence, run, ping_index, received_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [event.source, event.sequence, ping.run, ping.index, EventTime.format(Date())])
+            try db.cachedStatement(sql: "INSERT INTO diagnostic_pings (producer, sequence, run, ping_index, received_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [event.source, event.sequence, ping.run, ping.index, EventTime.format(Date())])
         }
     }
 

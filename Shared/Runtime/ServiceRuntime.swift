@@ -103,13 +103,15 @@ public final class ServiceRuntime: Sendable {
         let router = RequestRouter(handlers: handlers, logger: logger)
 
         let socketService = SocketLoopService(loop: loop, router: router)
+        var services = ([socketService, relay, consumer] + parts.services).map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+        }
+        if let watch = SupervisorWatch(environment: ProcessInfo.processInfo.environment, logger: logger) {
+            services.append(.init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: ([socketService, relay, consumer] + parts.services).map {
-                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
-                },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("service starting", metadata: [
             "service.instance": "\(config.instance.name)",
             "service.database": "\(config.databaseURL.path)",

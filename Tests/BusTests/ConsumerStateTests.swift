@@ -308,6 +308,27 @@ struct ConsumerStateTests {
         #expect(state.producers[producer]?.bufferedCount == 0, "7 and 8 must not stay stranded in the buffer")
     }
 
+    @Test("a replay that brought only duplicates does not chain another while live delivery is ahead")
+    func replayOfDuplicatesStopsTheChain() throws {
+        var state = ConsumerState()
+        state.restore(producer: producer, applied: 0, endpoint: endpoint, service: "ingest", latest: 0)
+        #expect(state.takeReplayAsks().map(\.from) == [1])
+        // Live delivery gets 1…3 while the replay is in flight.
+        for sequence: Int64 in 1...3 { _ = state.accept(try received(producer, sequence)) }
+        // The replay brings 1…3 again: all duplicates; the producer is already at 50.
+        for sequence: Int64 in 1...3 { #expect(state.accept(try received(producer, sequence)).duplicates == 1) }
+        let finished = state.replayFinished(producer: producer, through: 3, latest: 50, broughtNew: false)
+        #expect(finished.skipped == 0)
+        #expect(state.takeReplayAsks().isEmpty, "live delivery is ahead: no second replay")
+
+        // Catching up on history (the reply brought new events) keeps paging.
+        state.restore(producer: "matcher-0", applied: 0, endpoint: endpoint, service: "matcher", latest: 0)
+        _ = state.takeReplayAsks()
+        for sequence: Int64 in 1...3 { _ = state.accept(try received("matcher-0", sequence)) }
+        _ = state.replayFinished(producer: "matcher-0", through: 3, latest: 50, broughtNew: true)
+        #expect(state.takeReplayAsks().map(\.from) == [4])
+    }
+
     @Test("restore sets the committed offset, `expected`, endpoint and asks for replay")
     func restoreSetsOffsets() {
         var state = ConsumerState()

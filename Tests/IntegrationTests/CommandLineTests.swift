@@ -48,6 +48,27 @@ struct CommandLineTests {
         #expect(left.isEmpty, "no process left behind: \(left)")
     }
 
+    @Test("killing up with SIGKILL leaves no orphaned process behind")
+    func noOrphansAfterSupervisorDies() async throws {
+        let deployment = try await TestDeployment.make()
+        let up = try ServiceProcess(
+            name: "up", executable: deployment.binaries.appendingPathComponent("ecoresupply"),
+            arguments: ["up", "--data-dir", deployment.dataDirectory.path, "--bus-port", "\(deployment.topology.busPort)", "--http-port", "\(deployment.httpPort)"],
+            logURL: deployment.root.appendingPathComponent("up.log"))
+        defer { if up.isRunning { up.stop(signal: SIGKILL) } }
+        for instance in BusTopology.instances(matchers: 1) { try await deployment.awaitAnswering(instance) }
+        let needle = deployment.dataDirectory.path
+        #expect(ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") }.count == 6)
+
+        up.stop(signal: SIGKILL)
+        let left = try await eventually("every child to notice and stop", timeout: .seconds(20)) { () -> [ProcessTable.Entry]? in
+            let alive = ProcessTable.find(containing: [needle]).filter { ProcessTable.isAlive($0.pid) }
+                + ProcessTable.find(containing: ["forwarder", "\(deployment.topology.busPort)"]).filter { ProcessTable.isAlive($0.pid) }
+            return alive.isEmpty ? alive : nil
+        }
+        #expect(left.isEmpty)
+    }
+
     @Test("tail --replay prints the history once, then live events, one JSON line each")
     func tailReplaysThenFollows() async throws {
         let deployment = try await TestDeployment.make()

@@ -2,6 +2,8 @@ import ArgumentParser
 import EcoBus
 import EcoConfig
 import EcoObservability
+import EcoRuntime
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -21,10 +23,12 @@ struct ForwarderCommand: AsyncParsableCommand {
             subscribeEndpoint: config.topology.subscribeEndpoint,
             publishEndpoint: config.topology.publishEndpoint,
             logger: logger)
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: ForwarderService(forwarder: forwarder))]
+        if let watch = SupervisorWatch(environment: ProcessInfo.processInfo.environment, logger: logger) {
+            services.append(.init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
-            services: [ForwarderService(forwarder: forwarder)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -80,6 +80,9 @@ actor Supervisor: Service {
         let process = Process()
         process.executableURL = child.executable
         process.arguments = child.arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["ECORESUPPLY_SUPERVISOR_PID"] = "\(getpid())"
+        process.environment = environment
         let continuation = exitContinuation
         let name = child.name
         process.terminationHandler = { process in

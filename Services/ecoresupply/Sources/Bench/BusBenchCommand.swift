@@ -66,8 +66,10 @@ struct BusBenchCommand: AsyncParsableCommand {
             try await benchmark.commit(pipeline, count: count, payload: payload)
             committed += count
         }
+        let commitElapsed = start.duration(to: .now)
         try await benchmark.waitApplied(pipeline, count: events + 1, timeout: .seconds(600))
         let elapsed = start.duration(to: pipeline.samples.lastApplied ?? .now)
+        print(String(format: "  producer  outbox commits alone, batch %d                          %12.0f events/s", batch, Double(events) / commitElapsed.seconds))
         let durable = Double(events) / elapsed.seconds
         pipeline.stop()
         print(String(format: "  durable   outbox commit → consumer apply, batch %d, %d events %12.0f events/s  (%.1f%% of raw)", batch, events, durable, durable / raw * 100))

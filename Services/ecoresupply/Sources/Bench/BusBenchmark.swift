@@ -27,7 +27,8 @@ final class BusBenchmark: Sendable {
     struct BenchHandler: EventHandler {
         var topicPrefixes: [String] { ["bench."] }
         func apply(_ event: ReceivedEvent, in db: Database) throws {
-            try db.execute(sql: "INSERT INTO bench_applied (producer, sequence) VALUES (?, ?)", arguments: [event.source, event.sequence])
+            try db.cachedStatement(sql: "INSERT INTO bench_applied (producer, sequence) VALUES (?, ?)")
+                .execute(arguments: [event.source, event.sequence])
         }
     }
 
