@@ -210,20 +210,25 @@ public final class BusConsumer: Service, Sendable {
     // MARK: - Replay
 
     private func loadState() async throws -> ConsumerState {
-        let (offsets, producers) = try await database.read { db in
-            (
-                try Row.fetchAll(db, sql: "SELECT producer, sequence FROM bus_offsets"),
-                try Row.fetchAll(db, sql: "SELECT producer, service, replay_endpoint, latest FROM bus_producers")
-            )
+        struct Known: Sendable {
+            let service: String
+            let endpoint: String
+            let latest: Int64
+        }
+        let (offsets, known) = try await database.read { db -> ([String: Int64], [String: Known]) in
+            var offsets: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT producer, sequence FROM bus_offsets") {
+                offsets[row["producer"]] = row["sequence"]
+            }
+            var known: [String: Known] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT producer, service, replay_endpoint, latest FROM bus_producers") {
+                known[row["producer"]] = Known(service: row["service"], endpoint: row["replay_endpoint"], latest: row["latest"])
+            }
+            return (offsets, known)
         }
         var state = ConsumerState()
-        var known: [String: (service: String, endpoint: String, latest: Int64)] = [:]
-        for row in producers {
-            known[row["producer"]] = (row["service"], row["replay_endpoint"], row["latest"])
-        }
-        for row in offsets {
-            let name: String = row["producer"]
-            state.restore(producer: name, applied: row["sequence"], endpoint: known[name]?.endpoint, service: known[name]?.service, latest: known[name]?.latest ?? 0)
+        for (name, applied) in offsets {
+            state.restore(producer: name, applied: applied, endpoint: known[name]?.endpoint, service: known[name]?.service, latest: known[name]?.latest ?? 0)
         }
         for (name, entry) in known where state.producers[name] == nil {
             state.restore(producer: name, applied: 0, endpoint: entry.endpoint, service: entry.service, latest: entry.latest)

@@ -47,7 +47,7 @@ public final class Forwarder: Sendable {
         guard let control = try? ZMQSocket(.push) else { return }
         defer { control.close() }
         try? control.connect(controlEndpoint)
-        try? control.send([Data("TERMINATE".utf8)])
+        _ = try? control.send([Data("TERMINATE".utf8)])
     }
 
     private func proxy() throws(ZMQError) {

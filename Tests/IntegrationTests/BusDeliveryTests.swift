@@ -14,11 +14,7 @@ struct BusDeliveryTests {
     @Test("an event published by one service is applied by another exactly once")
     func appliedExactlyOnce() async throws {
         let deployment = try await TestDeployment.make()
-        try deployment.startForwarder()
-        try deployment.start(ingest)
-        try deployment.start(reporting)
-        try await deployment.awaitAnswering(ingest)
-        try await deployment.awaitAnswering(reporting)
+        try await deployment.startAnswering(ingest, reporting)
 
         let first = try await deployment.emit(from: ingest, count: 1)
         _ = try await deployment.awaitPings(at: reporting, run: first, count: 1)
@@ -38,11 +34,7 @@ struct BusDeliveryTests {
     @Test("a consumer killed with SIGKILL while 1,000 events are published applies all 1,000 exactly once after restart")
     func consumerKilledMidStream() async throws {
         let deployment = try await TestDeployment.make()
-        try deployment.startForwarder()
-        try deployment.start(ingest)
-        try deployment.start(reporting)
-        try await deployment.awaitAnswering(ingest)
-        try await deployment.awaitAnswering(reporting)
+        try await deployment.startAnswering(ingest, reporting)
 
         let run = try await deployment.emit(from: ingest, count: 1000, batch: 10, rate: 400)
         _ = try await eventually("reporting to apply some of the stream") {
@@ -70,9 +62,7 @@ struct BusDeliveryTests {
     @Test("a consumer started after 1,000 events were published catches up on all of them")
     func lateConsumerCatchesUp() async throws {
         let deployment = try await TestDeployment.make()
-        try deployment.startForwarder()
-        try deployment.start(ingest)
-        try await deployment.awaitAnswering(ingest)
+        try await deployment.startAnswering(ingest)
 
         let run = try await deployment.emit(from: ingest, count: 1000)
         _ = try await eventually("ingest to commit all 1,000 events") {
@@ -91,11 +81,7 @@ struct BusDeliveryTests {
     @Test("a producer killed mid-stream and restarted continues its sequence with no gap and no reuse")
     func producerKilledMidStream() async throws {
         let deployment = try await TestDeployment.make()
-        try deployment.startForwarder()
-        try deployment.start(ingest)
-        try deployment.start(reporting)
-        try await deployment.awaitAnswering(ingest)
-        try await deployment.awaitAnswering(reporting)
+        try await deployment.startAnswering(ingest, reporting)
 
         let interrupted = try await deployment.emit(from: ingest, count: 1000, batch: 10, rate: 400)
         _ = try await eventually("reporting to apply part of the stream") {

@@ -72,10 +72,8 @@ struct CommandLineTests {
     @Test("tail --replay prints the history once, then live events, one JSON line each")
     func tailReplaysThenFollows() async throws {
         let deployment = try await TestDeployment.make()
-        try deployment.startForwarder()
         let ingest = ServiceInstance(.ingest)
-        try deployment.start(ingest)
-        try await deployment.awaitAnswering(ingest)
+        try await deployment.startAnswering(ingest)
         let history = try await deployment.emit(from: ingest, count: 5)
         _ = try await eventually("ingest to commit the history") {
             try await deployment.latestSequence(of: ingest) == 5 ? true : nil

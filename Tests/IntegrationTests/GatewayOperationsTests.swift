@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoConfig
 import Foundation
 import Testing
@@ -64,5 +65,38 @@ struct GatewayOperationsTests {
 
         let statuses = deployment.stopAll()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "every process exits cleanly on SIGTERM: \(statuses)")
+    }
+
+    @Test("the gateway is not ready while the forwarder is down; events published meanwhile all arrive once it is back")
+    func forwarderOutage() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        _ = try await eventually("the deployment to be ready") {
+            try await HTTP.get("\(base)/readyz").status == 200 ? true : nil
+        }
+
+        try deployment.kill("forwarder")
+        let down = try await eventually("readiness to say the bus is gone", timeout: .seconds(15)) {
+            let reply = try await HTTP.get("\(base)/readyz")
+            let checks = try reply.json()["checks"] as? [String: Bool]
+            return reply.status == 503 && checks?["bus"] == false ? reply : nil
+        }
+        #expect(down.status == 503)
+
+        // Published while nobody can receive it: only the outbox has it.
+        let run = try await deployment.emit(from: ServiceInstance(.ingest), count: 200)
+        _ = try await eventually("ingest to commit the 200 events") {
+            try await deployment.latestSequence(of: ServiceInstance(.ingest)) >= 200 ? true : nil
+        }
+        try deployment.startForwarder()
+        _ = try await eventually("readiness to come back with the bus") {
+            try await HTTP.get("\(base)/readyz").status == 200 ? true : nil
+        }
+        for instance in [ServiceInstance(.reporting), ServiceInstance(.notifications), ServiceInstance(.gateway)] {
+            let result = try await deployment.awaitPings(at: instance, run: run, count: 200)
+            #expect(result == .init(count: 200, distinct: 200), "\(instance)")
+        }
+        _ = deployment.stopAll()
     }
 }

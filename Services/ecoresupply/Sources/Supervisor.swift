@@ -61,7 +61,7 @@ actor Supervisor: Service {
             ])
             Task {
                 try? await Task.sleep(for: delay)
-                await self.restart(child)
+                self.restart(child)
             }
         }
     }

@@ -11,7 +11,7 @@ final class ServiceProcess: @unchecked Sendable {
     init(name: String, executable: URL, arguments: [String], logURL: URL) throws {
         self.name = name
         self.logURL = logURL
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
         process = Process()

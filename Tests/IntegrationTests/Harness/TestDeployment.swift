@@ -73,6 +73,13 @@ final class TestDeployment: @unchecked Sendable {
         try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments)
     }
 
+    /// The forwarder and the given services, once each answers on its ROUTER socket.
+    func startAnswering(_ instances: ServiceInstance...) async throws {
+        try startForwarder()
+        for instance in instances { try start(instance) }
+        for instance in instances { try await awaitAnswering(instance) }
+    }
+
     /// The forwarder and every service of the deployment.
     func startAll() throws {
         try startForwarder()
