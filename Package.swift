@@ -12,6 +12,7 @@ let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// A service: a library with its logic and a thin executable that reads config and runs it.
 func service(_ executable: String, library: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> [Target] {
@@ -53,6 +54,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -149,12 +153,14 @@ let package = Package(
         ),
     ]
         + service("gateway", library: "GatewayService", extra: [
-            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle,
+            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle, crypto, "EcoModel",
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
         + service("ingest", library: "IngestService")
         + service("matcher", library: "MatcherService")
         + service("reporting", library: "ReportingService")
         + service("notifications", library: "NotificationsService")
-        + service("pickup-validator", library: "PickupValidatorService")
+        + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel"])
 )

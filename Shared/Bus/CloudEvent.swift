@@ -118,11 +118,17 @@ public enum EventTime {
 
 /// The JSON coders for bus messages. Both are thread-safe and shared.
 public enum EventCodec {
+    /// Dates in event data are ISO 8601 strings (`2026-11-22T10:00:00Z`).
     public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 
-    public static let decoder = JSONDecoder()
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
 }

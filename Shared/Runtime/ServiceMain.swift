@@ -10,14 +10,14 @@ public enum ServiceMain {
     public static func run(
         config: ServiceConfig,
         migrations: [Migration],
-        parts: (ServiceRuntime, PrometheusCollectorRegistry) throws -> ServiceParts
+        parts: (ServiceRuntime, PrometheusCollectorRegistry) async throws -> ServiceParts
     ) async throws {
         let registry = Observability.bootstrap(level: Observability.level(config.logLevel))
         var logger = Logger(label: "ecoresupply.\(config.instance.name)")
         logger.logLevel = Observability.level(config.logLevel)
         do {
             let runtime = try ServiceRuntime(config: config, migrations: migrations, logger: logger)
-            try await runtime.run(try parts(runtime, registry))
+            try await runtime.run(try await parts(runtime, registry))
         } catch {
             logger.critical("service failed", metadata: ["service.instance": "\(config.instance.name)", "error": "\(error)"])
             throw error

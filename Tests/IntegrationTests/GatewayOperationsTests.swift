@@ -13,14 +13,10 @@ struct GatewayOperationsTests {
         try deployment.startAll()
         let base = "http://127.0.0.1:\(deployment.httpPort)"
 
-        let health = try await eventually("the gateway to answer /healthz") { try? await HTTP.get("\(base)/healthz") }
-        #expect(health.status == 200)
+        let health = try await deployment.awaitHTTP("/healthz")
         #expect(try health.json()["status"] as? String == "ok")
 
-        let ready = try await eventually("the deployment to be ready") {
-            let reply = try await HTTP.get("\(base)/readyz")
-            return reply.status == 200 ? reply : nil
-        }
+        let ready = try await deployment.awaitHTTP("/readyz")
         let checks = try #require(try ready.json()["checks"] as? [String: Bool])
         #expect(Set(checks.keys) == ["bus", "ingest", "matcher", "reporting", "notifications", "pickup-validator"])
 
@@ -72,9 +68,7 @@ struct GatewayOperationsTests {
         let deployment = try await TestDeployment.make()
         try deployment.startAll()
         let base = "http://127.0.0.1:\(deployment.httpPort)"
-        _ = try await eventually("the deployment to be ready") {
-            try await HTTP.get("\(base)/readyz").status == 200 ? true : nil
-        }
+        try await deployment.awaitHTTP("/readyz")
 
         try deployment.kill("forwarder")
         let down = try await eventually("readiness to say the bus is gone", timeout: .seconds(15)) {

@@ -16,7 +16,7 @@ struct GatewayCommand: AsyncParsableCommand {
         let config = try options.resolve(instance: ServiceInstance(.gateway), environment: environment)
         let httpConfig = try http.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: GatewayService.migrations) { runtime, registry in
-            try GatewayService.parts(runtime: runtime, config: httpConfig, registry: registry)
+            try await GatewayService.parts(runtime: runtime, config: httpConfig, registry: registry)
         }
     }
 }

@@ -7,13 +7,16 @@ import Prometheus
 
 /// Builds the gateway's HTTP application over a running service runtime.
 public func buildApplication(
-    runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry
+    runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry, dependencies: GatewayDependencies
 ) throws -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: AuthenticationMiddleware(resolver: PrincipalResolver(
+        accounts: dependencies.store, sessions: dependencies.store, keys: dependencies.store, tokens: dependencies.tokens)))
+    let topology = runtime.config.topology
     let peers = BusTopology.instances(matchers: runtime.config.matcherCount)
         .filter { $0 != runtime.config.instance }
-        .map { (name: $0.name, endpoint: runtime.config.topology.routerEndpoint(of: $0)) }
+        .map { (name: $0.name, endpoint: topology.routerEndpoint(of: $0)) }
     OperationsRoutes(
         instance: runtime.config.instance.name,
         directory: runtime.directory,
@@ -23,6 +26,14 @@ public func buildApplication(
         ownStats: runtime.stats,
         peers: peers,
         openAPIDocument: try OpenAPIDocument.load()
+    ).register(on: router)
+    AuthRoutes(auth: dependencies.auth).register(on: router)
+    AccountRoutes(accounts: dependencies.store).register(on: router)
+    OrganisationRoutes(accounts: dependencies.store).register(on: router)
+    APIKeyRoutes(accounts: dependencies.store, keys: dependencies.store).register(on: router)
+    BeneficiaryRoutes(
+        accounts: dependencies.store, bus: runtime.loop,
+        pickupValidator: topology.routerEndpoint(of: ServiceInstance(.pickupValidator))
     ).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"

@@ -5,10 +5,18 @@ import EcoConfig
 public struct GatewayConfig: Sendable {
     public var httpHost: String
     public var httpPort: Int
+    /// bcrypt cost for new password hashes (4–16; 12 by default).
+    public var bcryptCost: Int
+    /// The admin account made at start if missing; its password comes from the environment only.
+    public var adminEmail: String?
+    public var adminPassword: String?
 
-    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080) {
+    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, bcryptCost: Int = 12, adminEmail: String? = nil, adminPassword: String? = nil) {
         self.httpHost = httpHost
         self.httpPort = httpPort
+        self.bcryptCost = bcryptCost
+        self.adminEmail = adminEmail
+        self.adminPassword = adminPassword
     }
 }
 
@@ -20,6 +28,12 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("http-port"), help: "HTTP port (default 8080).")
     public var httpPort: Int?
 
+    @Option(name: .customLong("bcrypt-cost"), help: "bcrypt cost of password hashes, 4–16 (env ECORESUPPLY_BCRYPT_COST, default 12).")
+    public var bcryptCost: Int?
+
+    @Option(name: .customLong("admin-email"), help: "Admin account to create at start if missing; its password is read from ECORESUPPLY_ADMIN_PASSWORD (env ECORESUPPLY_ADMIN_EMAIL).")
+    public var adminEmail: String?
+
     public init() {}
 
     public func resolve(environment: [String: String]) throws(ConfigError) -> GatewayConfig {
@@ -29,6 +43,18 @@ public struct GatewayOptions: ParsableArguments, Sendable {
         guard (1...65_535).contains(port) else {
             throw ConfigError(setting: "http-port", value: "\(port)", reason: "must be between 1 and 65535")
         }
-        return GatewayConfig(httpHost: httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1", httpPort: port)
+        let cost: Int
+        if let bcryptCost { cost = bcryptCost } else { cost = try settings.int("BCRYPT_COST", default: 12) }
+        guard (4...16).contains(cost) else {
+            throw ConfigError(setting: "bcrypt-cost", value: "\(cost)", reason: "must be between 4 and 16")
+        }
+        let admin = adminEmail ?? settings.string("ADMIN_EMAIL")
+        let password = settings.string("ADMIN_PASSWORD")
+        if admin != nil, password == nil {
+            throw ConfigError(setting: "admin-email", value: admin ?? "", reason: "set ECORESUPPLY_ADMIN_PASSWORD as well")
+        }
+        return GatewayConfig(
+            httpHost: httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1", httpPort: port,
+            bcryptCost: cost, adminEmail: admin, adminPassword: password)
     }
 }

@@ -1,13 +1,37 @@
+import EcoConfig
 import EcoRuntime
 import EcoStore
+import Logging
 import Prometheus
 
-/// The gateway: HTTP in, bus commands and queries out.
+/// The gateway: HTTP in, bus commands and queries out. Owns accounts, sessions and API keys.
 public enum GatewayService {
-    /// The gateway's own tables (accounts, sessions, keys come with later capabilities).
-    public static let migrations: [Migration] = []
+    /// The gateway's own tables, in order. Never edit one that has shipped.
+    public static let migrations: [Migration] = GatewaySchema.migrations
 
-    public static func parts(runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry) throws -> ServiceParts {
-        ServiceParts(services: [try buildApplication(runtime: runtime, config: config, registry: registry)])
+    public static func parts(runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry) async throws -> ServiceParts {
+        let dependencies = try await GatewayDependencies.make(runtime: runtime, config: config)
+        if let email = config.adminEmail, let password = config.adminPassword {
+            try await AdminBootstrap.ensure(email: email, password: password, accounts: dependencies.store, hasher: dependencies.hasher, logger: runtime.logger)
+        }
+        return ServiceParts(
+            handlers: [BeneficiaryProjection()],
+            services: [try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies)])
+    }
+}
+
+/// What the routes are built from: the stores behind their protocols, hashing and tokens.
+public struct GatewayDependencies: Sendable {
+    public let store: SQLiteAccountStore
+    public let hasher: any PasswordHasher
+    public let tokens: TokenService
+    public let auth: AuthService
+
+    public static func make(runtime: ServiceRuntime, config: GatewayConfig) async throws -> GatewayDependencies {
+        let store = SQLiteAccountStore(database: runtime.database, outbox: runtime.outbox)
+        let hasher = BcryptPasswordHasher(cost: UInt8(config.bcryptCost))
+        let tokens = await TokenService(secret: try SigningSecret.loadOrCreate(runtime.database))
+        let auth = await AuthService(accounts: store, sessions: store, hasher: hasher, tokens: tokens, throttle: LoginThrottle())
+        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth)
     }
 }

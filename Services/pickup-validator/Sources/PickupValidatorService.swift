@@ -1,13 +1,16 @@
+import EcoModel
 import EcoRuntime
 import EcoStore
 
-/// The pickup validator: issues and checks pickup codes (QR token + PIN) and enforces beneficiary quotas.
+/// The pickup validator: issues and checks pickup codes (QR token + PIN), enforces beneficiary
+/// quotas, and verifies beneficiaries (codes `YYYY-BEN-XXXXX`).
 public enum PickupValidatorService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = BeneficiaryRegistry.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts()
+        let registry = BeneficiaryRegistry(database: runtime.database, outbox: runtime.outbox)
+        return ServiceParts(requestHandlers: [VerifyBeneficiaryCommand.kind: registry.requestHandler()])
     }
 }

@@ -13,11 +13,31 @@ enum HTTP {
         func json() throws -> [String: Any] {
             (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
         }
+        /// The `error` object of an error reply.
+        var error: [String: Any] { ((try? json())?["error"] as? [String: Any]) ?? [:] }
+        var errorCode: String? { error["code"] as? String }
+        var errorField: String? { error["field"] as? String }
     }
 
-    static func get(_ url: String) async throws -> Reply {
+    static func get(_ url: String, token: String? = nil) async throws -> Reply {
+        try await send("GET", url, token: token)
+    }
+
+    /// Sends a request; `json` is serialised with JSONSerialization, `body` is sent as it is.
+    static func send(
+        _ method: String, _ url: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, token: String? = nil
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 5
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            request.httpBody = body
+        }
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
         return Reply(status: http.statusCode, body: data, contentType: http.value(forHTTPHeaderField: "Content-Type"))

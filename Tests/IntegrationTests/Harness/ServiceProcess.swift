@@ -8,7 +8,7 @@ final class ServiceProcess: @unchecked Sendable {
     let process: Process
     let logURL: URL
 
-    init(name: String, executable: URL, arguments: [String], logURL: URL) throws {
+    init(name: String, executable: URL, arguments: [String], logURL: URL, environment: [String: String] = [:]) throws {
         self.name = name
         self.logURL = logURL
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -17,6 +17,7 @@ final class ServiceProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice

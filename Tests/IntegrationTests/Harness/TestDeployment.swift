@@ -69,8 +69,13 @@ final class TestDeployment: @unchecked Sendable {
             "--data-dir", dataDirectory.path, "--bus-port", "\(topology.busPort)", "--matchers", "\(matchers)", "--log-level", "info",
         ]
         if let index = instance.index { arguments += ["--worker", "\(index)"] }
-        if instance.kind == .gateway { arguments += ["--http-port", "\(httpPort)"] }
-        try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments)
+        var environment: [String: String] = [:]
+        if instance.kind == .gateway {
+            // A cheap bcrypt cost keeps sign-ups fast in tests; the admin is made at start.
+            arguments += ["--http-port", "\(httpPort)", "--bcrypt-cost", "4"]
+            environment = ["ECORESUPPLY_ADMIN_EMAIL": Self.adminEmail, "ECORESUPPLY_ADMIN_PASSWORD": Self.adminPassword]
+        }
+        try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments, environment: environment)
     }
 
     /// The forwarder and the given services, once each answers on its ROUTER socket.
@@ -86,11 +91,14 @@ final class TestDeployment: @unchecked Sendable {
         for instance in BusTopology.instances(matchers: matchers) { try start(instance) }
     }
 
-    private func launch(name: String, executable: String, arguments: [String]) throws {
+    static let adminEmail = "admin@ecoresupply.test"
+    static let adminPassword = "correct horse battery staple"
+
+    private func launch(name: String, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         if let existing = processes[name], existing.isRunning { throw HarnessError.alreadyRunning(name) }
         processes[name] = try ServiceProcess(
             name: name, executable: binaries.appendingPathComponent(executable), arguments: arguments,
-            logURL: root.appendingPathComponent("\(name).log"))
+            logURL: root.appendingPathComponent("\(name).log"), environment: environment)
     }
 
     func process(_ name: String) throws -> ServiceProcess {
@@ -123,9 +131,26 @@ final class TestDeployment: @unchecked Sendable {
 
     func endpoint(_ instance: ServiceInstance) -> String { topology.routerEndpoint(of: instance) }
 
+    /// Fails at once, with its log, if a process this harness started has exited.
+    func checkRunning(_ name: String) throws {
+        guard let process = processes[name] else { return }  // started by someone else, e.g. `up`
+        if !process.isRunning { throw HarnessError.exited(name, process.logTail()) }
+    }
+
+    /// Waits until `GET path` on the gateway answers `status`; fails early if the gateway died.
+    @discardableResult
+    func awaitHTTP(_ path: String, status: Int = 200, timeout: Duration = .seconds(30)) async throws -> HTTP.Reply {
+        try await eventually("GET \(path) to answer \(status)", timeout: timeout) {
+            try checkRunning("gateway")
+            let reply = try await HTTP.get("http://127.0.0.1:\(httpPort)\(path)")
+            return reply.status == status ? reply : nil
+        }
+    }
+
     /// Waits until the instance answers `bus.ping` on its ROUTER socket.
     func awaitAnswering(_ instance: ServiceInstance, timeout: Duration = .seconds(30)) async throws {
         _ = try await eventually("\(instance) to answer", timeout: timeout) {
+            try checkRunning(instance.name)
             let reply = try await client.request(endpoint(instance), kind: BusRequestKind.ping, timeout: .milliseconds(500))
             return reply.first.map { String(decoding: $0, as: UTF8.self) } == instance.name ? true : nil
         }
@@ -175,12 +200,14 @@ enum HarnessError: Error, CustomStringConvertible {
     case alreadyRunning(String)
     case notStarted(String)
     case duplicates(String, Int, Int)
+    case exited(String, String)
 
     var description: String {
         switch self {
         case .alreadyRunning(let name): "\(name) is already running"
         case .notStarted(let name): "\(name) was never started"
         case .duplicates(let name, let count, let distinct): "\(name) applied \(count) pings for \(distinct) distinct events"
+        case .exited(let name, let log): "\(name) exited; its log ends with:\n\(log)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import EcoModel
 import Hummingbird
 
 /// An HTTP error with the project's JSON body: `{"error": {"code", "message", "field"?}}`.
@@ -26,4 +27,14 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public static let unavailable = APIError(.serviceUnavailable, code: "unavailable", message: "a service this request needs did not answer in time")
+
+    public static let unauthenticated = APIError(.unauthorized, code: "unauthorized", message: "sign in first: send Authorization: Bearer <access token or API key>")
+
+    public static func forbidden(_ roles: Set<Role>) -> APIError {
+        APIError(.forbidden, code: "forbidden", message: "this needs one of the roles: \(roles.sorted().map(\.rawValue).joined(separator: ", "))")
+    }
+
+    public static func invalid(_ field: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_field", message: message, field: field)
+    }
 }

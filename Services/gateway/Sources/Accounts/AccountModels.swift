@@ -1,0 +1,62 @@
+import EcoModel
+import Foundation
+
+/// A person's or a machine client's account, as the API shows it (never with the password hash).
+public struct Account: Codable, Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var displayName: String
+    public var roles: [Role]
+    public var createdAt: Date
+}
+
+/// What a beneficiary verification left in the gateway (from `beneficiary.verified`).
+public struct BeneficiaryStatus: Codable, Sendable, Equatable {
+    public var code: String
+    public var verifiedBy: String
+    public var verifiedAt: Date
+    public var validUntil: Date
+
+    public func isValid(at date: Date) -> Bool { validUntil > date }
+}
+
+/// The kinds of organisation an account can act for.
+public enum OrganisationKind: String, Codable, Sendable, CaseIterable {
+    case shop, company, association, municipality
+}
+
+/// A member's standing in an organisation: owners manage members.
+public enum MemberRole: String, Codable, Sendable, CaseIterable {
+    case owner, member
+}
+
+public struct Organisation: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var kind: OrganisationKind
+    public var createdAt: Date
+}
+
+public struct Membership: Codable, Sendable, Equatable {
+    public var organisationID: String
+    public var accountID: String
+    public var role: MemberRole
+}
+
+/// An API key as listed (the secret is shown once, at creation).
+public struct APIKeyInfo: Codable, Sendable, Equatable {
+    public var id: String
+    public var accountID: String
+    public var name: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+    public var lastUsedAt: Date?
+}
+
+/// A session: one sign-in, renewed by refresh tokens until it expires or is revoked.
+public struct SessionRecord: Sendable, Equatable {
+    public var id: String
+    public var accountID: String
+    public var expiresAt: Date
+    public var revokedAt: Date?
+}

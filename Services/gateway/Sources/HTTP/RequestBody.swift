@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+
+/// Reads a JSON request body into `T`, answering bad input with a 4xx that names the field.
+public enum RequestBody {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    public static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: GatewayRequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the body as application/json")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIError(.contentTooLarge, code: "payload_too_large", message: "the body may be at most \(context.maxUploadSize) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw APIError(.badRequest, code: "invalid_body", message: "a JSON body is required")
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
+        }
+    }
+
+    /// A 400 naming the field that failed to decode.
+    static func describe(_ error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context, adding key: CodingKey? = nil) -> String? {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            let joined = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return joined.isEmpty ? nil : joined.replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context, adding: key) ?? key.stringValue
+            return APIError(.badRequest, code: "missing_field", message: "\(field) is required", field: field)
+        case .typeMismatch(let type, let context):
+            return APIError(.badRequest, code: "invalid_field", message: "\(path(context) ?? "body") must be \(describe(type))", field: path(context))
+        case .valueNotFound(let type, let context):
+            return APIError(.badRequest, code: "invalid_field", message: "\(path(context) ?? "body") must be \(describe(type)), not null", field: path(context))
+        case .dataCorrupted(let context):
+            if let field = path(context) {
+                return APIError(.badRequest, code: "invalid_field", message: "\(field) has an invalid value: \(context.debugDescription)", field: field)
+            }
+            return APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
+        @unknown default:
+            return APIError(.badRequest, code: "invalid_body", message: "the body could not be read")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is Date.Type: "an ISO 8601 date"
+        default: "of the documented type"
+        }
+    }
+}
