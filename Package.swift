@@ -146,6 +146,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "IngestTests",
+            dependencies: ["IngestService", "EcoModel", "EcoBus"],
+            path: "Tests/IngestTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["EcoCLI"],
             path: "Tests/CLITests",
@@ -158,7 +164,7 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
-        + service("ingest", library: "IngestService")
+        + service("ingest", library: "IngestService", extra: ["EcoModel"])
         + service("matcher", library: "MatcherService")
         + service("reporting", library: "ReportingService")
         + service("notifications", library: "NotificationsService")

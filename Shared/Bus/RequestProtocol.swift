@@ -23,13 +23,25 @@ public enum RequestProtocol {
 public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConvertible {
     public var code: String
     public var message: String
+    /// The input field at fault, when there is one.
+    public var field: String?
 
-    public init(code: String, message: String) {
+    public init(code: String, message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
-    public var description: String { "\(code): \(message)" }
+    public var description: String { "\(code): \(message)" + (field.map { " (\($0))" } ?? "") }
+
+    public static func invalid(_ field: String, _ message: String) -> RemoteError {
+        RemoteError(code: "invalid_field", message: message, field: field)
+    }
+
+    public static func notFound(_ message: String) -> RemoteError { RemoteError(code: "not_found", message: message) }
+    public static func forbidden(_ message: String) -> RemoteError { RemoteError(code: "forbidden", message: message) }
+    public static func conflict(_ message: String) -> RemoteError { RemoteError(code: "conflict", message: message) }
+    public static func badRequest(_ message: String) -> RemoteError { RemoteError(code: "bad_request", message: message) }
 }
 
 /// Why a request to another service did not get a good answer.

@@ -6,34 +6,6 @@ import Testing
 /// against the real processes.
 @Suite("Accounts and roles over HTTP", .serialized)
 struct AccountsTests {
-    /// A signed-in account in a test: its id and tokens.
-    struct Session {
-        let accountID: String
-        let accessToken: String
-        let refreshToken: String
-
-        init(_ reply: HTTP.Reply) throws {
-            let json = try reply.json()
-            accountID = try #require((json["account"] as? [String: Any])?["id"] as? String)
-            accessToken = try #require(json["accessToken"] as? String)
-            refreshToken = try #require(json["refreshToken"] as? String)
-        }
-    }
-
-    func signUp(_ base: String, _ email: String, roles: [String] = ["customer"]) async throws -> Session {
-        let reply = try await HTTP.send("POST", "\(base)/v1/auth/signup", json: [
-            "email": email, "password": "a long enough password", "displayName": "Test \(email)", "roles": roles,
-        ])
-        #expect(reply.status == 201, "\(reply.text)")
-        return try Session(reply)
-    }
-
-    func logIn(_ base: String, _ email: String, _ password: String) async throws -> Session {
-        let reply = try await HTTP.send("POST", "\(base)/v1/auth/login", json: ["email": email, "password": password])
-        #expect(reply.status == 200, "\(reply.text)")
-        return try Session(reply)
-    }
-
     @Test("sign-up, sign-in, refresh rotation, sign-out, and clear errors for bad input")
     func sessions() async throws {
         let deployment = try await TestDeployment.make()
@@ -41,7 +13,7 @@ struct AccountsTests {
         try await deployment.awaitHTTP("/healthz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
 
-        let merchant = try await signUp(base, "Baker@Example.org", roles: ["merchant"])
+        let merchant = try await HTTPSession.signUp(base, "Baker@Example.org", roles: ["merchant"])
         let me = try await HTTP.get("\(base)/v1/me", token: merchant.accessToken)
         #expect(me.status == 200)
         #expect((try me.json()["account"] as? [String: Any])?["email"] as? String == "baker@example.org")
@@ -76,7 +48,7 @@ struct AccountsTests {
         #expect(wrong.status == 401 && wrong.errorCode == "invalid_credentials")
         let unknown = try await HTTP.send("POST", "\(base)/v1/auth/login", json: ["email": "nobody@example.org", "password": "not the password"])
         #expect(unknown.status == 401 && unknown.errorCode == "invalid_credentials", "the same answer whether or not the email exists")
-        let second = try await logIn(base, "baker@example.org", "a long enough password")
+        let second = try await HTTPSession.logIn(base, "baker@example.org", "a long enough password")
         #expect(second.accountID == merchant.accountID)
 
         // Without or with a bad token.
@@ -87,7 +59,7 @@ struct AccountsTests {
         // Refresh rotates: the new pair works, the old refresh token replayed closes the session.
         let refreshed = try await HTTP.send("POST", "\(base)/v1/auth/refresh", json: ["refreshToken": second.refreshToken])
         #expect(refreshed.status == 200)
-        let rotated = try Session(refreshed)
+        let rotated = try HTTPSession(refreshed)
         #expect(rotated.refreshToken != second.refreshToken)
         #expect(try await HTTP.get("\(base)/v1/me", token: rotated.accessToken).status == 200)
         let replayed = try await HTTP.send("POST", "\(base)/v1/auth/refresh", json: ["refreshToken": second.refreshToken])
@@ -97,7 +69,7 @@ struct AccountsTests {
         // Sign-out revokes the session's access tokens at once; other sessions stay.
         #expect(try await HTTP.send("POST", "\(base)/v1/auth/logout", token: merchant.accessToken).status == 204)
         #expect(try await HTTP.get("\(base)/v1/me", token: merchant.accessToken).status == 401)
-        let third = try await logIn(base, "baker@example.org", "a long enough password")
+        let third = try await HTTPSession.logIn(base, "baker@example.org", "a long enough password")
         #expect(try await HTTP.get("\(base)/v1/me", token: third.accessToken).status == 200)
 
         // Password guessing is slowed down.
@@ -125,10 +97,10 @@ struct AccountsTests {
         try await deployment.awaitHTTP("/healthz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
 
-        let admin = try await logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
-        let customer = try await signUp(base, "ana@example.org")
-        let association = try await signUp(base, "food-bank@example.org")
-        let merchant = try await signUp(base, "grocer@example.org", roles: ["merchant"])
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let customer = try await HTTPSession.signUp(base, "ana@example.org")
+        let association = try await HTTPSession.signUp(base, "food-bank@example.org")
+        let merchant = try await HTTPSession.signUp(base, "grocer@example.org", roles: ["merchant"])
 
         // 401 without a token, 403 without the role.
         #expect(try await HTTP.get("\(base)/v1/admin/accounts").status == 401)
@@ -191,9 +163,9 @@ struct AccountsTests {
         #expect(try await HTTP.send("DELETE", "\(base)/v1/organisations/\(shopID)/members/\(merchant.accountID)", token: merchant.accessToken).status == 409, "last owner")
 
         // API keys: a municipality's system acts with the municipality's roles until revoked.
-        let city = try await signUp(base, "city-hall@example.org")
+        let city = try await HTTPSession.signUp(base, "city-hall@example.org")
         #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(city.accountID)/roles", json: ["role": "municipality"], token: admin.accessToken).status == 200)
-        let cityAgain = try await logIn(base, "city-hall@example.org", "a long enough password")
+        let cityAgain = try await HTTPSession.logIn(base, "city-hall@example.org", "a long enough password")
         let created = try await HTTP.send("POST", "\(base)/v1/api-keys", json: ["name": "reports connector"], token: cityAgain.accessToken)
         #expect(created.status == 201, "\(created.text)")
         let apiKey = try #require(try created.json()["apiKey"] as? String)

@@ -35,6 +35,8 @@ public func buildApplication(
         accounts: dependencies.store, bus: runtime.loop,
         pickupValidator: topology.routerEndpoint(of: ServiceInstance(.pickupValidator))
     ).register(on: router)
+    let services = ServiceCaller(loop: runtime.loop, topology: topology)
+    LotRoutes(accounts: dependencies.store, services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

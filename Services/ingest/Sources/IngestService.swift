@@ -1,13 +1,15 @@
 import EcoRuntime
 import EcoStore
 
-/// The ingest service: validates and stores what people publish (listings, demands, environmental reports) and emits `listing.*`, `demand.*` and `report.filed`.
+/// The ingest service: validates and stores what people publish (food lots now; materials and
+/// environmental reports later) and announces it on the bus.
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = LotStore.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts()
+        let lots = LotStore(database: runtime.database, outbox: runtime.outbox)
+        return ServiceParts(requestHandlers: LotRequestHandlers(store: lots).handlers)
     }
 }

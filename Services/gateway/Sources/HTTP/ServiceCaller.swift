@@ -1,0 +1,54 @@
+import EcoBus
+import EcoConfig
+import Foundation
+import Hummingbird
+
+/// Sends the gateway's commands and queries to the services over the bus, and turns their answers
+/// into HTTP: a service's refusal keeps its meaning (400 with the field, 403, 404, 409), and a
+/// service that does not answer in time gives a clear 503.
+public struct ServiceCaller: Sendable {
+    public let loop: SocketLoop
+    public let topology: BusTopology
+    public let timeout: Duration
+
+    public init(loop: SocketLoop, topology: BusTopology, timeout: Duration = .seconds(3)) {
+        self.loop = loop
+        self.topology = topology
+        self.timeout = timeout
+    }
+
+    public func call<Reply: Decodable>(
+        _ instance: ServiceInstance, _ kind: String, _ request: some Encodable, as: Reply.Type = Reply.self
+    ) async throws -> Reply {
+        let frames: [Data]
+        do {
+            frames = try await loop.request(
+                topology.routerEndpoint(of: instance), kind: kind, body: [try EventCodec.encoder.encode(request)], timeout: timeout)
+        } catch let error as BusRequestError {
+            throw Self.translate(error, instance: instance)
+        }
+        guard let first = frames.first, let reply = try? EventCodec.decoder.decode(Reply.self, from: first) else {
+            throw APIError(.badGateway, code: "upstream_error", message: "\(instance.name) sent an unreadable answer")
+        }
+        return reply
+    }
+
+    static func translate(_ error: BusRequestError, instance: ServiceInstance) -> APIError {
+        switch error {
+        case .remote(let remote):
+            switch remote.code {
+            case "invalid_field": return APIError(.badRequest, code: "invalid_field", message: remote.message, field: remote.field)
+            case "bad_request": return APIError(.badRequest, code: "bad_request", message: remote.message, field: remote.field)
+            case "not_found": return APIError(.notFound, code: "not_found", message: remote.message, field: remote.field)
+            case "forbidden": return APIError(.forbidden, code: "forbidden", message: remote.message, field: remote.field)
+            case "conflict": return APIError(.conflict, code: "conflict", message: remote.message, field: remote.field)
+            case "quota_exceeded": return APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
+            default: return APIError(.badGateway, code: "upstream_error", message: "\(instance.name): \(remote.message)")
+            }
+        case .timeout, .unavailable, .closed:
+            return APIError(.serviceUnavailable, code: "unavailable", message: "\(instance.name) did not answer in time; try again")
+        case .malformedReply:
+            return APIError(.badGateway, code: "upstream_error", message: "\(instance.name) sent an unreadable answer")
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import Foundation
+import GRDB
+
+/// Ingest's lots, as merchants published them, with the events announcing each change written in
+/// the same transaction.
+public struct LotStore: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("ingest.v1.lots") { db in
+            try db.execute(sql: """
+                CREATE TABLE lots (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL,
+                    organisation_id TEXT,
+                    status TEXT NOT NULL,
+                    is_free INTEGER NOT NULL,
+                    category TEXT NOT NULL,
+                    latitude REAL NOT NULL,
+                    longitude REAL NOT NULL,
+                    pickup_start TEXT NOT NULL,
+                    pickup_end TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX lots_geo ON lots(status, latitude, longitude);
+                CREATE INDEX lots_merchant ON lots(merchant_id);
+                """)
+        },
+    ]
+
+    let database: DatabasePool
+    let outbox: Outbox
+
+    public init(database: DatabasePool, outbox: Outbox) {
+        self.database = database
+        self.outbox = outbox
+    }
+
+    public func create(_ draft: LotDraft, by actor: Actor, now: Date = Date()) async throws -> Lot {
+        let draft = try LotRules.validate(draft, now: now)
+        if let organisation = draft.organisationId, !actor.organisationIds.contains(organisation) {
+            throw RemoteError.forbidden("you do not act for organisation \(organisation)").with(field: "organisationId")
+        }
+        let lot = Lot(id: UUID().uuidString.lowercased(), merchantId: actor.accountId, draft: draft, status: .published, version: 1, createdAt: now, updatedAt: now)
+        let outbox = self.outbox
+        try await database.write { db in
+            try Self.insert(lot, db)
+            try outbox.append(LotChanged.publishedTopic, LotChanged(lot: lot), in: db)
+        }
+        return lot
+    }
+
+    public func update(_ request: LotRequests.Update, now: Date = Date()) async throws -> Lot {
+        let draft = try LotRules.validate(request.draft, now: now)
+        let outbox = self.outbox
+        return try await database.write { db in
+            var lot = try Self.editable(request.lotId, by: request.actor, db)
+            if let version = request.version, version != lot.version {
+                throw RemoteError.conflict("the lot changed since version \(version); it is at version \(lot.version)")
+            }
+            guard draft.baskets >= lot.draft.baskets else {
+                throw RemoteError.invalid("baskets", "baskets can only grow once a lot is published (reservations may hold them); withdraw it instead")
+            }
+            guard draft.isFree == lot.isFree else {
+                throw RemoteError.invalid("priceCents", "a lot cannot switch between free and paid; withdraw it and publish another")
+            }
+            if draft.organisationId != lot.draft.organisationId {
+                throw RemoteError.invalid("organisationId", "a lot stays with the organisation it was published for")
+            }
+            lot.draft = draft
+            lot.version += 1
+            lot.updatedAt = now
+            try db.execute(sql: "DELETE FROM lots WHERE id = ?", arguments: [lot.id])
+            try Self.insert(lot, db)
+            try outbox.append(LotChanged.updatedTopic, LotChanged(lot: lot), in: db)
+            return lot
+        }
+    }
+
+    public func withdraw(_ lotID: String, by actor: Actor, now: Date = Date()) async throws -> Lot {
+        let outbox = self.outbox
+        return try await database.write { db in
+            var lot = try Self.editable(lotID, by: actor, db)
+            lot.status = .withdrawn
+            lot.version += 1
+            lot.updatedAt = now
+            try db.execute(
+                sql: "UPDATE lots SET status = ?, version = ?, updated_at = ?, body = ? WHERE id = ?",
+                arguments: [lot.status.rawValue, lot.version, EventTime.format(now), try EventCodec.encoder.encode(lot), lot.id])
+            try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: lot.id, merchantId: lot.merchantId, withdrawnBy: actor.accountId), in: db)
+            return lot
+        }
+    }
+
+    public func lot(id: String) async throws -> Lot? {
+        try await database.read { db in try Self.load(id, db) }
+    }
+
+    /// Published lots within the radius whose pickup has not ended, nearest first (ties by id).
+    public func search(_ query: LotRequests.Search, now: Date = Date()) async throws -> LotRequests.SearchPage {
+        let box = query.near.boundingBox(radiusKm: query.radiusKm)
+        var sql = """
+            SELECT body FROM lots WHERE status = 'published' AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?
+            AND pickup_end > ?
+            """
+        var arguments: StatementArguments = [box.latitude.lowerBound, box.latitude.upperBound, box.longitude.lowerBound, box.longitude.upperBound, EventTime.format(now)]
+        if !query.includeFree { sql += " AND is_free = 0" }
+        if let category = query.category {
+            sql += " AND category = ?"
+            arguments += [category.rawValue]
+        }
+        if let from = query.pickupFrom {
+            sql += " AND pickup_end >= ?"
+            arguments += [EventTime.format(from)]
+        }
+        if let until = query.pickupUntil {
+            sql += " AND pickup_start <= ?"
+            arguments += [EventTime.format(until)]
+        }
+        let hits = try await database.read { [sql, arguments] db in
+            try Data.fetchAll(db, sql: sql, arguments: arguments).compactMap { body -> LotRequests.SearchHit? in
+                guard let lot = try? EventCodec.decoder.decode(Lot.self, from: body) else { return nil }
+                let distance = query.near.distanceKm(to: lot.draft.location.point)
+                return distance <= query.radiusKm ? LotRequests.SearchHit(lot: lot, distanceKm: (distance * 1000).rounded() / 1000) : nil
+            }
+        }
+        let sorted = hits.sorted { ($0.distanceKm, $0.lot.id) < ($1.distanceKm, $1.lot.id) }
+        // The cursor is the position after the last item shown, so pages follow the same order.
+        let offset = try query.cursor.map { text throws(RemoteError) -> Int in
+            guard let value = Int(text), value >= 0 else { throw RemoteError.invalid("cursor", "cursor is not one this API gave") }
+            return value
+        } ?? 0
+        let page = Array(sorted.dropFirst(offset).prefix(query.limit))
+        let next = offset + page.count < sorted.count ? String(offset + page.count) : nil
+        return LotRequests.SearchPage(items: page, nextCursor: next)
+    }
+
+    static func insert(_ lot: Lot, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO lots (id, merchant_id, organisation_id, status, is_free, category, latitude, longitude,
+                    pickup_start, pickup_end, version, body, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                lot.id, lot.merchantId, lot.draft.organisationId, lot.status.rawValue, lot.isFree, lot.draft.category.rawValue,
+                lot.draft.location.latitude, lot.draft.location.longitude,
+                EventTime.format(lot.draft.pickupStart), EventTime.format(lot.draft.pickupEnd), lot.version,
+                try EventCodec.encoder.encode(lot), EventTime.format(lot.createdAt), EventTime.format(lot.updatedAt),
+            ])
+    }
+
+    static func load(_ id: String, _ db: Database) throws -> Lot? {
+        try Data.fetchOne(db, sql: "SELECT body FROM lots WHERE id = ?", arguments: [id]).map {
+            try EventCodec.decoder.decode(Lot.self, from: $0)
+        }
+    }
+
+    /// The lot, if `actor` may change it: its merchant, a member of its organisation, or an admin.
+    static func editable(_ id: String, by actor: Actor, _ db: Database) throws -> Lot {
+        guard let lot = try load(id, db) else { throw RemoteError.notFound("no lot \(id)") }
+        let mayEdit = actor.isAdmin || lot.merchantId == actor.accountId
+            || (lot.draft.organisationId.map { actor.organisationIds.contains($0) } ?? false)
+        guard mayEdit else { throw RemoteError.forbidden("only the lot's merchant or a member of its organisation changes it") }
+        guard lot.status == .published else { throw RemoteError.conflict("the lot was withdrawn") }
+        return lot
+    }
+}
+
+extension RemoteError {
+    func with(field: String) -> RemoteError {
+        var copy = self
+        copy.field = field
+        return copy
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// What kind of food a lot holds.
+public enum LotCategory: String, Codable, Sendable, CaseIterable {
+    case bakery, fruitVegetables = "fruit_vegetables", dairy, meatFish = "meat_fish", preparedMeals = "prepared_meals", grocery, mixed
+}
+
+/// A lot as a merchant writes it (create, or the full new state on edit).
+public struct LotDraft: Codable, Sendable, Equatable {
+    public var title: String
+    public var description: String?
+    public var category: LotCategory
+    public var baskets: Int
+    public var mealsPerBasket: Double
+    public var weightPerBasketKg: Double
+    /// What the contents would have cost, in cents of euro, per basket.
+    public var originalValueCents: Int
+    /// What a basket costs now, in cents: 0 (free, for verified beneficiaries) or 30–70% below the original value.
+    public var priceCents: Int
+    public var pickupStart: Date
+    public var pickupEnd: Date
+    public var location: Place
+    /// The shop or company the merchant publishes for, if any.
+    public var organisationId: String?
+
+    public init(title: String, description: String? = nil, category: LotCategory, baskets: Int, mealsPerBasket: Double, weightPerBasketKg: Double,
+                originalValueCents: Int, priceCents: Int, pickupStart: Date, pickupEnd: Date, location: Place, organisationId: String? = nil) {
+        self.title = title
+        self.description = description
+        self.category = category
+        self.baskets = baskets
+        self.mealsPerBasket = mealsPerBasket
+        self.weightPerBasketKg = weightPerBasketKg
+        self.originalValueCents = originalValueCents
+        self.priceCents = priceCents
+        self.pickupStart = pickupStart
+        self.pickupEnd = pickupEnd
+        self.location = location
+        self.organisationId = organisationId
+    }
+
+    public var isFree: Bool { priceCents == 0 }
+}
+
+public enum LotStatus: String, Codable, Sendable {
+    case published, withdrawn
+}
+
+/// A published lot.
+public struct Lot: Codable, Sendable, Equatable {
+    public var id: String
+    public var merchantId: String
+    public var draft: LotDraft
+    public var status: LotStatus
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, merchantId: String, draft: LotDraft, status: LotStatus, version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.merchantId = merchantId
+        self.draft = draft
+        self.status = status
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var isFree: Bool { draft.isFree }
+}
+
+/// `lot.published`, `lot.updated`: the lot's whole state after the change.
+public struct LotChanged: Codable, Sendable, Equatable {
+    public static let publishedTopic = "lot.published"
+    public static let updatedTopic = "lot.updated"
+
+    public var lot: Lot
+
+    public init(lot: Lot) { self.lot = lot }
+}
+
+/// `lot.withdrawn`: the merchant took the lot back; its reservations are cancelled.
+public struct LotWithdrawn: Codable, Sendable, Equatable {
+    public static let topic = "lot.withdrawn"
+
+    public var lotId: String
+    public var merchantId: String
+    public var withdrawnBy: String
+
+    public init(lotId: String, merchantId: String, withdrawnBy: String) {
+        self.lotId = lotId
+        self.merchantId = merchantId
+        self.withdrawnBy = withdrawnBy
+    }
+}
+
+/// Who asks ingest to change a lot: the account and the organisations it acts for.
+public struct Actor: Codable, Sendable, Equatable {
+    public var accountId: String
+    public var organisationIds: [String]
+    public var isAdmin: Bool
+
+    public init(accountId: String, organisationIds: [String], isAdmin: Bool = false) {
+        self.accountId = accountId
+        self.organisationIds = organisationIds
+        self.isAdmin = isAdmin
+    }
+}
+
+/// Bus requests ingest answers about lots.
+public enum LotRequests {
+    public static let create = "lot.create"
+    public static let update = "lot.update"
+    public static let withdraw = "lot.withdraw"
+    public static let get = "lot.get"
+    public static let search = "lot.search"
+
+    public struct Create: Codable, Sendable {
+        public var actor: Actor
+        public var draft: LotDraft
+        public init(actor: Actor, draft: LotDraft) { self.actor = actor; self.draft = draft }
+    }
+
+    public struct Update: Codable, Sendable {
+        public var actor: Actor
+        public var lotId: String
+        public var draft: LotDraft
+        /// The version the editor saw; a newer one gives a conflict.
+        public var version: Int?
+        public init(actor: Actor, lotId: String, draft: LotDraft, version: Int?) {
+            self.actor = actor; self.lotId = lotId; self.draft = draft; self.version = version
+        }
+    }
+
+    public struct Withdraw: Codable, Sendable {
+        public var actor: Actor
+        public var lotId: String
+        public init(actor: Actor, lotId: String) { self.actor = actor; self.lotId = lotId }
+    }
+
+    public struct Get: Codable, Sendable {
+        public var lotId: String
+        /// Whether the viewer may see free lots (a verified beneficiary or an admin).
+        public var includeFree: Bool
+        /// The viewer's account: a merchant always sees their own lots.
+        public var viewerId: String?
+        public init(lotId: String, includeFree: Bool, viewerId: String?) {
+            self.lotId = lotId; self.includeFree = includeFree; self.viewerId = viewerId
+        }
+    }
+
+    /// Lots near a point, nearest first.
+    public struct Search: Codable, Sendable {
+        public var near: GeoPoint
+        public var radiusKm: Double
+        public var category: LotCategory?
+        /// Only lots whose pickup window overlaps [pickupFrom, pickupUntil].
+        public var pickupFrom: Date?
+        public var pickupUntil: Date?
+        /// Free lots are included only for verified beneficiaries.
+        public var includeFree: Bool
+        public var limit: Int
+        public var cursor: String?
+
+        public init(near: GeoPoint, radiusKm: Double, category: LotCategory?, pickupFrom: Date?, pickupUntil: Date?, includeFree: Bool, limit: Int, cursor: String?) {
+            self.near = near; self.radiusKm = radiusKm; self.category = category; self.pickupFrom = pickupFrom
+            self.pickupUntil = pickupUntil; self.includeFree = includeFree; self.limit = limit; self.cursor = cursor
+        }
+    }
+
+    public struct SearchHit: Codable, Sendable, Equatable {
+        public var lot: Lot
+        public var distanceKm: Double
+        public init(lot: Lot, distanceKm: Double) { self.lot = lot; self.distanceKm = distanceKm }
+    }
+
+    public struct SearchPage: Codable, Sendable {
+        public var items: [SearchHit]
+        public var nextCursor: String?
+        public init(items: [SearchHit], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+    }
+}
