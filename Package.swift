@@ -165,8 +165,8 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
         + service("ingest", library: "IngestService", extra: ["EcoModel"])
-        + service("matcher", library: "MatcherService")
-        + service("reporting", library: "ReportingService")
+        + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle])
+        + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService")
-        + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel"])
+        + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])
 )

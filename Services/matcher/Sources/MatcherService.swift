@@ -1,13 +1,24 @@
+import EcoConfig
 import EcoRuntime
 import EcoStore
 
-/// A matcher worker: allocates surplus to claims and demands; N workers share the work.
+/// A matcher worker: owns the lots whose id hashes to its number (`LotOwnership`) and allocates
+/// their baskets; N workers share the lots.
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = ReservationBook.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts()
+        let book = ReservationBook(
+            database: runtime.database, outbox: runtime.outbox,
+            worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount)
+        let requests = ReservationRequestHandlers(
+            book: book, loop: runtime.loop,
+            pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger)
+        return ServiceParts(
+            handlers: [MatcherEventHandlers(book: book)],
+            requestHandlers: requests.handlers,
+            services: [NoShowSweeper(book: book, logger: runtime.logger)])
     }
 }

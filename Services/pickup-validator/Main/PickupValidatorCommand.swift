@@ -12,7 +12,7 @@ struct PickupValidatorCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.resolve(instance: ServiceInstance(.pickupValidator))
         try await ServiceMain.run(config: config, migrations: PickupValidatorService.migrations) { runtime, _ in
-            PickupValidatorService.parts(runtime: runtime)
+            try PickupValidatorService.parts(runtime: runtime)
         }
     }
 }

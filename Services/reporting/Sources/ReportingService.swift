@@ -1,13 +1,25 @@
+import EcoBus
+import EcoModel
 import EcoRuntime
 import EcoStore
+import Foundation
 
-/// The reporting service: impact ledger, KPIs, certificates, open statistics and the Open311 read side.
+/// The reporting service: the impact ledger and its KPIs (certificates, ESG reports, open
+/// statistics and the Open311 read side come with later capabilities).
 public enum ReportingService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = ImpactLedger.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts()
+        let ledger = ImpactLedger(database: runtime.database)
+        return ServiceParts(
+            handlers: [ImpactLedgerProjection()],
+            requestHandlers: [
+                ReportingRequests.summary: { body in
+                    let request = body.first.flatMap { try? EventCodec.decoder.decode(ReportingRequests.Summary.self, from: $0) } ?? .init()
+                    return [try EventCodec.encoder.encode(try await ledger.summary(merchantId: request.merchantId))]
+                },
+            ])
     }
 }

@@ -43,6 +43,13 @@ public struct ServiceCaller: Sendable {
             case "forbidden": return APIError(.forbidden, code: "forbidden", message: remote.message, field: remote.field)
             case "conflict": return APIError(.conflict, code: "conflict", message: remote.message, field: remote.field)
             case "quota_exceeded": return APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
+            case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
+            // Pickup refusals keep their own code, so the counter can say exactly why.
+            case "invalid_token": return APIError(.badRequest, code: remote.code, message: remote.message, field: "token")
+            case "wrong_pin": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: "pin")
+            case "wrong_merchant": return APIError(.forbidden, code: remote.code, message: remote.message)
+            case "unknown_reservation", "reservation_cancelled", "code_already_used", "code_locked", "window_ended", "reservation_no_show":
+                return APIError(.conflict, code: remote.code, message: remote.message)
             default: return APIError(.badGateway, code: "upstream_error", message: "\(instance.name): \(remote.message)")
             }
         case .timeout, .unavailable, .closed:

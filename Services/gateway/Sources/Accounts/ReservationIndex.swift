@@ -1,0 +1,62 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import GRDB
+
+/// Where each reservation lives and whose it is, so that `/v1/reservations/{id}` can be routed to
+/// the matcher worker that owns its lot and checked against the caller. Written when the gateway
+/// makes the reservation and again from `reservation.created` (whichever comes first).
+public struct ReservationIndex: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("gateway.v2.reservation-index") { db in
+            try db.execute(sql: """
+                CREATE TABLE reservation_index (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    lot_id TEXT NOT NULL,
+                    taker_id TEXT NOT NULL,
+                    merchant_id TEXT NOT NULL,
+                    organisation_id TEXT
+                );
+                """)
+        },
+    ]
+
+    public struct Entry: Sendable, Equatable {
+        public let id: String
+        public let lotId: String
+        public let takerId: String
+        public let merchantId: String
+        public let organisationId: String?
+    }
+
+    let database: any DatabaseWriter
+
+    public init(database: any DatabaseWriter) { self.database = database }
+
+    public func record(_ reservation: Reservation) async throws {
+        try await database.write { db in try Self.record(reservation, db) }
+    }
+
+    static func record(_ reservation: Reservation, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO reservation_index (id, lot_id, taker_id, merchant_id, organisation_id) VALUES (?, ?, ?, ?, ?)",
+            arguments: [reservation.id, reservation.lotId, reservation.takerId, reservation.merchantId, reservation.organisationId])
+    }
+
+    public func entry(_ id: String) async throws -> Entry? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM reservation_index WHERE id = ?", arguments: [id]).map {
+                Entry(id: $0["id"], lotId: $0["lot_id"], takerId: $0["taker_id"], merchantId: $0["merchant_id"], organisationId: $0["organisation_id"])
+            }
+        }
+    }
+}
+
+/// Applies `reservation.created` to the index.
+public struct ReservationIndexProjection: EventHandler {
+    public init() {}
+    public var topicPrefixes: [String] { [ReservationChanged.createdTopic] }
+    public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        try ReservationIndex.record(try event.decodeData(ReservationChanged.self).reservation, db)
+    }
+}

@@ -1,0 +1,111 @@
+import EcoConfig
+import EcoModel
+import Foundation
+import Hummingbird
+
+/// Reservations and the pickup at the counter: the same code and flow for paid and free lots.
+public struct ReservationRoutes: Sendable {
+    let accounts: any AccountStore
+    let index: ReservationIndex
+    let services: ServiceCaller
+    let matcherCount: Int
+
+    struct Reserve: Codable {
+        var baskets: Int?
+    }
+
+    struct Reserved: Codable {
+        var reservation: Reservation
+        /// What to show at pickup: the token (also as a QR code) and the PIN. Missing only if the
+        /// pickup validator did not answer; ask `/v1/reservations/{id}/pickup-code` then.
+        var pickupCode: PickupRequests.PickupCode?
+    }
+
+    struct Validate: Codable {
+        var token: String
+        var pin: String
+    }
+
+    static let pickupValidator = ServiceInstance(.pickupValidator)
+
+    func worker(for lotId: String) -> ServiceInstance {
+        ServiceInstance(.matcher, index: LotOwnership.worker(for: lotId, workers: matcherCount))
+    }
+
+    public func register(on router: Router<GatewayRequestContext>) {
+        // Roles: customer, beneficiary (free lots: verified beneficiaries only, 2 a day).
+        router.post("/v1/lots/:id/reservations") { request, context in
+            let principal = try context.require([.customer, .beneficiary])
+            let lotId = context.parameters.get("id") ?? ""
+            let body = try await RequestBody.decode(Reserve.self, from: request, context: context)
+            let baskets = body.baskets ?? 1
+            guard (1...50).contains(baskets) else { throw APIError.invalid("baskets", "baskets must be between 1 and 50") }
+            let create = ReservationRequests.Create(
+                lotId: lotId, takerId: principal.accountID, takerIsBeneficiary: principal.roles.contains(.beneficiary), baskets: baskets)
+            let reservation = try await services.call(worker(for: lotId), ReservationRequests.create, create, as: Reservation.self)
+            try await index.record(reservation)
+            let code = try? await services.call(
+                Self.pickupValidator, PickupRequests.code, PickupRequests.CodeQuery(reservationId: reservation.id), as: PickupRequests.PickupCode.self)
+            return try JSONResponse.make(.created, Reserved(reservation: reservation, pickupCode: code))
+        }
+        // Roles: any signed-in account (its own reservations).
+        router.get("/v1/me/reservations") { _, context in
+            let principal = try context.requirePrincipal()
+            var all: [Reservation] = []
+            for index in 0..<matcherCount {
+                let list = try await services.call(
+                    ServiceInstance(.matcher, index: index), ReservationRequests.listForTaker,
+                    ReservationRequests.ListForTaker(takerId: principal.accountID), as: ReservationRequests.List.self)
+                all += list.items
+            }
+            return try JSONResponse.make(.ok, ["items": all.sorted { $0.createdAt > $1.createdAt }])
+        }
+        // Roles: the taker, the lot's merchant or a member of its organisation, admin.
+        router.get("/v1/reservations/:id") { _, context in
+            let (entry, _) = try await authorised(context, takerOnly: false)
+            return try JSONResponse.make(.ok, try await services.call(
+                worker(for: entry.lotId), ReservationRequests.get, ReservationRequests.Get(reservationId: entry.id), as: Reservation.self))
+        }
+        // Roles: the taker.
+        router.delete("/v1/reservations/:id") { _, context in
+            let (entry, principal) = try await authorised(context, takerOnly: true)
+            let cancel = ReservationRequests.Cancel(reservationId: entry.id, lotId: entry.lotId, actorId: principal.accountID)
+            return try JSONResponse.make(.ok, try await services.call(worker(for: entry.lotId), ReservationRequests.cancel, cancel, as: Reservation.self))
+        }
+        // Roles: the taker.
+        router.get("/v1/reservations/:id/pickup-code") { _, context in
+            let (entry, _) = try await authorised(context, takerOnly: true)
+            return try JSONResponse.make(.ok, try await services.call(
+                Self.pickupValidator, PickupRequests.code, PickupRequests.CodeQuery(reservationId: entry.id), as: PickupRequests.PickupCode.self))
+        }
+        // Roles: merchant (the reservation's own, or a member of its organisation).
+        router.post("/v1/pickups/validate") { request, context in
+            let principal = try context.require([.merchant])
+            let body = try await RequestBody.decode(Validate.self, from: request, context: context)
+            guard body.pin.count == 6, body.pin.allSatisfy(\.isNumber) else { throw APIError.invalid("pin", "pin has six digits") }
+            guard !body.token.isEmpty, body.token.count <= 200 else { throw APIError.invalid("token", "token is the text of the QR code") }
+            let validator = Actor(
+                accountId: principal.accountID,
+                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID))
+            return try JSONResponse.make(.ok, try await services.call(
+                Self.pickupValidator, PickupRequests.validate,
+                PickupRequests.Validate(token: body.token, pin: body.pin, validator: validator), as: PickupCompleted.self))
+        }
+    }
+
+    /// The reservation's index entry, if the caller may see it (404 otherwise, so ids reveal nothing).
+    private func authorised(_ context: GatewayRequestContext, takerOnly: Bool) async throws -> (ReservationIndex.Entry, Principal) {
+        let principal = try context.requirePrincipal()
+        let id = context.parameters.get("id") ?? ""
+        guard let entry = try await index.entry(id) else { throw APIError(.notFound, code: "not_found", message: "no reservation \(id)") }
+        if entry.takerId == principal.accountID { return (entry, principal) }
+        if !takerOnly {
+            if principal.roles.contains(.admin) || entry.merchantId == principal.accountID { return (entry, principal) }
+            if let organisation = entry.organisationId,
+               try await accounts.memberships(of: principal.accountID).contains(where: { $0.organisationID == organisation }) {
+                return (entry, principal)
+            }
+        }
+        throw APIError(.notFound, code: "not_found", message: "no reservation \(id)")
+    }
+}

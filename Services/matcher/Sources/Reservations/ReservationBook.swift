@@ -1,0 +1,231 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import Foundation
+import GRDB
+
+/// A matcher worker's lots (the ones it owns) and their reservations. All allocation of a lot's
+/// baskets happens here, in one SQLite write transaction at a time, so a lot is never oversold.
+public struct ReservationBook: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("matcher.v1.lots-reservations") { db in
+            try db.execute(sql: """
+                CREATE TABLE lots (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    merchant_id TEXT NOT NULL,
+                    organisation_id TEXT,
+                    baskets INTEGER NOT NULL,
+                    is_free INTEGER NOT NULL,
+                    meals_per_basket REAL NOT NULL,
+                    weight_per_basket_kg REAL NOT NULL,
+                    original_value_cents INTEGER NOT NULL,
+                    price_cents INTEGER NOT NULL,
+                    pickup_start TEXT NOT NULL,
+                    pickup_end TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    version INTEGER NOT NULL
+                );
+                CREATE TABLE reservations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    lot_id TEXT NOT NULL REFERENCES lots(id),
+                    taker_id TEXT NOT NULL,
+                    baskets INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX reservations_lot ON reservations(lot_id, status);
+                CREATE INDEX reservations_taker ON reservations(taker_id);
+                CREATE INDEX reservations_active_end ON reservations(status, lot_id);
+                """)
+        },
+    ]
+
+    public let database: DatabasePool
+    public let outbox: Outbox
+    public let worker: Int
+    public let workers: Int
+
+    public init(database: DatabasePool, outbox: Outbox, worker: Int, workers: Int) {
+        self.database = database
+        self.outbox = outbox
+        self.worker = worker
+        self.workers = workers
+    }
+
+    public func owns(_ lotId: String) -> Bool { LotOwnership.worker(for: lotId, workers: workers) == worker }
+
+    // MARK: - Lots, from ingest's events
+
+    /// Keeps the owned lot's state (newer versions only).
+    public func apply(_ lot: Lot, in db: Database) throws {
+        guard owns(lot.id) else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO lots (id, merchant_id, organisation_id, baskets, is_free, meals_per_basket, weight_per_basket_kg,
+                    original_value_cents, price_cents, pickup_start, pickup_end, status, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET baskets = excluded.baskets, meals_per_basket = excluded.meals_per_basket,
+                    weight_per_basket_kg = excluded.weight_per_basket_kg, original_value_cents = excluded.original_value_cents,
+                    price_cents = excluded.price_cents, pickup_start = excluded.pickup_start, pickup_end = excluded.pickup_end,
+                    status = excluded.status, version = excluded.version
+                WHERE excluded.version > lots.version
+                """,
+            arguments: [
+                lot.id, lot.merchantId, lot.draft.organisationId, lot.draft.baskets, lot.isFree, lot.draft.mealsPerBasket,
+                lot.draft.weightPerBasketKg, lot.draft.originalValueCents, lot.draft.priceCents,
+                EventTime.format(lot.draft.pickupStart), EventTime.format(lot.draft.pickupEnd), lot.status.rawValue, lot.version,
+            ])
+    }
+
+    /// The merchant withdrew the lot: it takes no more reservations and the active ones are cancelled.
+    public func withdraw(_ lotId: String, in db: Database) throws {
+        guard owns(lotId) else { return }
+        try db.execute(sql: "UPDATE lots SET status = 'withdrawn' WHERE id = ?", arguments: [lotId])
+        for reservation in try Self.reservations(db, "lot_id = ? AND status = 'active'", [lotId]) {
+            try change(reservation, to: .cancelled, reason: .lotWithdrawn, in: db)
+        }
+    }
+
+    /// The pickup was validated.
+    public func collected(_ reservationId: String, in db: Database) throws {
+        guard let reservation = try Self.reservations(db, "id = ?", [reservationId]).first, reservation.status == .active else { return }
+        var updated = reservation
+        updated.status = .collected
+        try store(updated, in: db)
+    }
+
+    // MARK: - Reservations
+
+    public struct Availability: Sendable, Equatable {
+        public let lot: LotRow
+        public let reserved: Int
+        public var remaining: Int { lot.baskets - reserved }
+    }
+
+    public struct LotRow: Sendable, Equatable {
+        public let id: String
+        public let merchantId: String
+        public let organisationId: String?
+        public let baskets: Int
+        public let isFree: Bool
+        public let mealsPerBasket: Double
+        public let weightPerBasketKg: Double
+        public let originalValueCents: Int
+        public let priceCents: Int
+        public let pickupStart: Date
+        public let pickupEnd: Date
+        public let withdrawn: Bool
+    }
+
+    public func availability(of lotId: String) async throws -> Availability? {
+        try await database.read { db in try Self.availability(lotId, db) }
+    }
+
+    static func availability(_ lotId: String, _ db: Database) throws -> Availability? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM lots WHERE id = ?", arguments: [lotId]) else { return nil }
+        let lot = LotRow(
+            id: row["id"], merchantId: row["merchant_id"], organisationId: row["organisation_id"], baskets: row["baskets"],
+            isFree: row["is_free"], mealsPerBasket: row["meals_per_basket"], weightPerBasketKg: row["weight_per_basket_kg"],
+            originalValueCents: row["original_value_cents"], priceCents: row["price_cents"],
+            pickupStart: EventTime.parse(row["pickup_start"]) ?? .distantPast, pickupEnd: EventTime.parse(row["pickup_end"]) ?? .distantPast,
+            withdrawn: (row["status"] as String) != LotStatus.published.rawValue)
+        let reserved = try Int.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM reservations WHERE lot_id = ? AND status IN ('active', 'collected')",
+            arguments: [lotId]) ?? 0
+        return Availability(lot: lot, reserved: reserved)
+    }
+
+    /// Takes `baskets` of the lot for the taker if they are still there; checks everything again
+    /// inside the transaction, which is what makes concurrent requests safe.
+    public func reserve(id: String, _ request: ReservationRequests.Create, now: Date = Date()) async throws -> Reservation {
+        let book = self
+        return try await database.write { db in
+            guard let availability = try Self.availability(request.lotId, db) else { throw RemoteError.notFound("no lot \(request.lotId)") }
+            try Self.check(request, availability, now: now)
+            let lot = availability.lot
+            let reservation = Reservation(
+                id: id, lotId: lot.id, takerId: request.takerId, merchantId: lot.merchantId, organisationId: lot.organisationId,
+                baskets: request.baskets, isFree: lot.isFree, pickupStart: lot.pickupStart, pickupEnd: lot.pickupEnd,
+                mealsPerBasket: lot.mealsPerBasket, weightPerBasketKg: lot.weightPerBasketKg,
+                originalValueCents: lot.originalValueCents, priceCents: lot.priceCents, status: .active, createdAt: now)
+            try db.execute(
+                sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue,
+                            try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
+            try book.outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
+            return reservation
+        }
+    }
+
+    /// The reasons a reservation is refused, checked in this order.
+    static func check(_ request: ReservationRequests.Create, _ availability: Availability, now: Date) throws(RemoteError) {
+        let lot = availability.lot
+        guard !lot.withdrawn else { throw RemoteError.conflict("the lot was withdrawn") }
+        guard lot.pickupEnd > now else { throw RemoteError.conflict("the lot's pickup window has ended") }
+        guard !lot.isFree || request.takerIsBeneficiary else { throw RemoteError.notFound("no lot \(lot.id)") }
+        guard request.baskets >= 1 else { throw RemoteError.invalid("baskets", "baskets must be at least 1") }
+        guard request.takerId != lot.merchantId else { throw RemoteError.forbidden("a merchant does not reserve their own lot") }
+        guard availability.remaining >= request.baskets else {
+            throw RemoteError(code: "conflict", message: availability.remaining == 0
+                ? "the lot is sold out" : "only \(availability.remaining) baskets are left", field: "baskets")
+        }
+    }
+
+    public func cancel(_ request: ReservationRequests.Cancel, now: Date = Date()) async throws -> Reservation {
+        let book = self
+        return try await database.write { db in
+            guard let reservation = try Self.reservations(db, "id = ?", [request.reservationId]).first else {
+                throw RemoteError.notFound("no reservation \(request.reservationId)")
+            }
+            guard reservation.takerId == request.actorId else { throw RemoteError.notFound("no reservation \(request.reservationId)") }
+            guard reservation.status == .active else { throw RemoteError.conflict("the reservation is \(reservation.status.rawValue)") }
+            guard now < reservation.pickupStart else {
+                throw RemoteError.conflict("a reservation can be cancelled until its pickup window starts")
+            }
+            return try book.change(reservation, to: .cancelled, reason: .takerCancelled, in: db)
+        }
+    }
+
+    public func reservation(id: String) async throws -> Reservation? {
+        try await database.read { db in try Self.reservations(db, "id = ?", [id]).first }
+    }
+
+    public func reservations(takerId: String) async throws -> [Reservation] {
+        try await database.read { db in try Self.reservations(db, "taker_id = ? ORDER BY created_at DESC LIMIT 200", [takerId]) }
+    }
+
+    /// Active reservations whose window has ended become no-shows.
+    @discardableResult
+    public func markNoShows(now: Date = Date()) async throws -> Int {
+        let book = self
+        return try await database.write { db in
+            let overdue = try Self.reservations(db, "status = 'active'", []).filter { $0.pickupEnd <= now }
+            for reservation in overdue { try book.change(reservation, to: .noShow, reason: .notCollected, in: db) }
+            return overdue.count
+        }
+    }
+
+    @discardableResult
+    func change(_ reservation: Reservation, to status: ReservationStatus, reason: ReservationChanged.Reason, in db: Database) throws -> Reservation {
+        var updated = reservation
+        updated.status = status
+        try store(updated, in: db)
+        let topic = status == .noShow ? ReservationChanged.noShowTopic : ReservationChanged.cancelledTopic
+        try outbox.append(topic, ReservationChanged(reservation: updated, reason: reason), in: db)
+        return updated
+    }
+
+    func store(_ reservation: Reservation, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE reservations SET status = ?, body = ?, updated_at = ? WHERE id = ?",
+            arguments: [reservation.status.rawValue, try EventCodec.encoder.encode(reservation), EventTime.format(Date()), reservation.id])
+    }
+
+    static func reservations(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [Reservation] {
+        try Data.fetchAll(db, sql: "SELECT body FROM reservations WHERE \(condition)", arguments: arguments).map {
+            try EventCodec.decoder.decode(Reservation.self, from: $0)
+        }
+    }
+}

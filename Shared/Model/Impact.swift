@@ -1,0 +1,48 @@
+import Foundation
+
+/// A versioned emission factor: how much CO2e one unit avoids, and where the figure comes from.
+public struct EmissionFactor: Codable, Sendable, Equatable {
+    public var version: String
+    public var kgCO2ePerUnit: Double
+    public var unit: String
+    public var source: String
+
+    public init(version: String, kgCO2ePerUnit: Double, unit: String, source: String) {
+        self.version = version
+        self.kgCO2ePerUnit = kgCO2ePerUnit
+        self.unit = unit
+        self.source = source
+    }
+}
+
+/// The platform's impact figures, as reporting computes them from completed operations.
+public struct ImpactSummary: Codable, Sendable, Equatable {
+    public var pickups: Int
+    public var baskets: Int
+    public var mealsSaved: Double
+    public var weightSavedKg: Double
+    public var co2eAvoidedKg: Double
+    public var valueSavedCents: Int
+    /// Distinct beneficiaries who collected at least one free lot.
+    public var beneficiariesHelped: Int
+    /// The factors the CO2e figure was computed with.
+    public var factors: [EmissionFactor]
+
+    public init(pickups: Int, baskets: Int, mealsSaved: Double, weightSavedKg: Double, co2eAvoidedKg: Double,
+                valueSavedCents: Int, beneficiariesHelped: Int, factors: [EmissionFactor]) {
+        self.pickups = pickups; self.baskets = baskets; self.mealsSaved = mealsSaved; self.weightSavedKg = weightSavedKg
+        self.co2eAvoidedKg = co2eAvoidedKg; self.valueSavedCents = valueSavedCents
+        self.beneficiariesHelped = beneficiariesHelped; self.factors = factors
+    }
+}
+
+/// Bus requests reporting answers.
+public enum ReportingRequests {
+    public static let summary = "kpi.summary"
+
+    public struct Summary: Codable, Sendable {
+        /// Only this merchant's operations, when set.
+        public var merchantId: String?
+        public init(merchantId: String? = nil) { self.merchantId = merchantId }
+    }
+}

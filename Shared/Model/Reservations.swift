@@ -1,0 +1,175 @@
+import Foundation
+
+public enum ReservationStatus: String, Codable, Sendable {
+    case active, cancelled, collected
+    case noShow = "no_show"
+}
+
+/// A taker's hold on baskets of a lot, with what downstream services need to know of the lot.
+public struct Reservation: Codable, Sendable, Equatable {
+    public var id: String
+    public var lotId: String
+    public var takerId: String
+    public var merchantId: String
+    public var organisationId: String?
+    public var baskets: Int
+    public var isFree: Bool
+    public var pickupStart: Date
+    public var pickupEnd: Date
+    public var mealsPerBasket: Double
+    public var weightPerBasketKg: Double
+    public var originalValueCents: Int
+    public var priceCents: Int
+    public var status: ReservationStatus
+    public var createdAt: Date
+
+    public init(id: String, lotId: String, takerId: String, merchantId: String, organisationId: String?, baskets: Int, isFree: Bool,
+                pickupStart: Date, pickupEnd: Date, mealsPerBasket: Double, weightPerBasketKg: Double, originalValueCents: Int,
+                priceCents: Int, status: ReservationStatus, createdAt: Date) {
+        self.id = id; self.lotId = lotId; self.takerId = takerId; self.merchantId = merchantId; self.organisationId = organisationId
+        self.baskets = baskets; self.isFree = isFree; self.pickupStart = pickupStart; self.pickupEnd = pickupEnd
+        self.mealsPerBasket = mealsPerBasket; self.weightPerBasketKg = weightPerBasketKg
+        self.originalValueCents = originalValueCents; self.priceCents = priceCents; self.status = status; self.createdAt = createdAt
+    }
+}
+
+/// `reservation.created`, `reservation.cancelled`, `reservation.no_show`: the reservation after the change.
+public struct ReservationChanged: Codable, Sendable, Equatable {
+    public static let createdTopic = "reservation.created"
+    public static let cancelledTopic = "reservation.cancelled"
+    public static let noShowTopic = "reservation.no_show"
+
+    public enum Reason: String, Codable, Sendable {
+        case reserved, takerCancelled = "taker_cancelled", lotWithdrawn = "lot_withdrawn", notCollected = "not_collected"
+    }
+
+    public var reservation: Reservation
+    public var reason: Reason
+
+    public init(reservation: Reservation, reason: Reason) {
+        self.reservation = reservation
+        self.reason = reason
+    }
+}
+
+/// `pickup.completed`: the merchant validated the handover. Carries the impact of the operation.
+public struct PickupCompleted: Codable, Sendable, Equatable {
+    public static let topic = "pickup.completed"
+
+    public var reservationId: String
+    public var lotId: String
+    public var takerId: String
+    public var merchantId: String
+    public var validatedBy: String
+    public var baskets: Int
+    public var meals: Double
+    public var weightKg: Double
+    /// (original value − price) × baskets, in cents.
+    public var valueSavedCents: Int
+    public var isFree: Bool
+    public var completedAt: Date
+
+    public init(reservationId: String, lotId: String, takerId: String, merchantId: String, validatedBy: String, baskets: Int,
+                meals: Double, weightKg: Double, valueSavedCents: Int, isFree: Bool, completedAt: Date) {
+        self.reservationId = reservationId; self.lotId = lotId; self.takerId = takerId; self.merchantId = merchantId
+        self.validatedBy = validatedBy; self.baskets = baskets; self.meals = meals; self.weightKg = weightKg
+        self.valueSavedCents = valueSavedCents; self.isFree = isFree; self.completedAt = completedAt
+    }
+}
+
+/// Bus requests a matcher worker answers about reservations.
+public enum ReservationRequests {
+    public static let create = "reservation.create"
+    public static let cancel = "reservation.cancel"
+    public static let get = "reservation.get"
+    public static let listForTaker = "reservation.list"
+
+    public struct Create: Codable, Sendable {
+        public var lotId: String
+        public var takerId: String
+        public var takerIsBeneficiary: Bool
+        public var baskets: Int
+        public init(lotId: String, takerId: String, takerIsBeneficiary: Bool, baskets: Int) {
+            self.lotId = lotId; self.takerId = takerId; self.takerIsBeneficiary = takerIsBeneficiary; self.baskets = baskets
+        }
+    }
+
+    public struct Cancel: Codable, Sendable {
+        public var reservationId: String
+        public var lotId: String
+        public var actorId: String
+        public init(reservationId: String, lotId: String, actorId: String) {
+            self.reservationId = reservationId; self.lotId = lotId; self.actorId = actorId
+        }
+    }
+
+    public struct Get: Codable, Sendable {
+        public var reservationId: String
+        public init(reservationId: String) { self.reservationId = reservationId }
+    }
+
+    public struct ListForTaker: Codable, Sendable {
+        public var takerId: String
+        public init(takerId: String) { self.takerId = takerId }
+    }
+
+    public struct List: Codable, Sendable {
+        public var items: [Reservation]
+        public init(items: [Reservation]) { self.items = items }
+    }
+}
+
+/// Bus requests the pickup validator answers about quotas and pickup codes.
+public enum PickupRequests {
+    public static let claimQuota = "quota.claim"
+    public static let releaseQuota = "quota.release"
+    public static let code = "pickup.code"
+    public static let validate = "pickup.validate"
+
+    /// Free lots a beneficiary may reserve per calendar day (Europe/Paris).
+    public static let freeLotsPerDay = 2
+
+    public struct QuotaClaim: Codable, Sendable {
+        public var beneficiaryId: String
+        public var reservationId: String
+        public init(beneficiaryId: String, reservationId: String) { self.beneficiaryId = beneficiaryId; self.reservationId = reservationId }
+    }
+
+    public struct QuotaRelease: Codable, Sendable {
+        public var reservationId: String
+        public init(reservationId: String) { self.reservationId = reservationId }
+    }
+
+    public struct CodeQuery: Codable, Sendable {
+        public var reservationId: String
+        public init(reservationId: String) { self.reservationId = reservationId }
+    }
+
+    /// What the taker shows at pickup: the token (in the QR code) and the PIN.
+    public struct PickupCode: Codable, Sendable, Equatable {
+        public var reservationId: String
+        public var token: String
+        public var pin: String
+        public init(reservationId: String, token: String, pin: String) { self.reservationId = reservationId; self.token = token; self.pin = pin }
+    }
+
+    public struct Validate: Codable, Sendable {
+        public var token: String
+        public var pin: String
+        public var validator: Actor
+        public init(token: String, pin: String, validator: Actor) { self.token = token; self.pin = pin; self.validator = validator }
+    }
+}
+
+/// Which matcher worker owns a lot: a stable hash of its id modulo the worker count, which every
+/// process computes the same way. The owner alone allocates the lot's baskets.
+public enum LotOwnership {
+    public static func worker(for lotId: String, workers: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, 64-bit
+        for byte in lotId.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int(hash % UInt64(max(workers, 1)))
+    }
+}

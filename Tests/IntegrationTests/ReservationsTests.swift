@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// Reservations, quotas, the QR + PIN pickup and the KPIs it feeds, against the real processes
+/// with three matcher workers.
+@Suite("Reservations and pickup over HTTP", .serialized)
+struct ReservationsTests {
+    @Test("200 concurrent reservations on a lot of 5 baskets give exactly 5 successes, across 3 matcher workers")
+    func noOversell() async throws {
+        let deployment = try await TestDeployment.make(matchers: 3)
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let merchant = try await HTTPSession.signUp(base, "oversell-shop@example.org", roles: ["merchant"])
+        var customers: [HTTPSession] = []
+        for index in 0..<20 { customers.append(try await HTTPSession.signUp(base, "rush-\(index)@example.org")) }
+
+        // Several lots, so that different workers own them; each must stop at 5.
+        var lotIDs: [String] = []
+        for index in 0..<3 {
+            let reply = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Lot \(index)", baskets: 5), token: merchant.accessToken)
+            lotIDs.append(try #require(try reply.json()["id"] as? String))
+        }
+        for lotID in lotIDs {
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for attempt in 0..<200 {
+                    let customer = customers[attempt % customers.count]
+                    group.addTask {
+                        try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 5, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+            #expect(statuses.filter { $0 == 409 }.count == 195)
+        }
+        _ = deployment.stopAll()
+    }
+
+    @Test("the whole story: reserve, QR token + PIN at the counter with each refusal its own reason, quotas, cancellation, KPIs")
+    func pickupStory() async throws {
+        let deployment = try await TestDeployment.make(matchers: 2)
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let merchant = try await HTTPSession.signUp(base, "story-bakery@example.org", roles: ["merchant"])
+        let other = try await HTTPSession.signUp(base, "story-other-shop@example.org", roles: ["merchant"])
+        let customer = try await HTTPSession.signUp(base, "story-customer@example.org")
+        let beneficiary = try await HTTPSession.verifiedBeneficiary(base, "story-beneficiary@example.org")
+
+        // Paid lot: 1200 → 400 cents a basket, 2 meals and 1.5 kg a basket.
+        let paid = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Paid", baskets: 3, startIn: -600, length: 7200), token: merchant.accessToken)
+        let paidID = try #require(try paid.json()["id"] as? String, "\(paid.text)")
+        let reserved = try await HTTP.send("POST", "\(base)/v1/lots/\(paidID)/reservations", json: ["baskets": 2], token: customer.accessToken)
+        #expect(reserved.status == 201, "\(reserved.text)")
+        let reservation = try #require(try reserved.json()["reservation"] as? [String: Any])
+        let reservationID = try #require(reservation["id"] as? String)
+        let code = try #require(try reserved.json()["pickupCode"] as? [String: Any])
+        let token = try #require(code["token"] as? String)
+        let pin = try #require(code["pin"] as? String)
+        #expect(pin.count == 6 && pin.allSatisfy(\.isNumber))
+        #expect(!token.isEmpty)
+        // The same code again from its own endpoint; nobody else gets it.
+        let again = try await HTTP.get("\(base)/v1/reservations/\(reservationID)/pickup-code", token: customer.accessToken)
+        let againJSON = try again.json()
+        #expect(againJSON["token"] as? String == token && againJSON["pin"] as? String == pin)
+        #expect(try await HTTP.get("\(base)/v1/reservations/\(reservationID)/pickup-code", token: merchant.accessToken).status == 404)
+        #expect(try await HTTP.get("\(base)/v1/reservations/\(reservationID)", token: merchant.accessToken).status == 200)
+        #expect(try await HTTP.send("POST", "\(base)/v1/lots/\(paidID)/reservations", json: ["baskets": 2], token: beneficiary.accessToken).status == 409, "one basket left")
+
+        // At the counter: each refusal has its own reason.
+        func validate(_ token: String, _ pin: String, as session: HTTPSession) async throws -> HTTP.Reply {
+            try await HTTP.send("POST", "\(base)/v1/pickups/validate", json: ["token": token, "pin": pin], token: session.accessToken)
+        }
+        let wrongPin = pin == "000000" ? "111111" : "000000"
+        #expect(try await validate(token, pin, as: other).errorCode == "wrong_merchant")
+        #expect(try await validate(token + "x", pin, as: merchant).errorCode == "invalid_token")
+        let firstWrong = try await validate(token, wrongPin, as: merchant)
+        #expect(firstWrong.status == 422 && firstWrong.errorCode == "wrong_pin", "\(firstWrong.text)")
+        let done = try await validate(token, pin, as: merchant)
+        #expect(done.status == 200, "\(done.text)")
+        #expect(try done.json()["meals"] as? Double == 4)
+        #expect(try done.json()["valueSavedCents"] as? Int == 1600)
+        #expect(try await validate(token, pin, as: merchant).errorCode == "code_already_used")
+
+        // Five wrong PINs lock a code.
+        let second = try await HTTP.send("POST", "\(base)/v1/lots/\(paidID)/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+        let secondCode = try #require(try second.json()["pickupCode"] as? [String: Any])
+        let secondToken = try #require(secondCode["token"] as? String), secondPin = try #require(secondCode["pin"] as? String)
+        let otherPin = secondPin == "000000" ? "111111" : "000000"
+        var codes: [String?] = []
+        for _ in 0..<5 { codes.append(try await validate(secondToken, otherPin, as: merchant).errorCode) }
+        #expect(codes == ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "code_locked"])
+        #expect(try await validate(secondToken, secondPin, as: merchant).errorCode == "code_locked")
+
+        // Free lots: beneficiaries only, two a day; cancelling gives the basket back.
+        var freeIDs: [String] = []
+        for index in 0..<3 {
+            let reply = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Free \(index)", price: 0, baskets: 2), token: merchant.accessToken)
+            freeIDs.append(try #require(try reply.json()["id"] as? String))
+        }
+        #expect(try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 1], token: customer.accessToken).status == 404)
+        let firstFree = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+        #expect(firstFree.status == 201, "\(firstFree.text)")
+        #expect(try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[1])/reservations", json: ["baskets": 1], token: beneficiary.accessToken).status == 201)
+        let third = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[2])/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+        #expect(third.status == 429 && third.errorCode == "quota_exceeded", "\(third.text)")
+        let freeReservation = try #require((try firstFree.json()["reservation"] as? [String: Any])?["id"] as? String)
+        let cancelled = try await HTTP.send("DELETE", "\(base)/v1/reservations/\(freeReservation)", token: beneficiary.accessToken)
+        let cancelledStatus = try cancelled.json()["status"] as? String
+        #expect(cancelled.status == 200 && cancelledStatus == "cancelled", "\(cancelled.text)")
+        let freeCode = try #require((try firstFree.json()["pickupCode"] as? [String: Any]))
+        let refused = try await eventually("the pickup validator to learn of the cancellation") { () -> HTTP.Reply? in
+            let reply = try await validate(freeCode["token"] as! String, freeCode["pin"] as! String, as: merchant)
+            return reply.errorCode == "reservation_cancelled" ? reply : nil
+        }
+        #expect(refused.status == 409)
+        _ = try await eventually("the quota slot to come back with the cancellation") { () -> Bool? in
+            let reply = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[2])/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+            return reply.status == 201 ? true : nil
+        }
+
+        // Withdrawing a lot cancels its reservations.
+        let doomed = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Doomed", baskets: 2), token: merchant.accessToken)
+        let doomedID = try #require(try doomed.json()["id"] as? String)
+        let held = try await HTTP.send("POST", "\(base)/v1/lots/\(doomedID)/reservations", json: ["baskets": 1], token: customer.accessToken)
+        let heldID = try #require((try held.json()["reservation"] as? [String: Any])?["id"] as? String)
+        #expect(try await HTTP.send("DELETE", "\(base)/v1/lots/\(doomedID)", token: merchant.accessToken).status == 200)
+        _ = try await eventually("the reservation to be cancelled with its lot") { () -> Bool? in
+            let reply = try await HTTP.get("\(base)/v1/reservations/\(heldID)", token: customer.accessToken)
+            return try reply.json()["status"] as? String == "cancelled" ? true : nil
+        }
+
+        // KPIs count the collected pickup: 4 meals, 0.9 kg CO2e each from a versioned factor, 16 € saved.
+        let kpis = try await eventually("reporting to count the pickup") { () -> [String: Any]? in
+            let json = try await HTTP.get("\(base)/v1/kpis").json()
+            return json["pickups"] as? Int == 1 ? json : nil
+        }
+        #expect(kpis["mealsSaved"] as? Double == 4)
+        #expect(kpis["co2eAvoidedKg"] as? Double == 3.6)
+        #expect(kpis["valueSavedCents"] as? Int == 1600)
+        #expect(kpis["weightSavedKg"] as? Double == 3)
+        let factor = try #require((kpis["factors"] as? [[String: Any]])?.first)
+        #expect(factor["version"] as? String == "food-meal-2026.1" && (factor["kgCO2ePerUnit"] as? Double) == 0.9)
+        _ = deployment.stopAll()
+    }
+}
