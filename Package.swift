@@ -106,6 +106,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EcoQRCode",
+            dependencies: [],
+            path: "Shared/QRCode",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EcoRuntime",
             dependencies: ["EcoBus", "EcoStore", "EcoConfig", "EcoObservability", "EcoModel", grdb, log, metrics, lifecycle],
             path: "Shared/Runtime",
@@ -152,6 +158,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "QRCodeTests",
+            dependencies: ["EcoQRCode"],
+            path: "Tests/QRCodeTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["EcoCLI"],
             path: "Tests/CLITests",
@@ -159,7 +171,7 @@ let package = Package(
         ),
     ]
         + service("gateway", library: "GatewayService", extra: [
-            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle, crypto, "EcoModel",
+            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle, crypto, "EcoModel", "EcoQRCode",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),

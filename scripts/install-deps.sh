@@ -2,7 +2,8 @@
 # Installs the Debian packages EcoResupply needs to build and test, when any is missing.
 # Runs as root (CI, containers) or through sudo.
 set -euo pipefail
-packages=(libzmq3-dev libsqlite3-dev libssl-dev pkg-config)
+# zbar-tools: zbarimg, the standard QR reader the tests check pickup codes with.
+packages=(libzmq3-dev libsqlite3-dev libssl-dev pkg-config zbar-tools)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

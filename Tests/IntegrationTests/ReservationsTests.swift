@@ -60,6 +60,13 @@ struct ReservationsTests {
         let pin = try #require(code["pin"] as? String)
         #expect(pin.count == 6 && pin.allSatisfy(\.isNumber))
         #expect(!token.isEmpty)
+        // The QR code a standard reader scans carries the token; the SVG is there too.
+        let png = try await HTTP.get("\(base)/v1/reservations/\(reservationID)/qr.png", token: customer.accessToken)
+        #expect(png.status == 200 && png.contentType == "image/png")
+        #expect(try ZBar.decode(png.body) == token)
+        let svg = try await HTTP.get("\(base)/v1/reservations/\(reservationID)/qr.svg", token: customer.accessToken)
+        #expect(svg.status == 200 && svg.contentType == "image/svg+xml" && svg.text.contains("<svg"))
+        #expect(try await HTTP.get("\(base)/v1/reservations/\(reservationID)/qr.png", token: merchant.accessToken).status == 404)
         // The same code again from its own endpoint; nobody else gets it.
         let again = try await HTTP.get("\(base)/v1/reservations/\(reservationID)/pickup-code", token: customer.accessToken)
         let againJSON = try again.json()

@@ -41,6 +41,7 @@ public func buildApplication(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
         matcherCount: runtime.config.matcherCount
     ).register(on: router)
+    QRCodeRoutes(index: ReservationIndex(database: runtime.database), services: services).register(on: router)
     ImpactRoutes(services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
