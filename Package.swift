@@ -179,6 +179,6 @@ let package = Package(
         + service("ingest", library: "IngestService", extra: ["EcoModel"])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
-        + service("notifications", library: "NotificationsService")
+        + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])
         + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])
 )

@@ -149,6 +149,27 @@ struct ReservationsTests {
         #expect(kpis["weightSavedKg"] as? Double == 3)
         let factor = try #require((kpis["factors"] as? [[String: Any]])?.first)
         #expect(factor["version"] as? String == "food-meal-2026.1" && (factor["kgCO2ePerUnit"] as? Double) == 0.9)
+
+        // The in-app inbox: each notification once, newest first; marking one read.
+        let inbox = try await eventually("the customer's inbox to show the pickup and the cancellation") { () -> [[String: Any]]? in
+            let items = try await HTTP.get("\(base)/v1/me/notifications", token: customer.accessToken).json()["items"] as? [[String: Any]] ?? []
+            let kinds = items.compactMap { $0["kind"] as? String }
+            return kinds.contains("pickup.completed") && kinds.contains("reservation.cancelled") ? items : nil
+        }
+        let kinds = inbox.compactMap { $0["kind"] as? String }
+        #expect(kinds.filter { $0 == "reservation.confirmed" }.count == 2, "\(kinds)")
+        #expect(kinds.filter { $0 == "pickup.completed" }.count == 1)
+        #expect(kinds.filter { $0 == "reservation.cancelled" }.count == 1)
+        let keys = inbox.map { "\($0["kind"] ?? "")/\((($0["links"] as? [String: String]) ?? [:])["reservationId"] ?? "")" }
+        #expect(Set(keys).count == keys.count, "never the same notification twice: \(keys)")
+        let merchantInbox = try await HTTP.get("\(base)/v1/me/notifications?limit=1", token: merchant.accessToken)
+        let merchantCursor = try merchantInbox.json()["nextCursor"] as? String
+        #expect(merchantInbox.status == 200 && merchantCursor != nil)
+        let first = try #require(inbox.first?["id"] as? String)
+        let unreadBefore = try #require(try await HTTP.get("\(base)/v1/me/notifications", token: customer.accessToken).json()["unread"] as? Int)
+        #expect(try await HTTP.send("POST", "\(base)/v1/me/notifications/\(first)/read", token: customer.accessToken).status == 204)
+        #expect(try await HTTP.get("\(base)/v1/me/notifications", token: customer.accessToken).json()["unread"] as? Int == unreadBefore - 1)
+        #expect(try await HTTP.send("POST", "\(base)/v1/me/notifications/\(first)/read", token: merchant.accessToken).status == 404, "not theirs")
         _ = deployment.stopAll()
     }
 }

@@ -43,6 +43,7 @@ public func buildApplication(
     ).register(on: router)
     QRCodeRoutes(index: ReservationIndex(database: runtime.database), services: services).register(on: router)
     ImpactRoutes(services: services).register(on: router)
+    NotificationRoutes(services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

@@ -1,13 +1,35 @@
+import EcoBus
+import EcoModel
 import EcoRuntime
 import EcoStore
+import Foundation
 
-/// The notifications service: delivers to people (in-app, email) and machines (signed webhooks), with retries.
+/// The notifications service: people's in-app inboxes (reservations, reminders, cancellations,
+/// no-shows, pickups). Email and signed webhooks come with later capabilities.
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = Inbox.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
-        ServiceParts()
+        let inbox = Inbox(database: runtime.database)
+        return ServiceParts(
+            handlers: [NotificationRules()],
+            requestHandlers: [
+                NotificationRequests.list: { body in
+                    guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.List.self, from: first),
+                          (1...200).contains(request.limit)
+                    else { throw RemoteError.badRequest("body must be {accountId, limit (1-200), cursor?}") }
+                    return [try EventCodec.encoder.encode(try await inbox.page(request))]
+                },
+                NotificationRequests.markRead: { body in
+                    guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.MarkRead.self, from: first) else {
+                        throw RemoteError.badRequest("body must be {accountId, notificationId}")
+                    }
+                    try await inbox.markRead(request)
+                    return [Data("{}".utf8)]
+                },
+            ],
+            services: [ReminderScheduler(database: runtime.database, logger: runtime.logger)])
     }
 }

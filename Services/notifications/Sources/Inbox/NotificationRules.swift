@@ -1,0 +1,81 @@
+import EcoBus
+import EcoModel
+import Foundation
+import GRDB
+
+/// Which events tell whom what. Runs inside the consumer's transaction with the offset update.
+public struct NotificationRules: EventHandler {
+    /// Takers are reminded this long before their pickup window opens.
+    public static let reminderLead: TimeInterval = 30 * 60
+
+    public init() {}
+
+    public var topicPrefixes: [String] { [AccountCreated.topic, "reservation.", PickupCompleted.topic] }
+
+    public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        let now = Date()
+        switch event.type {
+        case AccountCreated.topic:
+            let account = try event.decodeData(AccountCreated.self)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
+                arguments: [account.accountID, account.email, account.displayName])
+        case ReservationChanged.createdTopic:
+            let reservation = try event.decodeData(ReservationChanged.self).reservation
+            let links = ["reservationId": reservation.id, "lotId": reservation.lotId]
+            try Inbox.deliver(.init(
+                accountId: reservation.takerId, dedupeKey: "\(reservation.id):reserved:taker", kind: "reservation.confirmed",
+                title: "Reservation confirmed",
+                body: "\(reservation.baskets) basket(s) to collect between \(Self.time(reservation.pickupStart)) and \(Self.time(reservation.pickupEnd)). Show your QR code and PIN at the counter.",
+                links: links), at: now, in: db)
+            try Inbox.deliver(.init(
+                accountId: reservation.merchantId, dedupeKey: "\(reservation.id):reserved:merchant", kind: "reservation.received",
+                title: "New reservation", body: "\(reservation.baskets) basket(s) reserved.", links: links), at: now, in: db)
+            let remindAt = reservation.pickupStart.addingTimeInterval(-Self.reminderLead)
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO reminders (reservation_id, taker_id, lot_id, remind_at, pickup_start) VALUES (?, ?, ?, ?, ?)",
+                arguments: [reservation.id, reservation.takerId, reservation.lotId, EventTime.format(remindAt), EventTime.format(reservation.pickupStart)])
+        case ReservationChanged.cancelledTopic:
+            let change = try event.decodeData(ReservationChanged.self)
+            let reservation = change.reservation
+            let links = ["reservationId": reservation.id, "lotId": reservation.lotId]
+            let why = change.reason == .lotWithdrawn ? "The merchant withdrew the lot." : "The reservation was cancelled."
+            try Inbox.deliver(.init(
+                accountId: reservation.takerId, dedupeKey: "\(reservation.id):cancelled:taker", kind: "reservation.cancelled",
+                title: "Reservation cancelled", body: why, links: links), at: now, in: db)
+            if change.reason != .lotWithdrawn {
+                try Inbox.deliver(.init(
+                    accountId: reservation.merchantId, dedupeKey: "\(reservation.id):cancelled:merchant", kind: "reservation.cancelled",
+                    title: "Reservation cancelled", body: "\(reservation.baskets) basket(s) are available again.", links: links), at: now, in: db)
+            }
+            try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [reservation.id])
+        case ReservationChanged.noShowTopic:
+            let reservation = try event.decodeData(ReservationChanged.self).reservation
+            try Inbox.deliver(.init(
+                accountId: reservation.takerId, dedupeKey: "\(reservation.id):no_show:taker", kind: "reservation.no_show",
+                title: "Reservation not collected", body: "The pickup window ended before the basket(s) were collected.",
+                links: ["reservationId": reservation.id, "lotId": reservation.lotId]), at: now, in: db)
+        case PickupCompleted.topic:
+            let pickup = try event.decodeData(PickupCompleted.self)
+            try Inbox.deliver(.init(
+                accountId: pickup.takerId, dedupeKey: "\(pickup.reservationId):collected:taker", kind: "pickup.completed",
+                title: "Collected", body: "Thank you: \(Self.number(pickup.meals)) meal(s) saved from waste.",
+                links: ["reservationId": pickup.reservationId, "lotId": pickup.lotId]), at: now, in: db)
+            try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [pickup.reservationId])
+        default:
+            break
+        }
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = TimeZone(identifier: "Europe/Paris")
+        formatter.dateFormat = "d MMM HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}
