@@ -69,6 +69,29 @@ struct CommandLineTests {
         #expect(left.isEmpty)
     }
 
+    @Test("seed demo fills a running system: people, shops, lots, reservations and pickups that show in the KPIs")
+    func seedDemo() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let seed = try ServiceProcess(
+            name: "seed", executable: deployment.binaries.appendingPathComponent("ecoresupply"),
+            arguments: ["seed", "demo", "--http-port", "\(deployment.httpPort)"],
+            logURL: deployment.root.appendingPathComponent("seed.log"),
+            environment: ["ECORESUPPLY_ADMIN_EMAIL": TestDeployment.adminEmail, "ECORESUPPLY_ADMIN_PASSWORD": TestDeployment.adminPassword])
+        _ = try await eventually("the seed to finish", timeout: .seconds(120)) { seed.isRunning ? nil : true }
+        #expect(seed.process.terminationStatus == 0, "\(seed.logTail())")
+        let kpis = try await eventually("the KPIs to count the demo's pickups") { () -> [String: Any]? in
+            let json = try await HTTP.get("http://127.0.0.1:\(deployment.httpPort)/v1/kpis").json()
+            return (json["pickups"] as? Int ?? 0) >= 5 ? json : nil
+        }
+        #expect((kpis["mealsSaved"] as? Double ?? 0) > 0)
+        #expect((kpis["beneficiariesHelped"] as? Int ?? 0) >= 1)
+        let lots = try await HTTP.get("http://127.0.0.1:\(deployment.httpPort)/v1/lots?lat=43.296&lon=5.37&radiusKm=5")
+        #expect(((try lots.json()["items"] as? [Any])?.count ?? 0) >= 4)
+        _ = deployment.stopAll()
+    }
+
     @Test("tail --replay prints the history once, then live events, one JSON line each")
     func tailReplaysThenFollows() async throws {
         let deployment = try await TestDeployment.make()

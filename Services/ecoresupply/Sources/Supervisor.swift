@@ -7,6 +7,8 @@ struct ChildSpec: Sendable {
     let name: String
     let executable: URL
     let arguments: [String]
+    /// Set on top of the supervisor's own environment.
+    var environment: [String: String] = [:]
 }
 
 /// Starts each child as a separate OS process, restarts one that dies (with back-off, logged), and
@@ -80,7 +82,7 @@ actor Supervisor: Service {
         let process = Process()
         process.executableURL = child.executable
         process.arguments = child.arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(child.environment) { _, new in new }
         environment["ECORESUPPLY_SUPERVISOR_PID"] = "\(getpid())"
         process.environment = environment
         let continuation = exitContinuation

@@ -19,6 +19,12 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .customLong("http-host"), help: "Gateway HTTP address (env ECORESUPPLY_HTTP_HOST, default 127.0.0.1).")
     var httpHost: String?
 
+    @Flag(name: .customLong("seed-demo"), help: "Once the system is ready, fill it with the demo territory (ecoresupply seed demo).")
+    var seedDemo = false
+
+    /// The admin the demo uses when none is configured.
+    static let demoAdmin = (email: "admin@demo.ecoresupply.local", password: "demo-admin-2026")
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config = try options.resolve(instance: ServiceInstance(.gateway), environment: environment)
@@ -29,6 +35,13 @@ struct UpCommand: AsyncParsableCommand {
 
         Observability.bootstrap(level: Observability.level(config.logLevel))
         let logger = Logger(label: "ecoresupply.up")
+        // The admin account: from the environment, else (for the demo) a known demo admin.
+        var admin: (email: String, password: String)?
+        if let email = settings.string("ADMIN_EMAIL"), let password = settings.string("ADMIN_PASSWORD") {
+            admin = (email, password)
+        } else if seedDemo {
+            admin = Self.demoAdmin
+        }
         let binaries = try ExecutableLocator.directory()
         let common = [
             "--data-dir", config.dataDirectory.path,
@@ -44,9 +57,14 @@ struct UpCommand: AsyncParsableCommand {
         for instance in BusTopology.instances(matchers: config.matcherCount) {
             var arguments = common
             if let index = instance.index { arguments += ["--worker", "\(index)"] }
-            if instance.kind == .gateway { arguments += ["--http-port", "\(port)", "--http-host", host] }
+            var childEnvironment: [String: String] = [:]
+            if instance.kind == .gateway {
+                arguments += ["--http-port", "\(port)", "--http-host", host]
+                childEnvironment = ["ECORESUPPLY_ADMIN_EMAIL": admin?.email, "ECORESUPPLY_ADMIN_PASSWORD": admin?.password].compactMapValues { $0 }
+            }
             children.append(ChildSpec(
-                name: instance.name, executable: binaries.appendingPathComponent(instance.kind.executableName), arguments: arguments))
+                name: instance.name, executable: binaries.appendingPathComponent(instance.kind.executableName), arguments: arguments,
+                environment: childEnvironment))
         }
         for child in children where !FileManager.default.isExecutableFile(atPath: child.executable.path) {
             throw ValidationError("missing executable \(child.executable.path): build the package first (swift build)")
@@ -59,8 +77,19 @@ struct UpCommand: AsyncParsableCommand {
               data     \(config.dataDirectory.path)
             Ctrl-C stops everything.
             """)
+        if let admin, seedDemo {
+            say("  admin    \(admin.email) / \(admin.password)   (demo data follows once the system is ready)")
+        }
         let supervisor = Supervisor(children: children, logger: logger)
-        let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var services = [ServiceGroupConfiguration.ServiceConfiguration(service: supervisor)]
+        if seedDemo, let admin {
+            let client = GatewayClient(base: URL(string: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)")!)
+            services.append(.init(
+                service: DemoSeedService(seeder: DemoSeeder(client: client, adminEmail: admin.email, adminPassword: admin.password, log: { say($0) }), logger: logger),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         say("EcoResupply stopped.")
     }
