@@ -1,3 +1,4 @@
+import EcoConfig
 import Foundation
 import Testing
 
@@ -34,6 +35,31 @@ struct ReservationsTests {
             #expect(statuses.filter { $0 == 201 }.count == 5, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
             #expect(statuses.filter { $0 == 409 }.count == 195)
         }
+
+        // The daily quota holds under concurrency too: 12 free lots spread over the workers,
+        // reserved at once by one beneficiary: exactly 2 succeed, the rest get 429.
+        let beneficiary = try await HTTPSession.verifiedBeneficiary(base, "rush-beneficiary@example.org")
+        var freeIDs: [String] = []
+        for index in 0..<12 {
+            let reply = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Free \(index)", price: 0, baskets: 3), token: merchant.accessToken)
+            freeIDs.append(try #require(try reply.json()["id"] as? String))
+        }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for lotID in freeIDs {
+                group.addTask {
+                    try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: beneficiary.accessToken).status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.filter { $0 == 201 }.count == 2, "\(statuses)")
+        #expect(statuses.filter { $0 == 429 }.count == 10)
+        // And it survives a restart of the pickup validator, which keeps it in its own file.
+        try deployment.kill("pickup-validator")
+        try deployment.start(ServiceInstance(.pickupValidator))
+        try await deployment.awaitAnswering(ServiceInstance(.pickupValidator))
+        let afterRestart = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+        #expect(afterRestart.status == 429, "\(afterRestart.text)")
         _ = deployment.stopAll()
     }
 
