@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "ZeroMQ", grdb],
+            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "EcoModel", "ZeroMQ", grdb],
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),
@@ -177,7 +177,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
         + service("ingest", library: "IngestService", extra: ["EcoModel"])
-        + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle])
+        + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])
         + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])

@@ -173,3 +173,96 @@ public enum LotOwnership {
         return Int(hash % UInt64(max(workers, 1)))
     }
 }
+
+public enum MissionStatus: String, Codable, Sendable {
+    case requested, accepted, collected, delivered, cancelled
+}
+
+/// A collector mission: an association asks for a lot to be collected; a collector accepts it,
+/// collects with the lot's QR + PIN like any taker, and delivers to the association, which
+/// confirms with its own code.
+public struct Mission: Codable, Sendable, Equatable {
+    public var id: String
+    public var lotId: String
+    public var associationId: String
+    public var collectorId: String?
+    public var reservationId: String
+    public var merchantId: String
+    public var baskets: Int
+    public var pickupStart: Date
+    public var pickupEnd: Date
+    public var status: MissionStatus
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, lotId: String, associationId: String, collectorId: String?, reservationId: String, merchantId: String,
+                baskets: Int, pickupStart: Date, pickupEnd: Date, status: MissionStatus, createdAt: Date, updatedAt: Date) {
+        self.id = id; self.lotId = lotId; self.associationId = associationId; self.collectorId = collectorId
+        self.reservationId = reservationId; self.merchantId = merchantId; self.baskets = baskets
+        self.pickupStart = pickupStart; self.pickupEnd = pickupEnd; self.status = status; self.createdAt = createdAt; self.updatedAt = updatedAt
+    }
+}
+
+/// `mission.requested`, `mission.accepted`, `mission.collected`, `mission.delivered`: each step.
+public struct MissionChanged: Codable, Sendable, Equatable {
+    public static let requestedTopic = "mission.requested"
+    public static let acceptedTopic = "mission.accepted"
+    public static let collectedTopic = "mission.collected"
+    public static let deliveredTopic = "mission.delivered"
+
+    public var mission: Mission
+    public init(mission: Mission) { self.mission = mission }
+}
+
+/// Bus requests a matcher worker answers about collector missions.
+public enum MissionRequests {
+    public static let create = "mission.create"
+    public static let accept = "mission.accept"
+    public static let deliver = "mission.deliver"
+    public static let get = "mission.get"
+    public static let list = "mission.list"
+
+    public struct Create: Codable, Sendable {
+        public var lotId: String
+        public var associationId: String
+        public var baskets: Int?
+        public init(lotId: String, associationId: String, baskets: Int?) { self.lotId = lotId; self.associationId = associationId; self.baskets = baskets }
+    }
+
+    /// The mission and, for the association only, the code it gives the collector at delivery.
+    public struct Created: Codable, Sendable {
+        public var mission: Mission
+        public var deliveryCode: String
+        public init(mission: Mission, deliveryCode: String) { self.mission = mission; self.deliveryCode = deliveryCode }
+    }
+
+    public struct Accept: Codable, Sendable {
+        public var missionId: String
+        public var collectorId: String
+        public init(missionId: String, collectorId: String) { self.missionId = missionId; self.collectorId = collectorId }
+    }
+
+    public struct Deliver: Codable, Sendable {
+        public var missionId: String
+        public var actorId: String
+        public var deliveryCode: String
+        public init(missionId: String, actorId: String, deliveryCode: String) { self.missionId = missionId; self.actorId = actorId; self.deliveryCode = deliveryCode }
+    }
+
+    public struct Get: Codable, Sendable {
+        public var missionId: String
+        public init(missionId: String) { self.missionId = missionId }
+    }
+
+    /// Missions waiting for a collector, or those of one account (as association or collector).
+    public struct List: Codable, Sendable {
+        public var status: MissionStatus?
+        public var accountId: String?
+        public init(status: MissionStatus?, accountId: String?) { self.status = status; self.accountId = accountId }
+    }
+
+    public struct Page: Codable, Sendable {
+        public var items: [Mission]
+        public init(items: [Mission]) { self.items = items }
+    }
+}

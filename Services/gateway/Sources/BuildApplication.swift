@@ -42,6 +42,7 @@ public func buildApplication(
         matcherCount: runtime.config.matcherCount
     ).register(on: router)
     QRCodeRoutes(index: ReservationIndex(database: runtime.database), services: services).register(on: router)
+    MissionRoutes(index: MissionIndex(database: runtime.database), services: services, matcherCount: runtime.config.matcherCount).register(on: router)
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)
     var logger = runtime.logger

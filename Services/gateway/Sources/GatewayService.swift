@@ -7,7 +7,7 @@ import Prometheus
 /// The gateway: HTTP in, bus commands and queries out. Owns accounts, sessions and API keys.
 public enum GatewayService {
     /// The gateway's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = GatewaySchema.migrations + ReservationIndex.migrations
+    public static let migrations: [Migration] = GatewaySchema.migrations + ReservationIndex.migrations + MissionIndex.migrations
 
     public static func parts(runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry) async throws -> ServiceParts {
         let dependencies = try await GatewayDependencies.make(runtime: runtime, config: config)
@@ -15,7 +15,7 @@ public enum GatewayService {
             try await AdminBootstrap.ensure(email: email, password: password, accounts: dependencies.store, hasher: dependencies.hasher, logger: runtime.logger)
         }
         return ServiceParts(
-            handlers: [BeneficiaryProjection(), ReservationIndexProjection()],
+            handlers: [BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection()],
             services: [try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies)])
     }
 }

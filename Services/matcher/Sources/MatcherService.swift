@@ -6,7 +6,7 @@ import EcoStore
 /// their baskets; N workers share the lots.
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = ReservationBook.migrations
+    public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -16,9 +16,10 @@ public enum MatcherService {
         let requests = ReservationRequestHandlers(
             book: book, loop: runtime.loop,
             pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger)
+        let missions = MissionBook(book: book)
         return ServiceParts(
-            handlers: [MatcherEventHandlers(book: book)],
-            requestHandlers: requests.handlers,
+            handlers: [MatcherEventHandlers(book: book, missions: missions)],
+            requestHandlers: requests.handlers.merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first },
             services: [NoShowSweeper(book: book, logger: runtime.logger)])
     }
 }

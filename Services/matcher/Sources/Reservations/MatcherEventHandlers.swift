@@ -5,8 +5,12 @@ import GRDB
 /// Keeps the worker's owned lots in step with ingest, and its reservations with pickups.
 public struct MatcherEventHandlers: EventHandler {
     let book: ReservationBook
+    let missions: MissionBook
 
-    public init(book: ReservationBook) { self.book = book }
+    public init(book: ReservationBook, missions: MissionBook) {
+        self.book = book
+        self.missions = missions
+    }
 
     public var topicPrefixes: [String] { ["lot.", PickupCompleted.topic] }
 
@@ -17,7 +21,9 @@ public struct MatcherEventHandlers: EventHandler {
         case LotWithdrawn.topic:
             try book.withdraw(try event.decodeData(LotWithdrawn.self).lotId, in: db)
         case PickupCompleted.topic:
-            try book.collected(try event.decodeData(PickupCompleted.self).reservationId, in: db)
+            let pickup = try event.decodeData(PickupCompleted.self)
+            try book.collected(pickup.reservationId, in: db)
+            try missions.collected(reservationId: pickup.reservationId, in: db)
         default:
             break
         }

@@ -141,22 +141,25 @@ public struct ReservationBook: Sendable {
     /// inside the transaction, which is what makes concurrent requests safe.
     public func reserve(id: String, _ request: ReservationRequests.Create, now: Date = Date()) async throws -> Reservation {
         let book = self
-        return try await database.write { db in
-            guard let availability = try Self.availability(request.lotId, db) else { throw RemoteError.notFound("no lot \(request.lotId)") }
-            try Self.check(request, availability, now: now)
-            let lot = availability.lot
-            let reservation = Reservation(
-                id: id, lotId: lot.id, takerId: request.takerId, merchantId: lot.merchantId, organisationId: lot.organisationId,
-                baskets: request.baskets, isFree: lot.isFree, pickupStart: lot.pickupStart, pickupEnd: lot.pickupEnd,
-                mealsPerBasket: lot.mealsPerBasket, weightPerBasketKg: lot.weightPerBasketKg,
-                originalValueCents: lot.originalValueCents, priceCents: lot.priceCents, status: .active, createdAt: now)
-            try db.execute(
-                sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue,
-                            try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
-            try book.outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
-            return reservation
-        }
+        return try await database.write { db in try book.reserve(id: id, request, now: now, in: db) }
+    }
+
+    /// The reservation inside the caller's transaction (a collector mission makes one with it).
+    func reserve(id: String, _ request: ReservationRequests.Create, now: Date, in db: Database) throws -> Reservation {
+        guard let availability = try Self.availability(request.lotId, db) else { throw RemoteError.notFound("no lot \(request.lotId)") }
+        try Self.check(request, availability, now: now)
+        let lot = availability.lot
+        let reservation = Reservation(
+            id: id, lotId: lot.id, takerId: request.takerId, merchantId: lot.merchantId, organisationId: lot.organisationId,
+            baskets: request.baskets, isFree: lot.isFree, pickupStart: lot.pickupStart, pickupEnd: lot.pickupEnd,
+            mealsPerBasket: lot.mealsPerBasket, weightPerBasketKg: lot.weightPerBasketKg,
+            originalValueCents: lot.originalValueCents, priceCents: lot.priceCents, status: .active, createdAt: now)
+        try db.execute(
+            sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue,
+                        try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
+        try outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
+        return reservation
     }
 
     /// The reasons a reservation is refused, checked in this order.

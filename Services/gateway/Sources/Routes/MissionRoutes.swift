@@ -1,0 +1,102 @@
+import EcoConfig
+import EcoModel
+import Foundation
+import Hummingbird
+
+/// `/v1/missions`: associations ask for lots to be collected; collectors accept, collect with the
+/// lot's QR + PIN at the merchant's counter, and deliver against the association's code.
+public struct MissionRoutes: Sendable {
+    let index: MissionIndex
+    let services: ServiceCaller
+    let matcherCount: Int
+
+    struct Create: Codable {
+        var lotId: String
+        var baskets: Int?
+    }
+
+    struct Deliver: Codable {
+        var deliveryCode: String
+    }
+
+    func worker(for lotId: String) -> ServiceInstance {
+        ServiceInstance(.matcher, index: LotOwnership.worker(for: lotId, workers: matcherCount))
+    }
+
+    public func register(on router: Router<GatewayRequestContext>) {
+        // Roles: association.
+        router.post("/v1/missions") { request, context in
+            let principal = try context.require([.association])
+            let body = try await RequestBody.decode(Create.self, from: request, context: context)
+            let created = try await services.call(
+                worker(for: body.lotId), MissionRequests.create,
+                MissionRequests.Create(lotId: body.lotId, associationId: principal.accountID, baskets: body.baskets), as: MissionRequests.Created.self)
+            try await index.record(created.mission)
+            return try JSONResponse.make(.created, created)
+        }
+        // Roles: collector (missions waiting for one, or ?mine=true), association (its own), admin.
+        router.get("/v1/missions") { request, context in
+            let principal = try context.require([.collector, .association, .admin])
+            let mine = request.uri.queryParameters["mine"] == "true" || !principal.has(anyOf: [.collector, .admin])
+            var status: MissionStatus? = mine ? nil : .requested
+            if let text = request.uri.queryParameters["status"].map(String.init) {
+                guard let value = MissionStatus(rawValue: text) else { throw APIError.invalid("status", "unknown status \(text)") }
+                status = value
+            }
+            let list = MissionRequests.List(status: status, accountId: mine ? principal.accountID : nil)
+            var items: [Mission] = []
+            for worker in 0..<matcherCount {
+                items += try await services.call(ServiceInstance(.matcher, index: worker), MissionRequests.list, list, as: MissionRequests.Page.self).items
+            }
+            return try JSONResponse.make(.ok, ["items": items.sorted { $0.createdAt > $1.createdAt }])
+        }
+        // Roles: the mission's association or collector, collectors (while it waits for one), admin.
+        router.get("/v1/missions/:id") { _, context in
+            let (mission, _) = try await load(context)
+            return try JSONResponse.make(.ok, mission)
+        }
+        // Roles: collector.
+        router.post("/v1/missions/:id/accept") { _, context in
+            let principal = try context.require([.collector])
+            let (mission, _) = try await load(context)
+            return try JSONResponse.make(.ok, try await services.call(
+                worker(for: mission.lotId), MissionRequests.accept,
+                MissionRequests.Accept(missionId: mission.id, collectorId: principal.accountID), as: Mission.self))
+        }
+        // Roles: the mission's collector.
+        router.get("/v1/missions/:id/pickup-code") { _, context in
+            let (mission, principal) = try await load(context)
+            guard mission.collectorId == principal.accountID else {
+                throw APIError(.forbidden, code: "forbidden", message: "only the collector who accepted the mission gets its pickup code")
+            }
+            return try JSONResponse.make(.ok, try await services.call(
+                ServiceInstance(.pickupValidator), PickupRequests.code, PickupRequests.CodeQuery(reservationId: mission.reservationId),
+                as: PickupRequests.PickupCode.self))
+        }
+        // Roles: the mission's collector or association.
+        router.post("/v1/missions/:id/delivery") { request, context in
+            let (mission, principal) = try await load(context)
+            let body = try await RequestBody.decode(Deliver.self, from: request, context: context)
+            guard body.deliveryCode.count == 6, body.deliveryCode.allSatisfy(\.isNumber) else {
+                throw APIError.invalid("deliveryCode", "deliveryCode has six digits")
+            }
+            return try JSONResponse.make(.ok, try await services.call(
+                worker(for: mission.lotId), MissionRequests.deliver,
+                MissionRequests.Deliver(missionId: mission.id, actorId: principal.accountID, deliveryCode: body.deliveryCode), as: Mission.self))
+        }
+    }
+
+    /// The mission, if the caller may see it.
+    private func load(_ context: GatewayRequestContext) async throws -> (Mission, Principal) {
+        let principal = try context.requirePrincipal()
+        let id = context.parameters.get("id") ?? ""
+        guard let lotId = try await index.lot(ofMission: id) else { throw APIError(.notFound, code: "not_found", message: "no mission \(id)") }
+        let mission = try await services.call(worker(for: lotId), MissionRequests.get, MissionRequests.Get(missionId: id), as: Mission.self)
+        let involved = mission.associationId == principal.accountID || mission.collectorId == principal.accountID
+        let open = mission.status == .requested && principal.roles.contains(.collector)
+        guard involved || open || principal.roles.contains(.admin) else {
+            throw APIError(.notFound, code: "not_found", message: "no mission \(id)")
+        }
+        return (mission, principal)
+    }
+}

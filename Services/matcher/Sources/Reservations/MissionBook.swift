@@ -1,0 +1,145 @@
+import Crypto
+import EcoBus
+import EcoModel
+import EcoStore
+import Foundation
+import GRDB
+
+/// Collector missions on a worker's own lots. A mission holds a reservation for the association,
+/// so the lot's baskets are allocated by the same rules as any other reservation.
+public struct MissionBook: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("matcher.v2.missions") { db in
+            try db.execute(sql: """
+                CREATE TABLE missions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    lot_id TEXT NOT NULL,
+                    association_id TEXT NOT NULL,
+                    collector_id TEXT,
+                    reservation_id TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL,
+                    delivery_code_hash TEXT NOT NULL,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX missions_status ON missions(status);
+                """)
+        },
+    ]
+
+    let book: ReservationBook
+
+    public init(book: ReservationBook) { self.book = book }
+
+    public func create(_ request: MissionRequests.Create, now: Date = Date()) async throws -> MissionRequests.Created {
+        let book = self.book
+        return try await book.database.write { db in
+            guard let availability = try ReservationBook.availability(request.lotId, db) else { throw RemoteError.notFound("no lot \(request.lotId)") }
+            let baskets = request.baskets ?? availability.remaining
+            guard baskets >= 1 else { throw RemoteError.conflict("the lot has no baskets left to collect") }
+            // An association collects for the people it serves: free lots are open to it, without a personal quota.
+            let reservation = try book.reserve(
+                id: UUID().uuidString.lowercased(),
+                ReservationRequests.Create(lotId: request.lotId, takerId: request.associationId, takerIsBeneficiary: true, baskets: baskets),
+                now: now, in: db)
+            var generator = SystemRandomNumberGenerator()
+            let code = String(format: "%06d", Int.random(in: 0..<1_000_000, using: &generator))
+            let mission = Mission(
+                id: UUID().uuidString.lowercased(), lotId: request.lotId, associationId: request.associationId, collectorId: nil,
+                reservationId: reservation.id, merchantId: reservation.merchantId, baskets: baskets,
+                pickupStart: reservation.pickupStart, pickupEnd: reservation.pickupEnd, status: .requested, createdAt: now, updatedAt: now)
+            try db.execute(
+                sql: "INSERT INTO missions (id, lot_id, association_id, reservation_id, status, delivery_code_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [mission.id, mission.lotId, mission.associationId, mission.reservationId, mission.status.rawValue,
+                            Self.hash(code), try EventCodec.encoder.encode(mission)])
+            try book.outbox.append(MissionChanged.requestedTopic, MissionChanged(mission: mission), in: db)
+            return MissionRequests.Created(mission: mission, deliveryCode: code)
+        }
+    }
+
+    public func accept(_ request: MissionRequests.Accept, now: Date = Date()) async throws -> Mission {
+        try await change(request.missionId, now: now) { mission in
+            guard mission.status == .requested else { throw RemoteError.conflict("the mission is \(mission.status.rawValue)") }
+            guard mission.pickupEnd > now else { throw RemoteError.conflict("the lot's pickup window has ended") }
+            mission.collectorId = request.collectorId
+            mission.status = .accepted
+            return MissionChanged.acceptedTopic
+        }
+    }
+
+    public func deliver(_ request: MissionRequests.Deliver, now: Date = Date()) async throws -> Mission {
+        try await change(request.missionId, now: now, checkCode: request.deliveryCode) { mission in
+            guard request.actorId == mission.collectorId || request.actorId == mission.associationId else {
+                throw RemoteError.notFound("no mission \(request.missionId)")
+            }
+            guard mission.status == .collected else {
+                throw RemoteError.conflict("the mission is \(mission.status.rawValue); it is delivered once collected")
+            }
+            mission.status = .delivered
+            return MissionChanged.deliveredTopic
+        }
+    }
+
+    /// The merchant validated the mission's pickup.
+    func collected(reservationId: String, in db: Database) throws {
+        guard var mission = try Self.missions(db, "reservation_id = ?", [reservationId]).first, mission.status == .accepted || mission.status == .requested else { return }
+        mission.status = .collected
+        mission.updatedAt = Date()
+        try Self.store(mission, db)
+        try book.outbox.append(MissionChanged.collectedTopic, MissionChanged(mission: mission), in: db)
+    }
+
+    public func mission(id: String) async throws -> Mission? {
+        try await book.database.read { db in try Self.missions(db, "id = ?", [id]).first }
+    }
+
+    public func list(_ request: MissionRequests.List) async throws -> [Mission] {
+        try await book.database.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let status = request.status {
+                conditions.append("status = ?")
+                arguments += [status.rawValue]
+            }
+            if let account = request.accountId {
+                conditions.append("(association_id = ? OR collector_id = ?)")
+                arguments += [account, account]
+            }
+            let filter = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+            return try Self.missions(db, "\(filter) LIMIT 200", arguments)
+        }
+    }
+
+    private func change(_ id: String, now: Date, checkCode: String? = nil, _ update: @Sendable (inout Mission) throws -> String) async throws -> Mission {
+        let book = self.book
+        return try await book.database.write { db in
+            guard var mission = try Self.missions(db, "id = ?", [id]).first else { throw RemoteError.notFound("no mission \(id)") }
+            let topic = try update(&mission)
+            if let code = checkCode {
+                let stored = try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [id]) ?? ""
+                guard stored == Self.hash(code) else {
+                    throw RemoteError(code: "wrong_delivery_code", message: "the delivery code is not the association's", field: "deliveryCode")
+                }
+            }
+            mission.updatedAt = now
+            try Self.store(mission, db)
+            try book.outbox.append(topic, MissionChanged(mission: mission), in: db)
+            return mission
+        }
+    }
+
+    static func store(_ mission: Mission, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE missions SET collector_id = ?, status = ?, body = ? WHERE id = ?",
+            arguments: [mission.collectorId, mission.status.rawValue, try EventCodec.encoder.encode(mission), mission.id])
+    }
+
+    static func missions(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [Mission] {
+        try Data.fetchAll(db, sql: "SELECT body FROM missions WHERE \(condition)", arguments: arguments).map {
+            try EventCodec.decoder.decode(Mission.self, from: $0)
+        }
+    }
+
+    static func hash(_ code: String) -> String {
+        SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
