@@ -3,18 +3,25 @@ import EcoModel
 import EcoRuntime
 import EcoStore
 import Foundation
+import ServiceLifecycle
 
 /// The notifications service: people's in-app inboxes (reservations, reminders, cancellations,
 /// no-shows, pickups). Email and signed webhooks come with later capabilities.
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = Inbox.migrations
+    public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
-    public static func parts(runtime: ServiceRuntime) -> ServiceParts {
+    /// - Parameter smtp: where to send emails; nil keeps notifications in-app only.
+    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?) -> ServiceParts {
         let inbox = Inbox(database: runtime.database)
+        var services: [any Service] = [ReminderScheduler(database: runtime.database, email: smtp != nil, logger: runtime.logger)]
+        if let smtp {
+            services.append(EmailSender(database: runtime.database, client: SMTPClient(settings: smtp), logger: runtime.logger))
+            runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
+        }
         return ServiceParts(
-            handlers: [NotificationRules()],
+            handlers: [NotificationRules(email: smtp != nil)],
             requestHandlers: [
                 NotificationRequests.list: { body in
                     guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.List.self, from: first),
@@ -30,6 +37,6 @@ public enum NotificationsService {
                     return [Data("{}".utf8)]
                 },
             ],
-            services: [ReminderScheduler(database: runtime.database, logger: runtime.logger)])
+            services: services)
     }
 }

@@ -17,6 +17,8 @@ final class TestDeployment: @unchecked Sendable {
     let binaries: URL
     let client: SocketLoop
     private(set) var processes: [String: ServiceProcess] = [:]
+    /// Flags added when starting an instance, by instance name (e.g. SMTP settings for notifications).
+    var extraArguments: [String: [String]] = [:]
 
     static func make(matchers: Int = 1) async throws -> TestDeployment {
         let deployment = TestDeployment(matchers: matchers)
@@ -69,6 +71,7 @@ final class TestDeployment: @unchecked Sendable {
             "--data-dir", dataDirectory.path, "--bus-port", "\(topology.busPort)", "--matchers", "\(matchers)", "--log-level", "info",
         ]
         if let index = instance.index { arguments += ["--worker", "\(index)"] }
+        arguments += extraArguments[instance.name] ?? []
         var environment: [String: String] = [:]
         if instance.kind == .gateway {
             // A cheap bcrypt cost keeps sign-ups fast in tests; the admin is made at start.

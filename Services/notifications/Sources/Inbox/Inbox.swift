@@ -48,15 +48,18 @@ public struct Inbox: Sendable {
         public var title: String
         public var body: String
         public var links: [String: String]
+        /// Also sent by email when SMTP is configured (the taker's messages).
+        public var byEmail: Bool = false
     }
 
     let database: any DatabaseWriter
 
     public init(database: any DatabaseWriter) { self.database = database }
 
-    /// Adds a notification unless one with the same key exists. Returns whether it was new.
+    /// Adds a notification unless one with the same key exists, and queues its email when `email`
+    /// is on and the message goes by email. Returns whether it was new.
     @discardableResult
-    static func deliver(_ message: Message, at date: Date, in db: Database) throws -> Bool {
+    static func deliver(_ message: Message, at date: Date, email: Bool, in db: Database) throws -> Bool {
         let links = String(decoding: try JSONEncoder().encode(message.links), as: UTF8.self)
         try db.execute(
             sql: """
@@ -64,7 +67,13 @@ public struct Inbox: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [UUID().uuidString.lowercased(), message.accountId, message.dedupeKey, message.kind, message.title, message.body, links, EventTime.format(date)])
-        return db.changesCount > 0
+        let isNew = db.changesCount > 0
+        if isNew, email, message.byEmail {
+            try EmailOutbox.enqueue(
+                accountId: message.accountId, dedupeKey: message.dedupeKey, subject: "EcoResupply: \(message.title)",
+                body: message.body + "\n\n— EcoResupply", at: date, in: db)
+        }
+        return isNew
     }
 
     public func page(_ request: NotificationRequests.List) async throws -> NotificationRequests.Page {

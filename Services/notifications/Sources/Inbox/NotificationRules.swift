@@ -8,7 +8,10 @@ public struct NotificationRules: EventHandler {
     /// Takers are reminded this long before their pickup window opens.
     public static let reminderLead: TimeInterval = 30 * 60
 
-    public init() {}
+    /// Whether taker messages also go by email (SMTP configured).
+    let email: Bool
+
+    public init(email: Bool) { self.email = email }
 
     public var topicPrefixes: [String] { [AccountCreated.topic, "reservation.", PickupCompleted.topic] }
 
@@ -27,10 +30,10 @@ public struct NotificationRules: EventHandler {
                 accountId: reservation.takerId, dedupeKey: "\(reservation.id):reserved:taker", kind: "reservation.confirmed",
                 title: "Reservation confirmed",
                 body: "\(reservation.baskets) basket(s) to collect between \(Self.time(reservation.pickupStart)) and \(Self.time(reservation.pickupEnd)). Show your QR code and PIN at the counter.",
-                links: links), at: now, in: db)
+                links: links, byEmail: true), at: now, email: email, in: db)
             try Inbox.deliver(.init(
                 accountId: reservation.merchantId, dedupeKey: "\(reservation.id):reserved:merchant", kind: "reservation.received",
-                title: "New reservation", body: "\(reservation.baskets) basket(s) reserved.", links: links), at: now, in: db)
+                title: "New reservation", body: "\(reservation.baskets) basket(s) reserved.", links: links), at: now, email: email, in: db)
             let remindAt = reservation.pickupStart.addingTimeInterval(-Self.reminderLead)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO reminders (reservation_id, taker_id, lot_id, remind_at, pickup_start) VALUES (?, ?, ?, ?, ?)",
@@ -42,11 +45,11 @@ public struct NotificationRules: EventHandler {
             let why = change.reason == .lotWithdrawn ? "The merchant withdrew the lot." : "The reservation was cancelled."
             try Inbox.deliver(.init(
                 accountId: reservation.takerId, dedupeKey: "\(reservation.id):cancelled:taker", kind: "reservation.cancelled",
-                title: "Reservation cancelled", body: why, links: links), at: now, in: db)
+                title: "Reservation cancelled", body: why, links: links, byEmail: true), at: now, email: email, in: db)
             if change.reason != .lotWithdrawn {
                 try Inbox.deliver(.init(
                     accountId: reservation.merchantId, dedupeKey: "\(reservation.id):cancelled:merchant", kind: "reservation.cancelled",
-                    title: "Reservation cancelled", body: "\(reservation.baskets) basket(s) are available again.", links: links), at: now, in: db)
+                    title: "Reservation cancelled", body: "\(reservation.baskets) basket(s) are available again.", links: links), at: now, email: email, in: db)
             }
             try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [reservation.id])
         case ReservationChanged.noShowTopic:
@@ -54,13 +57,13 @@ public struct NotificationRules: EventHandler {
             try Inbox.deliver(.init(
                 accountId: reservation.takerId, dedupeKey: "\(reservation.id):no_show:taker", kind: "reservation.no_show",
                 title: "Reservation not collected", body: "The pickup window ended before the basket(s) were collected.",
-                links: ["reservationId": reservation.id, "lotId": reservation.lotId]), at: now, in: db)
+                links: ["reservationId": reservation.id, "lotId": reservation.lotId], byEmail: true), at: now, email: email, in: db)
         case PickupCompleted.topic:
             let pickup = try event.decodeData(PickupCompleted.self)
             try Inbox.deliver(.init(
                 accountId: pickup.takerId, dedupeKey: "\(pickup.reservationId):collected:taker", kind: "pickup.completed",
                 title: "Collected", body: "Thank you: \(Self.number(pickup.meals)) meal(s) saved from waste.",
-                links: ["reservationId": pickup.reservationId, "lotId": pickup.lotId]), at: now, in: db)
+                links: ["reservationId": pickup.reservationId, "lotId": pickup.lotId], byEmail: true), at: now, email: email, in: db)
             try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [pickup.reservationId])
         default:
             break

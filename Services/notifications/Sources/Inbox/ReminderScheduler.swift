@@ -7,18 +7,21 @@ import ServiceLifecycle
 /// Sends the "30 minutes before your pickup" reminders when they fall due.
 public struct ReminderScheduler: Service {
     let database: any DatabaseWriter
+    let email: Bool
     let interval: Duration
     let logger: Logger
 
-    public init(database: any DatabaseWriter, interval: Duration = .seconds(15), logger: Logger) {
+    public init(database: any DatabaseWriter, email: Bool, interval: Duration = .seconds(15), logger: Logger) {
         self.database = database
+        self.email = email
         self.interval = interval
         self.logger = logger
     }
 
     @discardableResult
     public func sendDue(now: Date = Date()) async throws -> Int {
-        try await database.write { db in
+        let email = self.email
+        return try await database.write { db in
             let due = try Row.fetchAll(
                 db, sql: "SELECT * FROM reminders WHERE sent = 0 AND remind_at <= ?", arguments: [EventTime.format(now)])
             for row in due {
@@ -26,7 +29,7 @@ public struct ReminderScheduler: Service {
                 try Inbox.deliver(.init(
                     accountId: row["taker_id"], dedupeKey: "\(row["reservation_id"] as String):reminder:taker", kind: "reservation.reminder",
                     title: "Pickup soon", body: "Your pickup window opens at \(NotificationRules.time(start)).",
-                    links: ["reservationId": row["reservation_id"], "lotId": row["lot_id"]]), at: now, in: db)
+                    links: ["reservationId": row["reservation_id"], "lotId": row["lot_id"]], byEmail: true), at: now, email: email, in: db)
                 try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [row["reservation_id"] as String])
             }
             return due.count

@@ -1,0 +1,119 @@
+import EcoBus
+import EcoStore
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+
+/// Emails waiting to go out, one per notification that has one (so never twice), retried with
+/// back-off until sent or given up after `maximumAttempts`.
+public struct EmailOutbox: Sendable {
+    public static let maximumAttempts = 8
+    public static let migrations: [Migration] = [
+        Migration("notifications.v2.email-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE email_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    dedupe_key TEXT NOT NULL UNIQUE,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    sent_at TEXT
+                );
+                CREATE INDEX email_outbox_due ON email_outbox(status, next_attempt_at);
+                """)
+        },
+    ]
+
+    /// Queues the email for a notification, if the account's address is known.
+    static func enqueue(accountId: String, dedupeKey: String, subject: String, body: String, at date: Date, in db: Database) throws {
+        guard let email = try String.fetchOne(db, sql: "SELECT email FROM contacts WHERE account_id = ?", arguments: [accountId]) else { return }
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO email_outbox (dedupe_key, recipient, subject, body, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [dedupeKey, email, subject, body, EventTime.format(date)])
+    }
+
+    /// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
+    static func backoff(afterAttempts attempts: Int) -> TimeInterval {
+        min(3600, 30 * pow(2, Double(max(0, attempts - 1))))
+    }
+}
+
+/// Sends due emails from the outbox over SMTP.
+public struct EmailSender: Service {
+    let database: any DatabaseWriter
+    let client: SMTPClient
+    let interval: Duration
+    let logger: Logger
+
+    public init(database: any DatabaseWriter, client: SMTPClient, interval: Duration = .seconds(2), logger: Logger) {
+        self.database = database
+        self.client = client
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await sendDue()
+                } catch {
+                    logger.error("email outbox failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    @discardableResult
+    public func sendDue(now: Date = Date()) async throws -> Int {
+        struct Due: Sendable {
+            let id: Int64, recipient: String, subject: String, body: String, attempts: Int
+        }
+        let due = try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50",
+                arguments: [EventTime.format(now)]
+            ).map { Due(id: $0["id"], recipient: $0["recipient"], subject: $0["subject"], body: $0["body"], attempts: $0["attempts"]) }
+        }
+        var sent = 0
+        for mail in due {
+            let client = self.client
+            let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SMTPError?, Never>) in
+                DispatchQueue.global().async {
+                    do throws(SMTPError) {
+                        try client.send(to: mail.recipient, subject: mail.subject, body: mail.body)
+                        continuation.resume(returning: nil)
+                    } catch {
+                        continuation.resume(returning: error)
+                    }
+                }
+            }
+            let attempts = mail.attempts + 1
+            try await database.write { db in
+                if let error = outcome {
+                    let giveUp = error.permanent || attempts >= EmailOutbox.maximumAttempts
+                    try db.execute(
+                        sql: "UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                        arguments: [giveUp ? "failed" : "pending", attempts,
+                                    EventTime.format(now.addingTimeInterval(EmailOutbox.backoff(afterAttempts: attempts))), error.description, mail.id])
+                } else {
+                    try db.execute(
+                        sql: "UPDATE email_outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+                        arguments: [attempts, EventTime.format(Date()), mail.id])
+                }
+            }
+            if let error = outcome {
+                logger.warning("email not sent", metadata: ["email.id": "\(mail.id)", "email.attempts": "\(attempts)", "error": "\(error)"])
+            } else {
+                sent += 1
+            }
+        }
+        return sent
+    }
+}

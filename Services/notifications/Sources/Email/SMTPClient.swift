@@ -1,0 +1,142 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where mail goes: an SMTP relay that accepts mail without authentication from this host (a local
+/// MTA or the territory's relay). STARTTLS and AUTH are not spoken; put a relay in front if needed.
+public struct SMTPSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var from: String
+
+    public init(host: String, port: Int = 25, from: String) {
+        self.host = host
+        self.port = port
+        self.from = from
+    }
+}
+
+/// Why a message was not sent.
+public struct SMTPError: Error, CustomStringConvertible, Equatable {
+    public let stage: String
+    public let reply: String
+    /// 5xx: the server refused for good; retrying will not help.
+    public let permanent: Bool
+    public var description: String { "\(stage): \(reply)" }
+}
+
+/// Sends one message over plain SMTP (RFC 5321): greeting, EHLO, MAIL FROM, RCPT TO, DATA, QUIT.
+/// Blocking socket calls, run off the cooperative pool by the caller.
+public struct SMTPClient: Sendable {
+    public let settings: SMTPSettings
+    public var timeoutSeconds: Int = 10
+
+    public init(settings: SMTPSettings) { self.settings = settings }
+
+    public func send(to recipient: String, subject: String, body: String) throws(SMTPError) {
+        guard Self.isSafeAddress(recipient), Self.isSafeAddress(settings.from) else {
+            throw SMTPError(stage: "address", reply: "refusing an address with control characters or angle brackets", permanent: true)
+        }
+        let connection = try Connection(host: settings.host, port: settings.port, timeoutSeconds: timeoutSeconds)
+        defer { connection.close() }
+        try connection.expect(220, stage: "greeting")
+        try connection.command("EHLO ecoresupply.local", expect: 250, stage: "EHLO")
+        try connection.command("MAIL FROM:<\(settings.from)>", expect: 250, stage: "MAIL FROM")
+        try connection.command("RCPT TO:<\(recipient)>", expect: 250, stage: "RCPT TO")
+        try connection.command("DATA", expect: 354, stage: "DATA")
+        try connection.write(Self.message(from: settings.from, to: recipient, subject: subject, body: body) + "\r\n.\r\n")
+        try connection.expect(250, stage: "message")
+        try? connection.command("QUIT", expect: 221, stage: "QUIT")
+    }
+
+    /// Headers and a body with CRLF line ends and dot-stuffing; non-ASCII subjects are RFC 2047 encoded.
+    static func message(from: String, to: String, subject: String, body: String, date: Date = Date()) -> String {
+        let encodedSubject = subject.allSatisfy(\.isASCII) ? subject : "=?UTF-8?B?\(Data(subject.utf8).base64EncodedString())?="
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        let lines = body.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(".") ? "." + $0 : String($0) }
+        return ([
+            "From: EcoResupply <\(from)>", "To: <\(to)>", "Subject: \(encodedSubject)", "Date: \(formatter.string(from: date))",
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "",
+        ] + lines).joined(separator: "\r\n")
+    }
+
+    static func isSafeAddress(_ address: String) -> Bool {
+        !address.isEmpty && address.contains("@")
+            && !address.unicodeScalars.contains { $0.value < 0x20 || $0 == "<" || $0 == ">" || $0 == " " }
+    }
+
+    /// A TCP connection with line-oriented replies.
+    final class Connection {
+        private let fd: Int32
+        private var buffer: [UInt8] = []
+
+        init(host: String, port: Int, timeoutSeconds: Int) throws(SMTPError) {
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var result: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+                throw SMTPError(stage: "connect", reply: "cannot resolve \(host)", permanent: false)
+            }
+            defer { freeaddrinfo(result) }
+            let socketFD = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+            guard socketFD >= 0 else { throw SMTPError(stage: "connect", reply: "socket: errno \(errno)", permanent: false) }
+            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            guard connect(socketFD, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+                Glibc.close(socketFD)
+                throw SMTPError(stage: "connect", reply: "cannot connect to \(host):\(port) (errno \(errno))", permanent: false)
+            }
+            fd = socketFD
+        }
+
+        func close() { Glibc.close(fd) }
+
+        func write(_ text: String) throws(SMTPError) {
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { throw SMTPError(stage: "write", reply: "errno \(errno)", permanent: false) }
+                bytes = bytes.dropFirst(sent)
+            }
+        }
+
+        func command(_ line: String, expect code: Int, stage: String) throws(SMTPError) {
+            try write(line + "\r\n")
+            try expect(code, stage: stage)
+        }
+
+        /// Reads a (possibly multi-line) reply and checks its code.
+        func expect(_ code: Int, stage: String) throws(SMTPError) {
+            var lines: [String] = []
+            while true {
+                let line = try readLine(stage: stage)
+                lines.append(line)
+                // "250-..." continues; "250 ..." (or just "250") ends the reply.
+                if line.count < 4 || line[line.index(line.startIndex, offsetBy: 3)] != "-" { break }
+            }
+            let last = lines.last ?? ""
+            guard let got = Int(last.prefix(3)) else { throw SMTPError(stage: stage, reply: "unreadable reply '\(last)'", permanent: false) }
+            guard got == code else { throw SMTPError(stage: stage, reply: lines.joined(separator: " | "), permanent: got >= 500) }
+        }
+
+        private func readLine(stage: String) throws(SMTPError) -> String {
+            while true {
+                if let newline = buffer.firstIndex(of: 0x0A) {
+                    let line = String(decoding: buffer[..<newline], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    buffer.removeSubrange(...newline)
+                    return line
+                }
+                var chunk = [UInt8](repeating: 0, count: 1024)
+                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { throw SMTPError(stage: stage, reply: "connection closed or timed out", permanent: false) }
+                buffer += chunk[..<count]
+                guard buffer.count < 64 * 1024 else { throw SMTPError(stage: stage, reply: "reply too long", permanent: false) }
+            }
+        }
+    }
+}
