@@ -176,7 +176,7 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
-        + service("ingest", library: "IngestService", extra: ["EcoModel"])
+        + service("ingest", library: "IngestService", extra: ["EcoModel", crypto])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])

@@ -55,6 +55,8 @@ public struct Lot: Codable, Sendable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// Photos by content hash (SHA-256, hex), at most five; served at `/v1/photos/{hash}`.
+    public var photos: [String]?
 
     public init(id: String, merchantId: String, draft: LotDraft, status: LotStatus, version: Int, createdAt: Date, updatedAt: Date) {
         self.id = id
@@ -114,6 +116,29 @@ public enum LotRequests {
     public static let withdraw = "lot.withdraw"
     public static let get = "lot.get"
     public static let search = "lot.search"
+    public static let addPhoto = "lot.photo.add"
+    public static let photo = "photo.get"
+
+    /// Adding a photo: the JSON frame is followed by one frame with the image's bytes.
+    public struct AddPhoto: Codable, Sendable {
+        public var actor: Actor
+        public var lotId: String
+        public var contentType: String
+        public init(actor: Actor, lotId: String, contentType: String) { self.actor = actor; self.lotId = lotId; self.contentType = contentType }
+    }
+
+    /// Reading a photo: the reply is a JSON `PhotoInfo` frame followed by the bytes.
+    public struct PhotoQuery: Codable, Sendable {
+        public var hash: String
+        public init(hash: String) { self.hash = hash }
+    }
+
+    public struct PhotoInfo: Codable, Sendable {
+        public var hash: String
+        public var contentType: String
+        public var bytes: Int
+        public init(hash: String, contentType: String, bytes: Int) { self.hash = hash; self.contentType = contentType; self.bytes = bytes }
+    }
 
     public struct Create: Codable, Sendable {
         public var actor: Actor

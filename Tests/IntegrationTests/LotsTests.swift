@@ -94,6 +94,29 @@ struct LotsTests {
         edited = Self.lot(baskets: 2)
         #expect(try await HTTP.send("PUT", "\(base)/v1/lots/\(paidID)", json: ["draft": edited], token: merchant.accessToken).errorField == "baskets")
 
+        // Photos: checked by their bytes, stored once by content hash, five a lot at most.
+        func image(_ kind: String, _ seed: UInt8) -> Data {
+            let header: [UInt8] = kind == "png" ? [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] : [0xFF, 0xD8, 0xFF, 0xE0]
+            return Data(header + (0..<2048).map { UInt8(truncatingIfNeeded: Int($0) * 31 + Int(seed)) })
+        }
+        let photoURL = "\(base)/v1/lots/\(paidID)/photos"
+        let added = try await HTTP.send("POST", photoURL, body: image("png", 1), contentType: "image/png", token: merchant.accessToken)
+        #expect(added.status == 201, "\(added.text)")
+        let hash = try #require((try added.json()["photos"] as? [String])?.first)
+        let served = try await HTTP.get("\(base)/v1/photos/\(hash)")
+        #expect(served.status == 200 && served.contentType == "image/png" && served.body == image("png", 1))
+        let again = try await HTTP.send("POST", photoURL, body: image("png", 1), contentType: "image/png", token: merchant.accessToken)
+        #expect((try again.json()["photos"] as? [String])?.count == 1, "the same photo is stored once")
+        #expect(try await HTTP.send("POST", photoURL, body: image("jpeg", 2), contentType: "image/png", token: merchant.accessToken).errorField == "photo")
+        #expect(try await HTTP.send("POST", photoURL, body: Data("GIF89a....".utf8), contentType: "image/gif", token: merchant.accessToken).status == 415)
+        #expect(try await HTTP.send("POST", photoURL, body: Data(repeating: 0xFF, count: 6 << 20), contentType: "image/jpeg", token: merchant.accessToken).status == 413)
+        #expect(try await HTTP.send("POST", photoURL, body: image("png", 3), contentType: "image/png", token: rival.accessToken).status == 403)
+        for seed in UInt8(4)...7 {
+            #expect(try await HTTP.send("POST", photoURL, body: image("jpeg", seed), contentType: "image/jpeg", token: merchant.accessToken).status == 201)
+        }
+        #expect(try await HTTP.send("POST", photoURL, body: image("jpeg", 8), contentType: "image/jpeg", token: merchant.accessToken).status == 409, "five at most")
+        #expect(try await HTTP.get("\(base)/v1/photos/\(String(repeating: "0", count: 64))").status == 404)
+
         // Withdrawing takes the lot out of browsing.
         #expect(try await HTTP.send("DELETE", "\(base)/v1/lots/\(paidID)", token: rival.accessToken).status == 403)
         let withdrawn = try await HTTP.send("DELETE", "\(base)/v1/lots/\(paidID)", token: merchant.accessToken)

@@ -37,6 +37,7 @@ public func buildApplication(
     ).register(on: router)
     let services = ServiceCaller(loop: runtime.loop, topology: topology)
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)
+    PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
     ReservationRoutes(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
         matcherCount: runtime.config.matcherCount

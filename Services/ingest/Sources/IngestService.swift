@@ -10,6 +10,7 @@ public enum IngestService {
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
         let lots = LotStore(database: runtime.database, outbox: runtime.outbox)
-        return ServiceParts(requestHandlers: LotRequestHandlers(store: lots).handlers)
+        let photos = PhotoStore(directory: runtime.config.dataDirectory.appendingPathComponent("ingest-photos", isDirectory: true))
+        return ServiceParts(requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers)
     }
 }

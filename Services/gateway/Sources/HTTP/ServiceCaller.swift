@@ -20,17 +20,21 @@ public struct ServiceCaller: Sendable {
     public func call<Reply: Decodable>(
         _ instance: ServiceInstance, _ kind: String, _ request: some Encodable, as: Reply.Type = Reply.self
     ) async throws -> Reply {
-        let frames: [Data]
-        do {
-            frames = try await loop.request(
-                topology.routerEndpoint(of: instance), kind: kind, body: [try EventCodec.encoder.encode(request)], timeout: timeout)
-        } catch let error as BusRequestError {
-            throw Self.translate(error, instance: instance)
-        }
+        let frames = try await frames(instance, kind, [try EventCodec.encoder.encode(request)])
         guard let first = frames.first, let reply = try? EventCodec.decoder.decode(Reply.self, from: first) else {
             throw APIError(.badGateway, code: "upstream_error", message: "\(instance.name) sent an unreadable answer")
         }
         return reply
+    }
+
+    /// Sends frames as they are and returns the reply's frames (for bodies that are not one JSON
+    /// document, such as photos).
+    public func frames(_ instance: ServiceInstance, _ kind: String, _ body: [Data]) async throws -> [Data] {
+        do {
+            return try await loop.request(topology.routerEndpoint(of: instance), kind: kind, body: body, timeout: timeout)
+        } catch {
+            throw Self.translate(error, instance: instance)
+        }
     }
 
     static func translate(_ error: BusRequestError, instance: ServiceInstance) -> APIError {
@@ -44,6 +48,7 @@ public struct ServiceCaller: Sendable {
             case "conflict": return APIError(.conflict, code: "conflict", message: remote.message, field: remote.field)
             case "quota_exceeded": return APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
             case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
+            case "unsupported_media_type": return APIError(.unsupportedMediaType, code: remote.code, message: remote.message)
             // Pickup refusals keep their own code, so the counter can say exactly why.
             case "invalid_token": return APIError(.badRequest, code: remote.code, message: remote.message, field: "token")
             case "wrong_pin": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: "pin")

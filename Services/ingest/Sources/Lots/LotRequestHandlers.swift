@@ -5,8 +5,12 @@ import Foundation
 /// Ingest's answers to the gateway's lot requests.
 public struct LotRequestHandlers: Sendable {
     let store: LotStore
+    let photos: PhotoStore
 
-    public init(store: LotStore) { self.store = store }
+    public init(store: LotStore, photos: PhotoStore) {
+        self.store = store
+        self.photos = photos
+    }
 
     public static let maximumRadiusKm = 100.0
 
@@ -32,6 +36,22 @@ public struct LotRequestHandlers: Sendable {
                     throw RemoteError.notFound("no lot \(request.lotId)")
                 }
                 return [try EventCodec.encoder.encode(lot)]
+            },
+            LotRequests.addPhoto: { body in
+                let request = try Self.decode(LotRequests.AddPhoto.self, body)
+                guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
+                let type = try PhotoStore.check(body[1], declared: request.contentType)
+                let hash = PhotoStore.hash(body[1])
+                try photos.save(body[1], hash: hash)
+                return [try EventCodec.encoder.encode(try await store.addPhoto(
+                    LotRequests.AddPhoto(actor: request.actor, lotId: request.lotId, contentType: type), hash: hash, bytes: body[1].count))]
+            },
+            LotRequests.photo: { body in
+                let request = try Self.decode(LotRequests.PhotoQuery.self, body)
+                guard let type = try await store.photoType(hash: request.hash), let data = photos.load(hash: request.hash) else {
+                    throw RemoteError.notFound("no photo \(request.hash)")
+                }
+                return [try EventCodec.encoder.encode(LotRequests.PhotoInfo(hash: request.hash, contentType: type, bytes: data.count)), data]
             },
             LotRequests.search: { body in
                 let request = try Self.decode(LotRequests.Search.self, body)

@@ -30,6 +30,11 @@ public struct LotStore: Sendable {
                 CREATE INDEX lots_merchant ON lots(merchant_id);
                 """)
         },
+        Migration("ingest.v2.photos") { db in
+            try db.execute(sql: """
+                CREATE TABLE photos (hash TEXT PRIMARY KEY NOT NULL, content_type TEXT NOT NULL, bytes INTEGER NOT NULL, created_at TEXT NOT NULL)
+                """)
+        },
     ]
 
     let database: DatabasePool
@@ -94,6 +99,35 @@ public struct LotStore: Sendable {
             try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: lot.id, merchantId: lot.merchantId, withdrawnBy: actor.accountId), in: db)
             return lot
         }
+    }
+
+    /// Adds a photo (already checked and saved by hash) to the lot, announcing the new state.
+    public func addPhoto(_ request: LotRequests.AddPhoto, hash: String, bytes: Int, now: Date = Date()) async throws -> Lot {
+        let outbox = self.outbox
+        return try await database.write { db in
+            var lot = try Self.editable(request.lotId, by: request.actor, db)
+            var photos = lot.photos ?? []
+            if !photos.contains(hash) {
+                guard photos.count < PhotoStore.maximumPerLot else {
+                    throw RemoteError.conflict("a lot has at most \(PhotoStore.maximumPerLot) photos")
+                }
+                photos.append(hash)
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [hash, request.contentType, bytes, EventTime.format(now)])
+            lot.photos = photos
+            lot.version += 1
+            lot.updatedAt = now
+            try db.execute(sql: "DELETE FROM lots WHERE id = ?", arguments: [lot.id])
+            try Self.insert(lot, db)
+            try outbox.append(LotChanged.updatedTopic, LotChanged(lot: lot), in: db)
+            return lot
+        }
+    }
+
+    public func photoType(hash: String) async throws -> String? {
+        try await database.read { db in try String.fetchOne(db, sql: "SELECT content_type FROM photos WHERE hash = ?", arguments: [hash]) }
     }
 
     public func lot(id: String) async throws -> Lot? {

@@ -1,0 +1,53 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import Hummingbird
+
+/// Lot photos: merchants upload them (JPEG, PNG or WebP, up to 5 MiB, five a lot); anyone reads
+/// them by content hash.
+public struct PhotoRoutes: Sendable {
+    let accounts: any AccountStore
+    let services: ServiceCaller
+    static let ingest = ServiceInstance(.ingest)
+    static let maximumBytes = 5 << 20
+
+    public func register(on router: Router<GatewayRequestContext>) {
+        // Roles: merchant (the lot's own, or a member of its organisation), admin.
+        router.post("/v1/lots/:id/photos") { request, context in
+            let principal = try context.require([.merchant, .admin])
+            guard let type = request.headers[.contentType]?.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+                throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the photo as image/jpeg, image/png or image/webp")
+            }
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: Self.maximumBytes)
+            } catch {
+                throw APIError(.contentTooLarge, code: "payload_too_large", message: "a photo may be at most 5 MiB")
+            }
+            let actor = Actor(
+                accountId: principal.accountID,
+                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
+                isAdmin: principal.roles.contains(.admin))
+            let command = LotRequests.AddPhoto(actor: actor, lotId: context.parameters.get("id") ?? "", contentType: type)
+            let reply = try await services.frames(Self.ingest, LotRequests.addPhoto, [try EventCodec.encoder.encode(command), Data(buffer.readableBytesView)])
+            guard let first = reply.first, let lot = try? EventCodec.decoder.decode(Lot.self, from: first) else {
+                throw APIError(.badGateway, code: "upstream_error", message: "ingest sent an unreadable answer")
+            }
+            return try JSONResponse.make(.created, lot)
+        }
+        // Roles: public.
+        router.get("/v1/photos/:hash") { _, context in
+            let hash = context.parameters.get("hash") ?? ""
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { throw APIError(.notFound, code: "not_found", message: "no photo \(hash)") }
+            let reply = try await services.frames(Self.ingest, LotRequests.photo, [try EventCodec.encoder.encode(LotRequests.PhotoQuery(hash: hash))])
+            guard reply.count == 2, let info = try? EventCodec.decoder.decode(LotRequests.PhotoInfo.self, from: reply[0]) else {
+                throw APIError(.badGateway, code: "upstream_error", message: "ingest sent an unreadable answer")
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: info.contentType, .cacheControl: "public, max-age=31536000, immutable", .eTag: "\"\(hash)\""],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply[1])))
+        }
+    }
+}
