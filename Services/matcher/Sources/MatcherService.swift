@@ -20,6 +20,6 @@ public enum MatcherService {
         return ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions)],
             requestHandlers: requests.handlers.merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first },
-            services: [NoShowSweeper(book: book, logger: runtime.logger)])
+            services: [NoShowSweeper.service(book: book, logger: runtime.logger)])
     }
 }

@@ -15,9 +15,13 @@ public enum NotificationsService {
     /// - Parameter smtp: where to send emails; nil keeps notifications in-app only.
     public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?) -> ServiceParts {
         let inbox = Inbox(database: runtime.database)
-        var services: [any Service] = [ReminderScheduler(database: runtime.database, email: smtp != nil, logger: runtime.logger)]
+        let reminders = ReminderScheduler(database: runtime.database, email: smtp != nil)
+        var services: [any Service] = [
+            PeriodicService(name: "reminders", interval: .seconds(15), logger: runtime.logger) { try await reminders.sendDue() },
+        ]
         if let smtp {
-            services.append(EmailSender(database: runtime.database, client: SMTPClient(settings: smtp), logger: runtime.logger))
+            let sender = EmailSender(database: runtime.database, client: SMTPClient(settings: smtp), logger: runtime.logger)
+            services.append(PeriodicService(name: "email sending", interval: .seconds(2), logger: runtime.logger) { try await sender.sendDue() })
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
         return ServiceParts(

@@ -11,28 +11,21 @@ public struct PickupRequestHandlers: Sendable {
     public var handlers: [String: RequestHandler] {
         [
             PickupRequests.claimQuota: { body in
-                try await desk.claim(try Self.decode(PickupRequests.QuotaClaim.self, body))
+                try await desk.claim(try RemoteError.decodeRequest(PickupRequests.QuotaClaim.self, body))
                 return [Data("{}".utf8)]
             },
             PickupRequests.releaseQuota: { body in
-                try await desk.release(reservationId: try Self.decode(PickupRequests.QuotaRelease.self, body).reservationId)
+                try await desk.release(reservationId: try RemoteError.decodeRequest(PickupRequests.QuotaRelease.self, body).reservationId)
                 return [Data("{}".utf8)]
             },
             PickupRequests.code: { body in
-                let query = try Self.decode(PickupRequests.CodeQuery.self, body)
+                let query = try RemoteError.decodeRequest(PickupRequests.CodeQuery.self, body)
                 return [try EventCodec.encoder.encode(desk.code(for: query.reservationId))]
             },
             PickupRequests.validate: { body in
-                let request = try Self.decode(PickupRequests.Validate.self, body)
+                let request = try RemoteError.decodeRequest(PickupRequests.Validate.self, body)
                 return [try EventCodec.encoder.encode(try await desk.validate(request))]
             },
         ]
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ body: [Data]) throws(RemoteError) -> T {
-        guard let first = body.first, let value = try? EventCodec.decoder.decode(T.self, from: first) else {
-            throw RemoteError.badRequest("body must be one JSON \(T.self)")
-        }
-        return value
     }
 }

@@ -17,19 +17,19 @@ public struct LotRequestHandlers: Sendable {
     public var handlers: [String: RequestHandler] {
         [
             LotRequests.create: { body in
-                let request = try Self.decode(LotRequests.Create.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.Create.self, body)
                 return [try EventCodec.encoder.encode(try await store.create(request.draft, by: request.actor))]
             },
             LotRequests.update: { body in
-                let request = try Self.decode(LotRequests.Update.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.Update.self, body)
                 return [try EventCodec.encoder.encode(try await store.update(request))]
             },
             LotRequests.withdraw: { body in
-                let request = try Self.decode(LotRequests.Withdraw.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.Withdraw.self, body)
                 return [try EventCodec.encoder.encode(try await store.withdraw(request.lotId, by: request.actor))]
             },
             LotRequests.get: { body in
-                let request = try Self.decode(LotRequests.Get.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.Get.self, body)
                 guard let lot = try await store.lot(id: request.lotId),
                       request.includeFree || !lot.isFree || lot.merchantId == request.viewerId
                 else {
@@ -38,7 +38,7 @@ public struct LotRequestHandlers: Sendable {
                 return [try EventCodec.encoder.encode(lot)]
             },
             LotRequests.addPhoto: { body in
-                let request = try Self.decode(LotRequests.AddPhoto.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.AddPhoto.self, body)
                 guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
                 let type = try PhotoStore.check(body[1], declared: request.contentType)
                 let hash = PhotoStore.hash(body[1])
@@ -47,14 +47,14 @@ public struct LotRequestHandlers: Sendable {
                     LotRequests.AddPhoto(actor: request.actor, lotId: request.lotId, contentType: type), hash: hash, bytes: body[1].count))]
             },
             LotRequests.photo: { body in
-                let request = try Self.decode(LotRequests.PhotoQuery.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.PhotoQuery.self, body)
                 guard let type = try await store.photoType(hash: request.hash), let data = photos.load(hash: request.hash) else {
                     throw RemoteError.notFound("no photo \(request.hash)")
                 }
                 return [try EventCodec.encoder.encode(LotRequests.PhotoInfo(hash: request.hash, contentType: type, bytes: data.count)), data]
             },
             LotRequests.search: { body in
-                let request = try Self.decode(LotRequests.Search.self, body)
+                let request = try RemoteError.decodeRequest(LotRequests.Search.self, body)
                 guard request.near.isValid else { throw RemoteError.invalid("lat", "lat and lon must be valid coordinates") }
                 guard request.radiusKm > 0, request.radiusKm <= Self.maximumRadiusKm else {
                     throw RemoteError.invalid("radiusKm", "radiusKm must be above 0 and at most \(Int(Self.maximumRadiusKm))")
@@ -63,12 +63,5 @@ public struct LotRequestHandlers: Sendable {
                 return [try EventCodec.encoder.encode(try await store.search(request))]
             },
         ]
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ body: [Data]) throws(RemoteError) -> T {
-        guard let first = body.first, let value = try? EventCodec.decoder.decode(T.self, from: first) else {
-            throw RemoteError.badRequest("body must be one JSON \(T.self)")
-        }
-        return value
     }
 }

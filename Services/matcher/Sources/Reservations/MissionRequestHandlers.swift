@@ -11,7 +11,7 @@ public struct MissionRequestHandlers: Sendable {
     public var handlers: [String: RequestHandler] {
         [
             MissionRequests.create: { body in
-                let request = try ReservationRequestHandlers.decode(MissionRequests.Create.self, body)
+                let request = try RemoteError.decodeRequest(MissionRequests.Create.self, body)
                 guard missions.book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
                 if let baskets = request.baskets, !(1...500).contains(baskets) {
                     throw RemoteError.invalid("baskets", "baskets must be between 1 and 500")
@@ -19,18 +19,18 @@ public struct MissionRequestHandlers: Sendable {
                 return [try EventCodec.encoder.encode(try await missions.create(request))]
             },
             MissionRequests.accept: { body in
-                [try EventCodec.encoder.encode(try await missions.accept(try ReservationRequestHandlers.decode(MissionRequests.Accept.self, body)))]
+                [try EventCodec.encoder.encode(try await missions.accept(try RemoteError.decodeRequest(MissionRequests.Accept.self, body)))]
             },
             MissionRequests.deliver: { body in
-                [try EventCodec.encoder.encode(try await missions.deliver(try ReservationRequestHandlers.decode(MissionRequests.Deliver.self, body)))]
+                [try EventCodec.encoder.encode(try await missions.deliver(try RemoteError.decodeRequest(MissionRequests.Deliver.self, body)))]
             },
             MissionRequests.get: { body in
-                let request = try ReservationRequestHandlers.decode(MissionRequests.Get.self, body)
+                let request = try RemoteError.decodeRequest(MissionRequests.Get.self, body)
                 guard let mission = try await missions.mission(id: request.missionId) else { throw RemoteError.notFound("no mission \(request.missionId)") }
                 return [try EventCodec.encoder.encode(mission)]
             },
             MissionRequests.list: { body in
-                let request = try ReservationRequestHandlers.decode(MissionRequests.List.self, body)
+                let request = try RemoteError.decodeRequest(MissionRequests.List.self, body)
                 return [try EventCodec.encoder.encode(MissionRequests.Page(items: try await missions.list(request)))]
             },
         ]

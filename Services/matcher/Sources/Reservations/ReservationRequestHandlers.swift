@@ -24,23 +24,23 @@ public struct ReservationRequestHandlers: Sendable {
     public var handlers: [String: RequestHandler] {
         [
             ReservationRequests.create: { body in
-                let request = try Self.decode(ReservationRequests.Create.self, body)
+                let request = try RemoteError.decodeRequest(ReservationRequests.Create.self, body)
                 return [try EventCodec.encoder.encode(try await create(request))]
             },
             ReservationRequests.cancel: { body in
-                let request = try Self.decode(ReservationRequests.Cancel.self, body)
+                let request = try RemoteError.decodeRequest(ReservationRequests.Cancel.self, body)
                 guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
                 return [try EventCodec.encoder.encode(try await book.cancel(request))]
             },
             ReservationRequests.get: { body in
-                let request = try Self.decode(ReservationRequests.Get.self, body)
+                let request = try RemoteError.decodeRequest(ReservationRequests.Get.self, body)
                 guard let reservation = try await book.reservation(id: request.reservationId) else {
                     throw RemoteError.notFound("no reservation \(request.reservationId)")
                 }
                 return [try EventCodec.encoder.encode(reservation)]
             },
             ReservationRequests.listForTaker: { body in
-                let request = try Self.decode(ReservationRequests.ListForTaker.self, body)
+                let request = try RemoteError.decodeRequest(ReservationRequests.ListForTaker.self, body)
                 return [try EventCodec.encoder.encode(ReservationRequests.List(items: try await book.reservations(takerId: request.takerId)))]
             },
         ]
@@ -91,12 +91,5 @@ public struct ReservationRequestHandlers: Sendable {
         } catch {
             logger.error("quota slot could not be given back", metadata: ["reservation.id": "\(reservation)", "error": "\(error)"])
         }
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ body: [Data]) throws(RemoteError) -> T {
-        guard let first = body.first, let value = try? EventCodec.decoder.decode(T.self, from: first) else {
-            throw RemoteError.badRequest("body must be one JSON \(T.self)")
-        }
-        return value
     }
 }

@@ -3,7 +3,6 @@ import EcoStore
 import Foundation
 import GRDB
 import Logging
-import ServiceLifecycle
 
 /// Emails waiting to go out, one per notification that has one (so never twice), retried with
 /// back-off until sent or given up after `maximumAttempts`.
@@ -44,30 +43,15 @@ public struct EmailOutbox: Sendable {
 }
 
 /// Sends due emails from the outbox over SMTP.
-public struct EmailSender: Service {
+public struct EmailSender: Sendable {
     let database: any DatabaseWriter
     let client: SMTPClient
-    let interval: Duration
     let logger: Logger
 
-    public init(database: any DatabaseWriter, client: SMTPClient, interval: Duration = .seconds(2), logger: Logger) {
+    public init(database: any DatabaseWriter, client: SMTPClient, logger: Logger) {
         self.database = database
         self.client = client
-        self.interval = interval
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await sendDue()
-                } catch {
-                    logger.error("email outbox failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
     }
 
     @discardableResult

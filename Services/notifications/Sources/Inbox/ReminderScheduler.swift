@@ -2,20 +2,15 @@ import EcoBus
 import Foundation
 import GRDB
 import Logging
-import ServiceLifecycle
 
 /// Sends the "30 minutes before your pickup" reminders when they fall due.
-public struct ReminderScheduler: Service {
+public struct ReminderScheduler: Sendable {
     let database: any DatabaseWriter
     let email: Bool
-    let interval: Duration
-    let logger: Logger
 
-    public init(database: any DatabaseWriter, email: Bool, interval: Duration = .seconds(15), logger: Logger) {
+    public init(database: any DatabaseWriter, email: Bool) {
         self.database = database
         self.email = email
-        self.interval = interval
-        self.logger = logger
     }
 
     @discardableResult
@@ -33,19 +28,6 @@ public struct ReminderScheduler: Service {
                 try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [row["reservation_id"] as String])
             }
             return due.count
-        }
-    }
-
-    public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await sendDue()
-                } catch {
-                    logger.error("reminders failed", metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: interval)
-            }
         }
     }
 }
