@@ -164,6 +164,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ServiceLogicTests",
+            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb],
+            path: "Tests/ServiceLogicTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["EcoCLI"],
             path: "Tests/CLITests",

@@ -1,0 +1,79 @@
+import EcoBus
+import EcoModel
+import Foundation
+import GRDB
+import PickupValidatorService
+import Testing
+
+@Suite("PickupDesk: codes, the counter's checks and the daily quota")
+struct PickupDeskTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    func desk() throws -> (PickupDesk, TemporaryStore) {
+        let store = try TemporaryStore(BeneficiaryRegistry.migrations + PickupDesk.migrations, producer: "pickup-validator")
+        let desk = PickupDesk(database: store.pool, outbox: store.outbox, codes: PickupCodes(secret: Data(repeating: 7, count: 32)))
+        return (desk, store)
+    }
+
+    func reservation(_ id: String = "res-1", organisation: String? = "shop-org") -> Reservation {
+        Reservation(
+            id: id, lotId: "lot", takerId: "taker", merchantId: "merchant", organisationId: organisation, baskets: 2, isFree: false,
+            pickupStart: now, pickupEnd: now.addingTimeInterval(3600), mealsPerBasket: 2, weightPerBasketKg: 1,
+            originalValueCents: 1000, priceCents: 400, status: .active, createdAt: now)
+    }
+
+    func apply(_ reservation: Reservation, _ desk: PickupDesk, _ store: TemporaryStore) async throws {
+        let payload = try CloudEventWriter.encode(CloudEvent(
+            source: "matcher-0", type: ReservationChanged.createdTopic, sequence: 1,
+            data: ReservationChanged(reservation: reservation, reason: .reserved)))
+        guard case .event(let event) = InboundMessage.decode([Data(ReservationChanged.createdTopic.utf8), payload]) else {
+            Issue.record("event did not decode")
+            return
+        }
+        try await store.pool.write { db in try PickupDeskProjection(desk: desk).apply(event, in: db) }
+    }
+
+    @Test("codes are stable, cannot be forged, and PINs have six digits")
+    func codes() {
+        let codes = PickupCodes(secret: Data(repeating: 1, count: 32))
+        let token = codes.token(for: "abc")
+        #expect(codes.reservationId(from: token) == "abc")
+        #expect(codes.reservationId(from: token.dropLast() + "x") == nil)
+        #expect(codes.reservationId(from: "abd" + token.dropFirst(3)) == nil)
+        #expect(PickupCodes(secret: Data(repeating: 2, count: 32)).reservationId(from: token) == nil, "another secret")
+        #expect(codes.pin(for: "abc").count == 6 && codes.pin(for: "abc").allSatisfy(\.isNumber))
+        #expect(codes.pin(for: "abc") == codes.pin(for: "abc"))
+    }
+
+    @Test("a member of the merchant's organisation validates; the window's end is enforced")
+    func counter() async throws {
+        let (desk, store) = try desk()
+        try await apply(reservation(), desk, store)
+        let code = desk.code(for: "res-1")
+        let member = Actor(accountId: "employee", organisationIds: ["shop-org"])
+        let late = PickupRequests.Validate(token: code.token, pin: code.pin, validator: member)
+        await #expect(throws: RemoteError(code: "window_ended", message: "the pickup window has ended")) {
+            try await desk.validate(late, now: now.addingTimeInterval(3601))
+        }
+        let done = try await desk.validate(late, now: now.addingTimeInterval(60))
+        #expect(done.validatedBy == "employee" && done.meals == 4 && done.valueSavedCents == 1200)
+        #expect(try store.topics() == ["pickup.completed"])
+    }
+
+    @Test("two free lots a day per beneficiary, counted by the Europe/Paris calendar day")
+    func quota() async throws {
+        let (desk, _) = try desk()
+        // 2026-11-22 23:30 in Paris is 22:30 UTC; 00:30 the next day in Paris is 23:30 UTC.
+        let lateEvening = ISO8601DateFormatter().date(from: "2026-11-22T22:30:00Z")!
+        let afterMidnight = ISO8601DateFormatter().date(from: "2026-11-22T23:30:00Z")!
+        #expect(PickupDesk.parisDay(lateEvening) == "2026-11-22")
+        #expect(PickupDesk.parisDay(afterMidnight) == "2026-11-23")
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "1"), now: lateEvening)
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "2"), now: lateEvening)
+        await #expect(throws: RemoteError.self) { try await desk.claim(.init(beneficiaryId: "b", reservationId: "3"), now: lateEvening) }
+        try await desk.claim(.init(beneficiaryId: "other", reservationId: "4"), now: lateEvening)
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "5"), now: afterMidnight)
+        try await desk.release(reservationId: "1")
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "6"), now: lateEvening)
+    }
+}
