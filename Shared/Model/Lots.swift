@@ -196,7 +196,10 @@ public enum LotRequests {
     public struct SearchHit: Codable, Sendable, Equatable {
         public var lot: Lot
         public var distanceKm: Double
-        public init(lot: Lot, distanceKm: Double) { self.lot = lot; self.distanceKm = distanceKm }
+        /// Baskets not yet reserved, as ingest last heard from the matcher (a moment behind it;
+        /// the matcher alone decides a reservation).
+        public var basketsLeft: Int
+        public init(lot: Lot, distanceKm: Double, basketsLeft: Int) { self.lot = lot; self.distanceKm = distanceKm; self.basketsLeft = basketsLeft }
     }
 
     public struct SearchPage: Codable, Sendable {

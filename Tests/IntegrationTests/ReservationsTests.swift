@@ -100,6 +100,12 @@ struct ReservationsTests {
         #expect(try await HTTP.get("\(base)/v1/reservations/\(reservationID)/pickup-code", token: merchant.accessToken).status == 404)
         #expect(try await HTTP.get("\(base)/v1/reservations/\(reservationID)", token: merchant.accessToken).status == 200)
         #expect(try await HTTP.send("POST", "\(base)/v1/lots/\(paidID)/reservations", json: ["baskets": 2], token: beneficiary.accessToken).status == 409, "one basket left")
+        // Browsing shows what is left, a moment after the matcher decided.
+        _ = try await eventually("browsing to show one basket left") { () -> Bool? in
+            let items = try await HTTP.get("\(base)/v1/lots?lat=43.2965&lon=5.3698&radiusKm=1", token: customer.accessToken).json()["items"] as? [[String: Any]] ?? []
+            let hit = items.first { ($0["lot"] as? [String: Any])?["id"] as? String == paidID }
+            return hit?["basketsLeft"] as? Int == 1 ? true : nil
+        }
 
         // At the counter: each refusal has its own reason.
         func validate(_ token: String, _ pin: String, as session: HTTPSession) async throws -> HTTP.Reply {

@@ -11,6 +11,6 @@ public enum IngestService {
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
         let lots = LotStore(database: runtime.database, outbox: runtime.outbox)
         let photos = PhotoStore(directory: runtime.config.dataDirectory.appendingPathComponent("ingest-photos", isDirectory: true))
-        return ServiceParts(requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers)
+        return ServiceParts(handlers: [ReservedBaskets()], requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers)
     }
 }

@@ -35,6 +35,17 @@ public struct LotStore: Sendable {
                 CREATE TABLE photos (hash TEXT PRIMARY KEY NOT NULL, content_type TEXT NOT NULL, bytes INTEGER NOT NULL, created_at TEXT NOT NULL)
                 """)
         },
+        Migration("ingest.v3.reserved-baskets") { db in
+            try db.execute(sql: """
+                CREATE TABLE lot_reservations (
+                    reservation_id TEXT PRIMARY KEY NOT NULL,
+                    lot_id TEXT NOT NULL,
+                    baskets INTEGER NOT NULL,
+                    holds INTEGER NOT NULL
+                );
+                CREATE INDEX lot_reservations_lot ON lot_reservations(lot_id, holds);
+                """)
+        },
     ]
 
     let database: DatabasePool
@@ -159,7 +170,12 @@ public struct LotStore: Sendable {
             try Data.fetchAll(db, sql: sql, arguments: arguments).compactMap { body -> LotRequests.SearchHit? in
                 guard let lot = try? EventCodec.decoder.decode(Lot.self, from: body) else { return nil }
                 let distance = query.near.distanceKm(to: lot.draft.location.point)
-                return distance <= query.radiusKm ? LotRequests.SearchHit(lot: lot, distanceKm: (distance * 1000).rounded() / 1000) : nil
+                guard distance <= query.radiusKm else { return nil }
+                let held = try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM lot_reservations WHERE lot_id = ? AND holds = 1", arguments: [lot.id]) ?? 0
+                let left = max(0, lot.draft.baskets - held)
+                // Sold-out lots leave the list.
+                return left > 0 ? LotRequests.SearchHit(lot: lot, distanceKm: (distance * 1000).rounded() / 1000, basketsLeft: left) : nil
             }
         }
         let sorted = hits.sorted { ($0.distanceKm, $0.lot.id) < ($1.distanceKm, $1.lot.id) }
