@@ -106,6 +106,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EcoWaste",
+            dependencies: [],
+            path: "Shared/Waste",
+            exclude: ["Resources/ATTRIBUTION.md"],
+            resources: [.copy("Resources/ler-codes.csv")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EcoQRCode",
             dependencies: [],
             path: "Shared/QRCode",
@@ -167,6 +175,12 @@ let package = Package(
             name: "ServiceLogicTests",
             dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb],
             path: "Tests/ServiceLogicTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WasteTests",
+            dependencies: ["EcoWaste"],
+            path: "Tests/WasteTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
