@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["IngestService", "EcoModel", "EcoBus"],
+            dependencies: ["IngestService", "EcoModel", "EcoBus", "EcoWaste"],
             path: "Tests/IngestTests",
             swiftSettings: swiftSettings
         ),
@@ -196,7 +196,7 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
-        + service("ingest", library: "IngestService", extra: ["EcoModel", crypto])
+        + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", crypto])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])

@@ -38,6 +38,7 @@ public func buildApplication(
     let services = ServiceCaller(loop: runtime.loop, topology: topology)
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)
     PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
+    ListingRoutes(accounts: dependencies.store, services: services).register(on: router)
     ReservationRoutes(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
         matcherCount: runtime.config.matcherCount

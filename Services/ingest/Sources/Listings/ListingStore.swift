@@ -1,0 +1,79 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import EcoWaste
+import Foundation
+import GRDB
+
+/// Ingest's surplus listings as companies published them, each with its impact label, announced
+/// on `listing.published` in the same transaction.
+public struct ListingStore: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("ingest.v4.listings") { db in
+            try db.execute(sql: """
+                CREATE TABLE listings (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    company_id TEXT NOT NULL,
+                    ler_code TEXT NOT NULL,
+                    hazardous INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX listings_company ON listings(company_id);
+                """)
+        },
+    ]
+
+    let database: DatabasePool
+    let outbox: Outbox
+    let catalogue: LERCatalogue
+
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped) {
+        self.database = database
+        self.outbox = outbox
+        self.catalogue = catalogue
+    }
+
+    public func create(_ draft: ListingDraft, by actor: Actor, now: Date = Date()) async throws -> Listing {
+        let checked = try ListingRules.validate(draft, catalogue: catalogue, now: now)
+        if let organisation = checked.draft.organisationId, !actor.organisationIds.contains(organisation) {
+            throw RemoteError(code: "forbidden", message: "you do not act for organisation \(organisation)", field: "organisationId")
+        }
+        let factor = ReuseFactors.factor(chapter: checked.entry.chapter)
+        let impact = ImpactLabel(
+            co2eAvoidedKg: checked.quantityKg.map { (($0 * factor.kgCO2ePerUnit) * 1000).rounded() / 1000 }, factor: factor)
+        let listing = Listing(
+            id: UUID().uuidString.lowercased(), companyId: actor.accountId, draft: checked.draft, lerCode: checked.entry.code,
+            hazardous: checked.entry.hazardous, quantityKg: checked.quantityKg, impact: impact, version: 1, createdAt: now)
+        let outbox = self.outbox
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO listings (id, company_id, ler_code, hazardous, version, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [listing.id, listing.companyId, listing.lerCode, listing.hazardous, listing.version,
+                            try EventCodec.encoder.encode(listing), EventTime.format(now)])
+            try outbox.append(ListingPublished.topic, ListingPublished(listing: listing), in: db)
+        }
+        return listing
+    }
+
+    public func listing(id: String) async throws -> Listing? {
+        try await database.read { db in
+            try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [id]).map { try EventCodec.decoder.decode(Listing.self, from: $0) }
+        }
+    }
+
+    public var handlers: [String: RequestHandler] {
+        [
+            ListingRequests.create: { body in
+                let request = try RemoteError.decodeRequest(ListingRequests.Create.self, body)
+                return [try EventCodec.encoder.encode(try await create(request.draft, by: request.actor))]
+            },
+            ListingRequests.get: { body in
+                let request = try RemoteError.decodeRequest(ListingRequests.Get.self, body)
+                guard let listing = try await listing(id: request.listingId) else { throw RemoteError.notFound("no listing \(request.listingId)") }
+                return [try EventCodec.encoder.encode(listing)]
+            },
+        ]
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// What a surplus listing offers.
+public enum ListingKind: String, Codable, Sendable, CaseIterable {
+    case material, equipment, waste
+}
+
+/// The units quantities come in; all are normalised to kilograms when a density or unit mass says how.
+public enum QuantityUnit: String, Codable, Sendable, CaseIterable {
+    case kg, t
+    case cubicMetre = "m3"
+    case litre = "l"
+    case pieces
+}
+
+/// On what terms the listing is offered.
+public enum ListingTerms: String, Codable, Sendable, CaseIterable {
+    case sold, free, donated
+}
+
+/// A surplus listing as a company writes it.
+public struct ListingDraft: Codable, Sendable, Equatable {
+    public var kind: ListingKind
+    /// The European List of Waste code: `170504`, `17 05 04` or `17 05 04*`.
+    public var lerCode: String
+    public var title: String
+    public var description: String?
+    public var quantity: Double
+    public var unit: QuantityUnit
+    /// kg per m³ or per litre, for `m3` and `l`.
+    public var densityKgPerUnit: Double?
+    /// kg per piece, for `pieces`.
+    public var unitMassKg: Double?
+    public var condition: String
+    public var location: Place
+    public var availableFrom: Date
+    public var availableUntil: Date
+    public var terms: ListingTerms
+    public var priceCents: Int?
+    /// R1–R13 or D1–D15: required for hazardous waste.
+    public var treatmentOperation: String?
+    public var organisationId: String?
+}
+
+/// The estimated CO2e a listing avoids if reused, and the factor it was computed with.
+public struct ImpactLabel: Codable, Sendable, Equatable {
+    public var co2eAvoidedKg: Double?
+    public var factor: EmissionFactor
+    public init(co2eAvoidedKg: Double?, factor: EmissionFactor) { self.co2eAvoidedKg = co2eAvoidedKg; self.factor = factor }
+}
+
+/// A published surplus listing. `hazardous` and the code's normal form come from the List of Waste.
+public struct Listing: Codable, Sendable, Equatable {
+    public var id: String
+    public var companyId: String
+    public var draft: ListingDraft
+    /// Six digits.
+    public var lerCode: String
+    public var hazardous: Bool
+    /// The quantity in kilograms, when it can be known.
+    public var quantityKg: Double?
+    public var impact: ImpactLabel
+    public var version: Int
+    public var createdAt: Date
+
+    public init(id: String, companyId: String, draft: ListingDraft, lerCode: String, hazardous: Bool, quantityKg: Double?,
+                impact: ImpactLabel, version: Int, createdAt: Date) {
+        self.id = id; self.companyId = companyId; self.draft = draft; self.lerCode = lerCode; self.hazardous = hazardous
+        self.quantityKg = quantityKg; self.impact = impact; self.version = version; self.createdAt = createdAt
+    }
+}
+
+/// `listing.published`: a surplus listing with its impact label.
+public struct ListingPublished: Codable, Sendable, Equatable {
+    public static let topic = "listing.published"
+    public var listing: Listing
+    public init(listing: Listing) { self.listing = listing }
+}
+
+/// Bus requests ingest answers about surplus listings.
+public enum ListingRequests {
+    public static let create = "listing.create"
+    public static let get = "listing.get"
+
+    public struct Create: Codable, Sendable {
+        public var actor: Actor
+        public var draft: ListingDraft
+        public init(actor: Actor, draft: ListingDraft) { self.actor = actor; self.draft = draft }
+    }
+
+    public struct Get: Codable, Sendable {
+        public var listingId: String
+        public init(listingId: String) { self.listingId = listingId }
+    }
+}
