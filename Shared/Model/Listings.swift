@@ -93,3 +93,57 @@ public enum ListingRequests {
         public init(listingId: String) { self.listingId = listingId }
     }
 }
+
+/// What a company or association is looking for.
+public struct DemandDraft: Codable, Sendable, Equatable {
+    /// Exact List of Waste codes wanted (any form: `170504`, `17 05 04`).
+    public var lerCodes: [String]?
+    /// Whole chapters wanted, e.g. `17`.
+    public var chapters: [String]?
+    /// Kinds wanted; all kinds when absent.
+    public var kinds: [ListingKind]?
+    public var title: String
+    public var minimumKg: Double
+    public var maximumKg: Double
+    public var location: Place
+    public var maximumDistanceKm: Double
+    public var neededFrom: Date
+    public var neededUntil: Date
+    /// Whether the taker asks for transport (the matcher then proposes a collector mission).
+    public var wantsTransport: Bool?
+    public var organisationId: String?
+}
+
+/// A published demand; codes in their six-digit form.
+public struct Demand: Codable, Sendable, Equatable {
+    public var id: String
+    public var requesterId: String
+    public var draft: DemandDraft
+    public var lerCodes: [String]
+    public var chapters: [String]
+    public var version: Int
+    public var createdAt: Date
+
+    public init(id: String, requesterId: String, draft: DemandDraft, lerCodes: [String], chapters: [String], version: Int, createdAt: Date) {
+        self.id = id; self.requesterId = requesterId; self.draft = draft; self.lerCodes = lerCodes; self.chapters = chapters
+        self.version = version; self.createdAt = createdAt
+    }
+}
+
+/// `demand.published`.
+public struct DemandPublished: Codable, Sendable, Equatable {
+    public static let topic = "demand.published"
+    public var demand: Demand
+    public init(demand: Demand) { self.demand = demand }
+}
+
+/// Bus requests ingest answers about demands.
+public enum DemandRequests {
+    public static let create = "demand.create"
+
+    public struct Create: Codable, Sendable {
+        public var actor: Actor
+        public var draft: DemandDraft
+        public init(actor: Actor, draft: DemandDraft) { self.actor = actor; self.draft = draft }
+    }
+}

@@ -49,12 +49,30 @@ struct ListingsTests {
         #expect(try await HTTP.send("POST", "\(base)/v1/listings", json: Self.listing(["unit": "barrels"]), token: company.accessToken).errorField == "unit")
         #expect(try await HTTP.send("POST", "\(base)/v1/listings", json: Self.listing(), token: customer.accessToken).status == 403)
 
+        // A demand: what is wanted, how much, where and when.
+        let formatter = ISO8601DateFormatter()
+        let demand: [String: Any] = [
+            "lerCodes": ["170201", "17 02 03"], "chapters": ["15"], "title": "Bois et plastiques pour atelier", "minimumKg": 100, "maximumKg": 2000,
+            "location": ["latitude": 43.29, "longitude": 5.38, "address": "Atelier, Marseille"], "maximumDistanceKm": 30,
+            "neededFrom": formatter.string(from: Date()), "neededUntil": formatter.string(from: Date().addingTimeInterval(14 * 86_400)),
+        ]
+        let published = try await HTTP.send("POST", "\(base)/v1/demands", json: demand, token: company.accessToken)
+        #expect(published.status == 201, "\(published.text)")
+        #expect(try published.json()["lerCodes"] as? [String] == ["170201", "170203"])
+        var bad = demand
+        bad["lerCodes"] = ["170201", "nope"]
+        #expect(try await HTTP.send("POST", "\(base)/v1/demands", json: bad, token: company.accessToken).errorField == "lerCodes[1]")
+        bad = demand
+        bad["maximumKg"] = 10
+        #expect(try await HTTP.send("POST", "\(base)/v1/demands", json: bad, token: company.accessToken).errorField == "maximumKg")
+        #expect(try await HTTP.send("POST", "\(base)/v1/demands", json: demand, token: customer.accessToken).status == 403)
+
         let id = try #require(json["id"] as? String)
         #expect(try await HTTP.get("\(base)/v1/listings/\(id)", token: customer.accessToken).status == 200)
         let topics = try await deployment.database(of: ServiceInstance(.ingest)).read { db in
-            try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox WHERE topic LIKE 'listing.%'")
+            try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox WHERE topic LIKE 'listing.%' OR topic LIKE 'demand.%' ORDER BY sequence")
         }
-        #expect(topics == ["listing.published", "listing.published"])
+        #expect(topics == ["listing.published", "listing.published", "demand.published"])
         _ = deployment.stopAll()
     }
 }

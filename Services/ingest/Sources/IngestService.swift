@@ -5,15 +5,18 @@ import EcoStore
 /// environmental reports later) and announces it on the bus.
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations
+    public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations + DemandStore.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
         let lots = LotStore(database: runtime.database, outbox: runtime.outbox)
         let photos = PhotoStore(directory: runtime.config.dataDirectory.appendingPathComponent("ingest-photos", isDirectory: true))
         let listings = ListingStore(database: runtime.database, outbox: runtime.outbox)
+        let demands = DemandStore(database: runtime.database, outbox: runtime.outbox)
         return ServiceParts(
             handlers: [ReservedBaskets()],
-            requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers.merging(listings.handlers) { first, _ in first })
+            requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers
+                .merging(listings.handlers) { first, _ in first }
+                .merging(demands.handlers) { first, _ in first })
     }
 }

@@ -21,6 +21,17 @@ public struct ListingRoutes: Sendable {
             return try JSONResponse.make(.created, try await services.call(
                 Self.ingest, ListingRequests.create, ListingRequests.Create(actor: actor, draft: draft), as: Listing.self))
         }
+        // Roles: merchant (companies), association, admin.
+        router.post("/v1/demands") { request, context in
+            let principal = try context.require([.merchant, .association, .admin])
+            let draft = try await RequestBody.decode(DemandDraft.self, from: request, context: context)
+            let actor = Actor(
+                accountId: principal.accountID,
+                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
+                isAdmin: principal.roles.contains(.admin))
+            return try JSONResponse.make(.created, try await services.call(
+                Self.ingest, DemandRequests.create, DemandRequests.Create(actor: actor, draft: draft), as: Demand.self))
+        }
         // Roles: any signed-in account.
         router.get("/v1/listings/:id") { _, context in
             _ = try context.requirePrincipal()
