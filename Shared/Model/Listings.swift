@@ -40,6 +40,15 @@ public struct ListingDraft: Codable, Sendable, Equatable {
     /// R1–R13 or D1–D15: required for hazardous waste.
     public var treatmentOperation: String?
     public var organisationId: String?
+
+    public init(kind: ListingKind, lerCode: String, title: String, description: String?, quantity: Double, unit: QuantityUnit,
+                densityKgPerUnit: Double?, unitMassKg: Double?, condition: String, location: Place, availableFrom: Date,
+                availableUntil: Date, terms: ListingTerms, priceCents: Int?, treatmentOperation: String?, organisationId: String?) {
+        self.kind = kind; self.lerCode = lerCode; self.title = title; self.description = description; self.quantity = quantity
+        self.unit = unit; self.densityKgPerUnit = densityKgPerUnit; self.unitMassKg = unitMassKg; self.condition = condition
+        self.location = location; self.availableFrom = availableFrom; self.availableUntil = availableUntil; self.terms = terms
+        self.priceCents = priceCents; self.treatmentOperation = treatmentOperation; self.organisationId = organisationId
+    }
 }
 
 /// The estimated CO2e a listing avoids if reused, and the factor it was computed with.
@@ -112,6 +121,13 @@ public struct DemandDraft: Codable, Sendable, Equatable {
     /// Whether the taker asks for transport (the matcher then proposes a collector mission).
     public var wantsTransport: Bool?
     public var organisationId: String?
+
+    public init(lerCodes: [String]?, chapters: [String]?, kinds: [ListingKind]?, title: String, minimumKg: Double, maximumKg: Double,
+                location: Place, maximumDistanceKm: Double, neededFrom: Date, neededUntil: Date, wantsTransport: Bool?, organisationId: String?) {
+        self.lerCodes = lerCodes; self.chapters = chapters; self.kinds = kinds; self.title = title; self.minimumKg = minimumKg
+        self.maximumKg = maximumKg; self.location = location; self.maximumDistanceKm = maximumDistanceKm; self.neededFrom = neededFrom
+        self.neededUntil = neededUntil; self.wantsTransport = wantsTransport; self.organisationId = organisationId
+    }
 }
 
 /// A published demand; codes in their six-digit form.
