@@ -173,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceLogicTests",
-            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb],
+            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb, log],
             path: "Tests/ServiceLogicTests",
             swiftSettings: swiftSettings
         ),

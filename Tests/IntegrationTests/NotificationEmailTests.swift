@@ -8,7 +8,9 @@ struct NotificationEmailTests {
     @Test("with SMTP configured, the taker gets each notification by email once, after a temporary failure")
     func emailsTheTaker() async throws {
         let deployment = try await TestDeployment.make()
-        let smtpPort = PortBlock.find(count: 1)
+        // A port outside the deployment's own block (whose ports are not bound yet).
+        var smtpPort = PortBlock.find(count: 1)
+        while (deployment.topology.busPort...deployment.httpPort).contains(smtpPort) { smtpPort = PortBlock.find(count: 1) }
         var fixture = URL(fileURLWithPath: #filePath)
         fixture.deleteLastPathComponent()
         let output = OutputLines()

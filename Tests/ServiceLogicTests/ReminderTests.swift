@@ -3,6 +3,7 @@ import EcoModel
 import Foundation
 import GRDB
 import NotificationsService
+import Logging
 import Testing
 
 @Suite("Notifications: reminders and emails are made once")
@@ -34,7 +35,39 @@ struct ReminderTests {
         #expect(try await scheduler.sendDue(now: start.addingTimeInterval(-10 * 60)) == 0, "once")
         let kinds = try await store.pool.read { try String.fetchAll($0, sql: "SELECT kind FROM notifications WHERE account_id = 'taker' ORDER BY kind") }
         #expect(kinds == ["reservation.confirmed", "reservation.reminder"])
-        let emails = try await store.pool.read { try String.fetchAll($0, sql: "SELECT subject FROM email_outbox WHERE recipient = 'taker@example.org' ORDER BY id") }
+        let emails = try await store.pool.read { try String.fetchAll($0, sql: "SELECT subject FROM email_outbox WHERE account_id = 'taker' ORDER BY id") }
         #expect(emails == ["EcoResupply: Reservation confirmed", "EcoResupply: Pickup soon"])
+    }
+}
+
+@Suite("Email outbox: an email waits for its recipient's address")
+struct EmailOutboxTests {
+    @Test("an email queued before account.created arrived is sent once the address is known")
+    func waitsForAddress() async throws {
+        let store = try TemporaryStore(Inbox.migrations + EmailOutbox.migrations, producer: "notifications")
+        let now = Date().addingTimeInterval(1)  // the rules stamp the email with the real clock
+        let reservation = Reservation(
+            id: "r1", lotId: "lot", takerId: "late-taker", merchantId: "merchant", organisationId: nil, baskets: 1, isFree: false,
+            pickupStart: now.addingTimeInterval(7200), pickupEnd: now.addingTimeInterval(9000), mealsPerBasket: 1, weightPerBasketKg: 1,
+            originalValueCents: 500, priceCents: 200, status: .active, createdAt: now)
+        let payload = try CloudEventWriter.encode(CloudEvent(
+            source: "matcher-0", type: ReservationChanged.createdTopic, sequence: 1, data: ReservationChanged(reservation: reservation, reason: .reserved)))
+        guard case .event(let event) = InboundMessage.decode([Data(ReservationChanged.createdTopic.utf8), payload]) else {
+            Issue.record("event did not decode")
+            return
+        }
+        try await store.pool.write { db in try NotificationRules(email: true).apply(event, in: db) }
+        // Nobody listens on port 9: a send would fail; with no address known, none is even tried.
+        let sender = EmailSender(database: store.pool, client: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 9, from: "a@example.org")), logger: .init(label: "test"))
+        #expect(try await sender.sendDue(now: now) == 0)
+        let waiting = try await store.pool.read { try Row.fetchOne($0, sql: "SELECT status, attempts, last_error FROM email_outbox") }
+        #expect(waiting?["status"] as String? == "pending" && waiting?["attempts"] as Int? == 0)
+        #expect(waiting?["last_error"] as String? == "recipient's address unknown")
+        try await store.pool.write { db in
+            try db.execute(sql: "INSERT INTO contacts (account_id, email, display_name) VALUES ('late-taker', 'late@example.org', 'Late')")
+        }
+        _ = try await sender.sendDue(now: now.addingTimeInterval(3))
+        let tried = try await store.pool.read { try Row.fetchOne($0, sql: "SELECT attempts FROM email_outbox") }
+        #expect(tried?["attempts"] as Int? == 1, "once the address is known, sending is attempted")
     }
 }

@@ -14,7 +14,8 @@ public struct EmailOutbox: Sendable {
                 CREATE TABLE email_outbox (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     dedupe_key TEXT NOT NULL UNIQUE,
-                    recipient TEXT NOT NULL,
+                    account_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
                     subject TEXT NOT NULL,
                     body TEXT NOT NULL,
                     status TEXT NOT NULL DEFAULT 'pending',
@@ -28,12 +29,18 @@ public struct EmailOutbox: Sendable {
         },
     ]
 
-    /// Queues the email for a notification, if the account's address is known.
+    /// How long an email waits for its recipient's address (from `account.created`, which comes
+    /// from another producer and may arrive after the event that caused the email).
+    public static let addressWait: TimeInterval = 24 * 3600
+
+    /// Queues the email for a notification. The address is looked up when it is sent.
     static func enqueue(accountId: String, dedupeKey: String, subject: String, body: String, at date: Date, in db: Database) throws {
-        guard let email = try String.fetchOne(db, sql: "SELECT email FROM contacts WHERE account_id = ?", arguments: [accountId]) else { return }
         try db.execute(
-            sql: "INSERT OR IGNORE INTO email_outbox (dedupe_key, recipient, subject, body, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [dedupeKey, email, subject, body, EventTime.format(date)])
+            sql: """
+                INSERT OR IGNORE INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [dedupeKey, accountId, EventTime.format(date), subject, body, EventTime.format(date)])
     }
 
     /// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
@@ -57,21 +64,38 @@ public struct EmailSender: Sendable {
     @discardableResult
     public func sendDue(now: Date = Date()) async throws -> Int {
         struct Due: Sendable {
-            let id: Int64, recipient: String, subject: String, body: String, attempts: Int
+            let id: Int64, recipient: String?, subject: String, body: String, attempts: Int, createdAt: Date
         }
         let due = try await database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50",
+                db, sql: """
+                    SELECT email_outbox.*, contacts.email AS recipient FROM email_outbox
+                    LEFT JOIN contacts ON contacts.account_id = email_outbox.account_id
+                    WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50
+                    """,
                 arguments: [EventTime.format(now)]
-            ).map { Due(id: $0["id"], recipient: $0["recipient"], subject: $0["subject"], body: $0["body"], attempts: $0["attempts"]) }
+            ).map {
+                Due(id: $0["id"], recipient: $0["recipient"], subject: $0["subject"], body: $0["body"], attempts: $0["attempts"],
+                    createdAt: EventTime.parse($0["created_at"]) ?? now)
+            }
         }
         var sent = 0
         for mail in due {
+            guard let recipient = mail.recipient else {
+                // The address has not arrived yet: look again shortly, and give up after a day.
+                let expired = now.timeIntervalSince(mail.createdAt) > EmailOutbox.addressWait
+                try await database.write { db in
+                    try db.execute(
+                        sql: "UPDATE email_outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                        arguments: [expired ? "failed" : "pending", EventTime.format(now.addingTimeInterval(2)), "recipient's address unknown", mail.id])
+                }
+                continue
+            }
             let client = self.client
             let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<SMTPError?, Never>) in
                 DispatchQueue.global().async {
                     do throws(SMTPError) {
-                        try client.send(to: mail.recipient, subject: mail.subject, body: mail.body)
+                        try client.send(to: recipient, subject: mail.subject, body: mail.body)
                         continuation.resume(returning: nil)
                     } catch {
                         continuation.resume(returning: error)
