@@ -14,10 +14,7 @@ public struct ListingRoutes: Sendable {
         router.post("/v1/listings") { request, context in
             let principal = try context.require([.merchant, .admin])
             let draft = try await RequestBody.decode(ListingDraft.self, from: request, context: context)
-            let actor = Actor(
-                accountId: principal.accountID,
-                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
-                isAdmin: principal.roles.contains(.admin))
+            let actor = try await accounts.actor(for: principal)
             return try JSONResponse.make(.created, try await services.call(
                 Self.ingest, ListingRequests.create, ListingRequests.Create(actor: actor, draft: draft), as: Listing.self))
         }
@@ -25,10 +22,7 @@ public struct ListingRoutes: Sendable {
         router.post("/v1/demands") { request, context in
             let principal = try context.require([.merchant, .association, .admin])
             let draft = try await RequestBody.decode(DemandDraft.self, from: request, context: context)
-            let actor = Actor(
-                accountId: principal.accountID,
-                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
-                isAdmin: principal.roles.contains(.admin))
+            let actor = try await accounts.actor(for: principal)
             return try JSONResponse.make(.created, try await services.call(
                 Self.ingest, DemandRequests.create, DemandRequests.Create(actor: actor, draft: draft), as: Demand.self))
         }

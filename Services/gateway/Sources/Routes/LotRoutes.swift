@@ -21,7 +21,7 @@ public struct LotRoutes: Sendable {
         router.post("/v1/lots") { request, context in
             let principal = try context.require([.merchant])
             let draft = try await RequestBody.decode(LotDraft.self, from: request, context: context)
-            let lot = try await services.call(Self.ingest, LotRequests.create, LotRequests.Create(actor: try await actor(principal), draft: draft), as: Lot.self)
+            let lot = try await services.call(Self.ingest, LotRequests.create, LotRequests.Create(actor: try await accounts.actor(for: principal), draft: draft), as: Lot.self)
             return try JSONResponse.make(.created, lot)
         }
         // Roles: public; free lots only for verified beneficiaries.
@@ -40,22 +40,15 @@ public struct LotRoutes: Sendable {
         router.put("/v1/lots/:id") { request, context in
             let principal = try context.require([.merchant, .admin])
             let edit = try await RequestBody.decode(Edit.self, from: request, context: context)
-            let update = LotRequests.Update(actor: try await actor(principal), lotId: context.parameters.get("id") ?? "", draft: edit.draft, version: edit.version)
+            let update = LotRequests.Update(actor: try await accounts.actor(for: principal), lotId: context.parameters.get("id") ?? "", draft: edit.draft, version: edit.version)
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, LotRequests.update, update, as: Lot.self))
         }
         // Roles: merchant (the lot's own, or a member of its organisation), admin.
         router.delete("/v1/lots/:id") { _, context in
             let principal = try context.require([.merchant, .admin])
-            let withdraw = LotRequests.Withdraw(actor: try await actor(principal), lotId: context.parameters.get("id") ?? "")
+            let withdraw = LotRequests.Withdraw(actor: try await accounts.actor(for: principal), lotId: context.parameters.get("id") ?? "")
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, LotRequests.withdraw, withdraw, as: Lot.self))
         }
-    }
-
-    private func actor(_ principal: Principal) async throws -> Actor {
-        Actor(
-            accountId: principal.accountID,
-            organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
-            isAdmin: principal.roles.contains(.admin))
     }
 
     static func search(from request: Request, principal: Principal?) throws -> LotRequests.Search {

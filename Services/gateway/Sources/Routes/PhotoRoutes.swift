@@ -25,10 +25,7 @@ public struct PhotoRoutes: Sendable {
             } catch {
                 throw APIError(.contentTooLarge, code: "payload_too_large", message: "a photo may be at most 5 MiB")
             }
-            let actor = Actor(
-                accountId: principal.accountID,
-                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID),
-                isAdmin: principal.roles.contains(.admin))
+            let actor = try await accounts.actor(for: principal)
             let command = LotRequests.AddPhoto(actor: actor, lotId: context.parameters.get("id") ?? "", contentType: type)
             let reply = try await services.frames(Self.ingest, LotRequests.addPhoto, [try EventCodec.encoder.encode(command), Data(buffer.readableBytesView)])
             guard let first = reply.first, let lot = try? EventCodec.decoder.decode(Lot.self, from: first) else {

@@ -84,9 +84,8 @@ public struct ReservationRoutes: Sendable {
             let body = try await RequestBody.decode(Validate.self, from: request, context: context)
             guard body.pin.count == 6, body.pin.allSatisfy(\.isNumber) else { throw APIError.invalid("pin", "pin has six digits") }
             guard !body.token.isEmpty, body.token.count <= 200 else { throw APIError.invalid("token", "token is the text of the QR code") }
-            let validator = Actor(
-                accountId: principal.accountID,
-                organisationIds: try await accounts.memberships(of: principal.accountID).map(\.organisationID))
+            // The pickup validator checks only the account and its organisations: an admin is no one's merchant.
+            let validator = try await accounts.actor(for: principal)
             return try JSONResponse.make(.ok, try await services.call(
                 Self.pickupValidator, PickupRequests.validate,
                 PickupRequests.Validate(token: body.token, pin: body.pin, validator: validator), as: PickupCompleted.self))
