@@ -197,7 +197,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
         + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", crypto])
-        + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto])
+        + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto, metrics])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])
         + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])

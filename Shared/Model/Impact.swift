@@ -27,12 +27,31 @@ public struct ImpactSummary: Codable, Sendable, Equatable {
     public var beneficiariesHelped: Int
     /// The factors the CO2e figure was computed with.
     public var factors: [EmissionFactor]
+    /// The materials exchange: completed operations, tonnes reused and CO2e avoided (not included in
+    /// the food figures above).
+    public var materials: MaterialsImpact?
 
     public init(pickups: Int, baskets: Int, mealsSaved: Double, weightSavedKg: Double, co2eAvoidedKg: Double,
                 valueSavedCents: Int, beneficiariesHelped: Int, factors: [EmissionFactor]) {
         self.pickups = pickups; self.baskets = baskets; self.mealsSaved = mealsSaved; self.weightSavedKg = weightSavedKg
         self.co2eAvoidedKg = co2eAvoidedKg; self.valueSavedCents = valueSavedCents
         self.beneficiariesHelped = beneficiariesHelped; self.factors = factors
+    }
+}
+
+/// What completed materials operations add up to.
+public struct MaterialsImpact: Codable, Sendable, Equatable {
+    public var operations: Int
+    public var tonnesReused: Double
+    public var co2eAvoidedKg: Double
+    /// Of which hazardous waste, in tonnes, always with a recorded treatment operation.
+    public var hazardousTonnes: Double
+    /// The reuse factor table versions the CO2e figure was computed with.
+    public var factorVersions: [String]
+
+    public init(operations: Int, tonnesReused: Double, co2eAvoidedKg: Double, hazardousTonnes: Double, factorVersions: [String]) {
+        self.operations = operations; self.tonnesReused = tonnesReused; self.co2eAvoidedKg = co2eAvoidedKg
+        self.hazardousTonnes = hazardousTonnes; self.factorVersions = factorVersions
     }
 }
 

@@ -41,3 +41,54 @@ public enum NotificationRequests {
         public init(accountId: String, notificationId: String) { self.accountId = accountId; self.notificationId = notificationId }
     }
 }
+
+/// A subscription to the community feed: listings shared in these chapters or kinds, within a radius.
+public struct FeedSubscription: Codable, Sendable, Equatable {
+    public var id: String
+    public var accountId: String
+    /// List of Waste chapters (e.g. `17`); empty means any.
+    public var chapters: [String]
+    /// Kinds (material, equipment, waste); empty means any.
+    public var kinds: [ListingKind]
+    public var latitude: Double
+    public var longitude: Double
+    public var radiusKm: Double
+    public var createdAt: Date
+
+    public init(id: String, accountId: String, chapters: [String], kinds: [ListingKind], latitude: Double, longitude: Double, radiusKm: Double, createdAt: Date) {
+        self.id = id; self.accountId = accountId; self.chapters = chapters; self.kinds = kinds; self.latitude = latitude
+        self.longitude = longitude; self.radiusKm = radiusKm; self.createdAt = createdAt
+    }
+}
+
+/// Bus requests about feed subscriptions, answered by the notifications service.
+public enum SubscriptionRequests {
+    public static let create = "subscription.create"
+    public static let list = "subscription.list"
+    public static let delete = "subscription.delete"
+    public static let maximumPerAccount = 20
+    public static let maximumRadiusKm = 500.0
+
+    public struct Create: Codable, Sendable {
+        public var accountId: String
+        public var chapters: [String]?
+        public var kinds: [ListingKind]?
+        public var latitude: Double
+        public var longitude: Double
+        public var radiusKm: Double
+        public init(accountId: String, chapters: [String]?, kinds: [ListingKind]?, latitude: Double, longitude: Double, radiusKm: Double) {
+            self.accountId = accountId; self.chapters = chapters; self.kinds = kinds; self.latitude = latitude; self.longitude = longitude; self.radiusKm = radiusKm
+        }
+    }
+
+    public struct ForAccount: Codable, Sendable {
+        public var accountId: String
+        public var subscriptionId: String?
+        public init(accountId: String, subscriptionId: String? = nil) { self.accountId = accountId; self.subscriptionId = subscriptionId }
+    }
+
+    public struct List: Codable, Sendable {
+        public var items: [FeedSubscription]
+        public init(items: [FeedSubscription]) { self.items = items }
+    }
+}

@@ -22,6 +22,9 @@ public struct Reservation: Codable, Sendable, Equatable {
     public var priceCents: Int
     public var status: ReservationStatus
     public var createdAt: Date
+    /// Set when the handover is for a materials proposal (the reservation id is then the proposal's);
+    /// nil for food lots.
+    public var listingId: String?
 
     public init(id: String, lotId: String, takerId: String, merchantId: String, organisationId: String?, baskets: Int, isFree: Bool,
                 pickupStart: Date, pickupEnd: Date, mealsPerBasket: Double, weightPerBasketKg: Double, originalValueCents: Int,
@@ -68,6 +71,8 @@ public struct PickupCompleted: Codable, Sendable, Equatable {
     public var valueSavedCents: Int
     public var isFree: Bool
     public var completedAt: Date
+    /// Set when the handover was for a materials proposal: reporting counts it from `operation.completed` instead.
+    public var listingId: String?
 
     public init(reservationId: String, lotId: String, takerId: String, merchantId: String, validatedBy: String, baskets: Int,
                 meals: Double, weightKg: Double, valueSavedCents: Int, isFree: Bool, completedAt: Date) {

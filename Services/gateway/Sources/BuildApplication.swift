@@ -39,6 +39,7 @@ public func buildApplication(
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)
     PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
     ListingRoutes(accounts: dependencies.store, services: services).register(on: router)
+    ProposalRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)
     ReservationRoutes(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
         matcherCount: runtime.config.matcherCount
@@ -47,6 +48,7 @@ public func buildApplication(
     MissionRoutes(index: MissionIndex(database: runtime.database), services: services, matcherCount: runtime.config.matcherCount).register(on: router)
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)
+    SubscriptionRoutes(services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

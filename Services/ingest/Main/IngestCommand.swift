@@ -1,6 +1,7 @@
 import ArgumentParser
 import EcoConfig
 import EcoRuntime
+import Foundation
 import IngestService
 
 @main
@@ -8,11 +9,14 @@ struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Validates and stores listings, demands and reports; publishes them on the bus.")
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var matching: MatchingOptions
 
     func run() async throws {
-        let config = try options.resolve(instance: ServiceInstance(.ingest))
+        let environment = ProcessInfo.processInfo.environment
+        let config = try options.resolve(instance: ServiceInstance(.ingest), environment: environment)
+        let policy = try matching.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: IngestService.migrations) { runtime, _ in
-            IngestService.parts(runtime: runtime)
+            IngestService.parts(runtime: runtime, matching: policy)
         }
     }
 }

@@ -3,10 +3,11 @@ import EcoRuntime
 import EcoStore
 
 /// A matcher worker: owns the lots whose id hashes to its number (`LotOwnership`) and allocates
-/// their baskets; N workers share the lots.
+/// their baskets; N workers share the lots. For materials, every worker keeps the whole ledger from
+/// ingest's stream and announces the proposals of the listings it owns (`MaterialLedger`).
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations
+    public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -17,9 +18,12 @@ public enum MatcherService {
             book: book, loop: runtime.loop,
             pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger)
         let missions = MissionBook(book: book)
+        let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox)
         return ServiceParts(
-            handlers: [MatcherEventHandlers(book: book, missions: missions)],
-            requestHandlers: requests.handlers.merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first },
+            handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
+            requestHandlers: requests.handlers
+                .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
+                .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first },
             services: [NoShowSweeper.service(book: book, logger: runtime.logger)])
     }
 }

@@ -5,11 +5,11 @@ import EcoStore
 import Foundation
 import ServiceLifecycle
 
-/// The notifications service: people's in-app inboxes (reservations, reminders, cancellations,
-/// no-shows, pickups). Email and signed webhooks come with later capabilities.
+/// The notifications service: people's in-app inboxes and emails (reservations, reminders,
+/// cancellations, no-shows, pickups, materials proposals) and the community feed subscriptions. Email and signed webhooks come with later capabilities.
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations
+    public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations + FeedSubscriptions.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     /// - Parameter smtp: where to send emails; nil keeps notifications in-app only.
@@ -25,8 +25,8 @@ public enum NotificationsService {
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
         return ServiceParts(
-            handlers: [NotificationRules(email: smtp != nil)],
-            requestHandlers: [
+            handlers: [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil)],
+            requestHandlers: FeedSubscriptions(database: runtime.database).handlers.merging([
                 NotificationRequests.list: { body in
                     guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.List.self, from: first),
                           (1...200).contains(request.limit)
@@ -40,7 +40,7 @@ public enum NotificationsService {
                     try await inbox.markRead(request)
                     return [Data("{}".utf8)]
                 },
-            ],
+            ]) { first, _ in first },
             services: services)
     }
 }

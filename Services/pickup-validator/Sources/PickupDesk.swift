@@ -153,13 +153,14 @@ public struct PickupDesk: Sendable {
             try db.execute(
                 sql: "UPDATE pickup_reservations SET status = ?, body = ? WHERE id = ?",
                 arguments: [ReservationStatus.collected.rawValue, try EventCodec.encoder.encode(collected), reservationId])
-            let completed = PickupCompleted(
+            var completed = PickupCompleted(
                 reservationId: reservationId, lotId: reservation.lotId, takerId: reservation.takerId, merchantId: reservation.merchantId,
                 validatedBy: validator.accountId, baskets: reservation.baskets,
                 meals: reservation.mealsPerBasket * Double(reservation.baskets),
                 weightKg: reservation.weightPerBasketKg * Double(reservation.baskets),
                 valueSavedCents: (reservation.originalValueCents - reservation.priceCents) * reservation.baskets,
                 isFree: reservation.isFree, completedAt: now)
+            completed.listingId = reservation.listingId
             try outbox.append(PickupCompleted.topic, completed, in: db)
             return .success(completed)
         }

@@ -59,10 +59,12 @@ public struct ImpactLedger: Sendable {
                 """ + filter, arguments: arguments)!
             let versions = try String.fetchAll(db, sql: "SELECT DISTINCT factor_version FROM impact_entries" + filter, arguments: arguments)
             let factors = versions.isEmpty ? [EmissionFactors.currentFoodMeal] : versions.compactMap { EmissionFactors.all[$0] }
-            return ImpactSummary(
+            var summary = ImpactSummary(
                 pickups: row["pickups"], baskets: row["baskets"], mealsSaved: row["meals"], weightSavedKg: row["weight"],
                 co2eAvoidedKg: ((row["co2e"] as Double) * 1000).rounded() / 1000, valueSavedCents: row["value"],
                 beneficiariesHelped: row["beneficiaries"], factors: factors)
+            summary.materials = try MaterialsLedger.summary(giverId: merchantId, db)
+            return summary
         }
     }
 }
@@ -72,6 +74,9 @@ public struct ImpactLedgerProjection: EventHandler {
     public init() {}
     public var topicPrefixes: [String] { [PickupCompleted.topic] }
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
-        try ImpactLedger.record(try event.decodeData(PickupCompleted.self), in: db)
+        let pickup = try event.decodeData(PickupCompleted.self)
+        // Materials handovers are counted from `operation.completed`, in tonnes reused.
+        guard pickup.listingId == nil else { return }
+        try ImpactLedger.record(pickup, in: db)
     }
 }

@@ -4,17 +4,17 @@ import EcoRuntime
 import EcoStore
 import Foundation
 
-/// The reporting service: the impact ledger and its KPIs (certificates, ESG reports, open
+/// The reporting service: the impact ledgers (food pickups, materials operations) and their KPIs (certificates, ESG reports, open
 /// statistics and the Open311 read side come with later capabilities).
 public enum ReportingService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = ImpactLedger.migrations
+    public static let migrations: [Migration] = ImpactLedger.migrations + MaterialsLedger.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
         let ledger = ImpactLedger(database: runtime.database)
         return ServiceParts(
-            handlers: [ImpactLedgerProjection()],
+            handlers: [ImpactLedgerProjection(), MaterialsLedger()],
             requestHandlers: [
                 ReportingRequests.summary: { body in
                     let request = body.first.flatMap { try? EventCodec.decoder.decode(ReportingRequests.Summary.self, from: $0) } ?? .init()

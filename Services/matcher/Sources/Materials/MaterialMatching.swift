@@ -1,15 +1,14 @@
 import EcoModel
 import Foundation
 
-/// Pairs surplus listings with demands: pure and deterministic, so that any worker, or one
-/// worker alone, computes the same proposals from the same input. (Not yet wired to the bus:
-/// the matcher service will feed it from `listing.*` and `demand.*` and record the proposals.)
+/// Pairs surplus listings with demands: pure and deterministic, so that every worker, or one
+/// worker alone, computes the same proposals from the same input.
 ///
 /// A pair is compatible when the listing's code is wanted (exactly, by chapter, or by kind), the
 /// distance is within the demand's limit, the windows overlap, and a hazardous listing goes only to
 /// a requester licensed for its chapter. Pairs are taken best score first; ties are broken by ids,
 /// so the result is unique. A listing may be split between demands (partial matches), but it never
-/// gives more than it has, and a demand never gets more than its maximum.
+/// gives more than it has left, and a demand never gets more than it still needs.
 public enum MaterialMatching {
     public struct Proposal: Sendable, Equatable {
         public let listingId: String
@@ -29,59 +28,178 @@ public enum MaterialMatching {
         public static func < (lhs: Fit, rhs: Fit) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    public static func fit(_ listing: Listing, _ demand: Demand) -> Fit? {
+    /// What matching needs of a listing: what is left of it, where and when.
+    public struct OpenListing: Sendable, Equatable {
+        public var id: String
+        public var lerCode: String
+        public var kind: ListingKind
+        public var hazardous: Bool
+        public var remainingKg: Double
+        public var point: GeoPoint
+        public var from: Date
+        public var until: Date
+        public var chapter: Substring { lerCode.prefix(2) }
+
+        public init(id: String, lerCode: String, kind: ListingKind, hazardous: Bool, remainingKg: Double, point: GeoPoint, from: Date, until: Date) {
+            self.id = id; self.lerCode = lerCode; self.kind = kind; self.hazardous = hazardous; self.remainingKg = remainingKg
+            self.point = point; self.from = from; self.until = until
+        }
+
+        public init(_ listing: Listing, remainingKg: Double) {
+            self.init(id: listing.id, lerCode: listing.lerCode, kind: listing.draft.kind, hazardous: listing.hazardous,
+                      remainingKg: remainingKg, point: listing.draft.location.point, from: listing.draft.availableFrom, until: listing.draft.availableUntil)
+        }
+    }
+
+    /// What matching needs of a demand: what it wants, what it still needs, where and when.
+    public struct OpenDemand: Sendable, Equatable {
+        public var id: String
+        /// Whose waste-operator licences count: the demand's organisation, or else its requester.
+        public var licensee: String
+        public var lerCodes: Set<String>
+        public var chapters: Set<String>
+        /// Kinds wanted when neither codes nor chapters are given; nil or empty wants none by kind.
+        public var kinds: Set<ListingKind>
+        public var minimumKg: Double
+        public var remainingKg: Double
+        public var point: GeoPoint
+        public var maximumDistanceKm: Double
+        public var from: Date
+        public var until: Date
+        public var wantsTransport: Bool
+
+        public init(id: String, licensee: String, lerCodes: Set<String>, chapters: Set<String>, kinds: Set<ListingKind>, minimumKg: Double,
+                    remainingKg: Double, point: GeoPoint, maximumDistanceKm: Double, from: Date, until: Date, wantsTransport: Bool) {
+            self.id = id; self.licensee = licensee; self.lerCodes = lerCodes; self.chapters = chapters; self.kinds = kinds
+            self.minimumKg = minimumKg; self.remainingKg = remainingKg; self.point = point; self.maximumDistanceKm = maximumDistanceKm
+            self.from = from; self.until = until; self.wantsTransport = wantsTransport
+        }
+
+        public init(_ demand: Demand, remainingKg: Double) {
+            self.init(id: demand.id, licensee: demand.draft.organisationId ?? demand.requesterId, lerCodes: Set(demand.lerCodes),
+                      chapters: Set(demand.chapters), kinds: Set(demand.draft.kinds ?? []), minimumKg: demand.draft.minimumKg,
+                      remainingKg: remainingKg, point: demand.draft.location.point, maximumDistanceKm: demand.draft.maximumDistanceKm,
+                      from: demand.draft.neededFrom, until: demand.draft.neededUntil, wantsTransport: demand.draft.wantsTransport ?? false)
+        }
+    }
+
+    public static func fit(_ listing: OpenListing, _ demand: OpenDemand) -> Fit? {
         if demand.lerCodes.contains(listing.lerCode) { return .code }
-        if demand.chapters.contains(String(listing.lerCode.prefix(2))) { return .chapter }
-        if demand.lerCodes.isEmpty, demand.chapters.isEmpty, let kinds = demand.draft.kinds, kinds.contains(listing.draft.kind) { return .kind }
+        if demand.chapters.contains(String(listing.chapter)) { return .chapter }
+        if demand.lerCodes.isEmpty, demand.chapters.isEmpty, demand.kinds.contains(listing.kind) { return .kind }
         return nil
     }
 
-    /// - Parameter licensedChapters: the List of Waste chapters each requester holds a waste-operator licence for.
+    /// Whether a pair may be matched at all, whatever is left of either side: the same test the
+    /// allocation applies, for checks that every matchable pair was considered.
+    public static func compatible(_ listing: OpenListing, _ demand: OpenDemand, licensedChapters: [String: Set<String>]) -> (fit: Fit, distanceKm: Double)? {
+        guard let fit = fit(listing, demand) else { return nil }
+        if listing.hazardous, !(licensedChapters[demand.licensee] ?? []).contains(String(listing.chapter)) { return nil }
+        guard max(listing.from, demand.from) < min(listing.until, demand.until) else { return nil }
+        let distance = listing.point.distanceKm(to: demand.point)
+        guard distance <= demand.maximumDistanceKm else { return nil }
+        return (fit, distance)
+    }
+
+    /// Convenience for whole listings and demands, nothing allocated yet.
     public static func propose(listings: [Listing], demands: [Demand], licensedChapters: [String: Set<String>] = [:]) -> [Proposal] {
+        propose(
+            listings: listings.compactMap { listing in listing.quantityKg.map { OpenListing(listing, remainingKg: $0) } },
+            demands: demands.map { OpenDemand($0, remainingKg: $0.draft.maximumKg) },
+            licensedChapters: licensedChapters)
+    }
+
+    /// - Parameters:
+    ///   - licensedChapters: the List of Waste chapters each licensee holds a waste-operator licence for.
+    ///   - excluded: `"listingId|demandId"` pairs never to propose (already proposed once).
+    public static func propose(listings: [OpenListing], demands: [OpenDemand], licensedChapters: [String: Set<String>] = [:],
+                               excluded: Set<String> = []) -> [Proposal] {
         struct Candidate {
-            let listing: Listing
-            let demand: Demand
-            let fit: Fit
+            let listing: Int
+            let demand: Int
             let distanceKm: Double
-            let from: Date
-            let until: Date
             let score: Double
         }
+        let index = DemandIndex(demands)
         var candidates: [Candidate] = []
-        for listing in listings {
-            guard let available = listing.quantityKg, available > 0 else { continue }
-            for demand in demands {
-                guard let fit = fit(listing, demand) else { continue }
-                if listing.hazardous, !(licensedChapters[demand.requesterId] ?? []).contains(String(listing.lerCode.prefix(2))) { continue }
-                let distance = listing.draft.location.point.distanceKm(to: demand.draft.location.point)
-                guard distance <= demand.draft.maximumDistanceKm else { continue }
-                let from = max(listing.draft.availableFrom, demand.draft.neededFrom)
-                let until = min(listing.draft.availableUntil, demand.draft.neededUntil)
-                guard from < until else { continue }
+        var seen = [Int](repeating: -1, count: demands.count)
+        for (listingIndex, listing) in listings.enumerated() where listing.remainingKg > 0 {
+            index.forEachNearby(listing) { demandIndex in
+                guard seen[demandIndex] != listingIndex else { return }
+                seen[demandIndex] = listingIndex
+                let demand = demands[demandIndex]
+                guard demand.remainingKg > 0,
+                      let (fit, distance) = compatible(listing, demand, licensedChapters: licensedChapters),
+                      excluded.isEmpty || !excluded.contains(listing.id + "|" + demand.id) else { return }
                 // Fit dominates, then nearness, then how much of the demand one listing covers.
-                let coverage = min(available, demand.draft.maximumKg) / demand.draft.maximumKg
+                let coverage = min(listing.remainingKg, demand.remainingKg) / demand.remainingKg
                 let score = Double(fit.rawValue) * 1000 - distance + coverage
-                candidates.append(Candidate(listing: listing, demand: demand, fit: fit, distanceKm: distance, from: from, until: until, score: score))
+                candidates.append(Candidate(listing: listingIndex, demand: demandIndex, distanceKm: distance, score: score))
             }
         }
-        candidates.sort { ($0.score, $1.listing.id, $1.demand.id) > ($1.score, $0.listing.id, $0.demand.id) }
-        var left = Dictionary(uniqueKeysWithValues: listings.compactMap { listing in listing.quantityKg.map { (listing.id, $0) } })
-        var taken: [String: Double] = [:]
+        candidates.sort {
+            if $0.score != $1.score { return $0.score > $1.score }
+            let (a, b) = (listings[$0.listing].id, listings[$1.listing].id)
+            if a != b { return a < b }
+            return demands[$0.demand].id < demands[$1.demand].id
+        }
+        var left = listings.map(\.remainingKg)
+        var needed = demands.map(\.remainingKg)
         var proposals: [Proposal] = []
         for candidate in candidates {
-            let demand = candidate.demand
-            let remainingListing = left[candidate.listing.id] ?? 0
-            let remainingDemand = demand.draft.maximumKg - (taken[demand.id] ?? 0)
-            let quantity = min(remainingListing, remainingDemand)
+            let demand = demands[candidate.demand], listing = listings[candidate.listing]
+            let quantity = min(left[candidate.listing], needed[candidate.demand])
             // Each proposal is worth making: at least the demand's minimum, or all that it still needs.
-            guard quantity > 0, quantity >= min(demand.draft.minimumKg, remainingDemand) else { continue }
-            left[candidate.listing.id] = remainingListing - quantity
-            taken[demand.id, default: 0] += quantity
+            guard quantity > 0, quantity >= min(demand.minimumKg, needed[candidate.demand]) else { continue }
+            left[candidate.listing] -= quantity
+            needed[candidate.demand] -= quantity
             proposals.append(Proposal(
-                listingId: candidate.listing.id, demandId: demand.id, quantityKg: quantity,
-                distanceKm: (candidate.distanceKm * 1000).rounded() / 1000, pickupFrom: candidate.from, pickupUntil: candidate.until,
-                score: candidate.score, suggestsMission: demand.draft.wantsTransport ?? false))
+                listingId: listing.id, demandId: demand.id, quantityKg: quantity,
+                distanceKm: (candidate.distanceKm * 1000).rounded() / 1000,
+                pickupFrom: max(listing.from, demand.from), pickupUntil: min(listing.until, demand.until),
+                score: candidate.score, suggestsMission: demand.wantsTransport))
         }
         return proposals
+    }
+}
+
+/// Demands grouped by what they want (a code, a chapter or a kind) and by a half-degree grid cell,
+/// so that a listing looks only at demands that could want it and are near enough.
+struct DemandIndex {
+    static let cellDegrees = 0.5
+    private var cells: [String: [Int: [Int: [Int]]]] = [:]
+    private var reach: [String: Double] = [:]
+
+    init(_ demands: [MaterialMatching.OpenDemand]) {
+        for (position, demand) in demands.enumerated() {
+            var keys = demand.lerCodes.map { "c" + $0 } + demand.chapters.map { "h" + $0 }
+            if demand.lerCodes.isEmpty, demand.chapters.isEmpty { keys += demand.kinds.map { "k" + $0.rawValue } }
+            let (row, column) = Self.cell(demand.point)
+            for key in keys {
+                cells[key, default: [:]][row, default: [:]][column, default: []].append(position)
+                reach[key] = max(reach[key] ?? 0, demand.maximumDistanceKm)
+            }
+        }
+    }
+
+    static func cell(_ point: GeoPoint) -> (Int, Int) {
+        (Int((point.latitude / cellDegrees).rounded(.down)), Int((point.longitude / cellDegrees).rounded(.down)))
+    }
+
+    /// Calls `body` with every demand that wants the listing's code, chapter or kind and lies within
+    /// the farthest reach of such demands (possibly more than once; the caller filters).
+    func forEachNearby(_ listing: MaterialMatching.OpenListing, _ body: (Int) -> Void) {
+        for key in ["c" + listing.lerCode, "h" + listing.chapter, "k" + listing.kind.rawValue] {
+            guard let rows = cells[key], let radius = reach[key] else { continue }
+            let box = listing.point.boundingBox(radiusKm: radius)
+            let (top, left) = Self.cell(GeoPoint(latitude: box.latitude.lowerBound, longitude: box.longitude.lowerBound))
+            let (bottom, right) = Self.cell(GeoPoint(latitude: box.latitude.upperBound, longitude: box.longitude.upperBound))
+            for row in top...bottom {
+                guard let columns = rows[row] else { continue }
+                for column in left...right {
+                    columns[column]?.forEach(body)
+                }
+            }
+        }
     }
 }

@@ -17,6 +17,11 @@ public struct NotificationRules: EventHandler {
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let now = Date()
+        // Materials handovers ride on reservation events; `MaterialNotificationRules` words them.
+        if event.type.hasPrefix("reservation.") || event.type == PickupCompleted.topic,
+           let handover = try? event.decodeData(HandoverMarker.self), handover.isMaterials {
+            return
+        }
         switch event.type {
         case AccountCreated.topic:
             let account = try event.decodeData(AccountCreated.self)
@@ -81,4 +86,12 @@ public struct NotificationRules: EventHandler {
     static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
+}
+
+/// Reads only whether a reservation or pickup event is a materials handover.
+struct HandoverMarker: Codable, Sendable {
+    struct Reservation: Codable, Sendable { var listingId: String? }
+    var reservation: Reservation?
+    var listingId: String?
+    var isMaterials: Bool { reservation?.listingId != nil || listingId != nil }
 }

@@ -1,0 +1,120 @@
+import EcoConfig
+import EcoModel
+import Hummingbird
+
+/// `/v1/proposals`: the matches the matcher proposes between surplus listings and demands, and the
+/// answers of both sides; `/v1/listings/shared`, the community feed; waste-operator licences.
+/// Every matcher worker holds the whole materials ledger, so reads go to the listing's (or the
+/// account's) worker and fall back to the others when it does not answer.
+public struct ProposalRoutes: Sendable {
+    let accounts: any AccountStore
+    let services: ServiceCaller
+    let matcherCount: Int
+    static let ingest = ServiceInstance(.ingest)
+
+    /// The workers to ask, the one `key` hashes to first.
+    func matchers(for key: String) -> [ServiceInstance] {
+        let first = LotOwnership.worker(for: key, workers: matcherCount)
+        return (0..<max(matcherCount, 1)).map { ServiceInstance(.matcher, index: (first + $0) % max(matcherCount, 1)) }
+    }
+
+    func read<Reply: Decodable & Sendable>(_ key: String, _ kind: String, _ request: some Encodable & Sendable, as: Reply.Type) async throws -> Reply {
+        var lastError: (any Error)?
+        for instance in matchers(for: key) {
+            do {
+                return try await services.call(instance, kind, request, as: Reply.self)
+            } catch let error as APIError where error.body.code == "unavailable" {
+                lastError = error
+            }
+        }
+        throw lastError ?? APIError(.serviceUnavailable, code: "unavailable", message: "no matcher worker answered; try again")
+    }
+
+    func offset(_ page: Page) throws -> Int {
+        guard let cursor = page.cursor else { return 0 }
+        guard let value = Int(cursor), value >= 0 else { throw APIError(.badRequest, code: "invalid_field", message: "cursor is not one this API gave", field: "cursor") }
+        return value
+    }
+
+    public func register(on router: Router<GatewayRequestContext>) {
+        // Roles: any signed-in account (proposals where it, or one of its organisations, gives or takes).
+        router.get("/v1/proposals") { request, context in
+            let principal = try context.requirePrincipal()
+            let page = try Page(from: request)
+            let start = try offset(page)
+            let actor = try await accounts.actor(for: principal)
+            let result = try await read(
+                principal.accountID, ProposalRequests.listForAccount,
+                ProposalRequests.ListForAccount(accountId: actor.accountId, organisationIds: actor.organisationIds, limit: page.limit, offset: start),
+                as: ProposalRequests.Page<MaterialProposal>.self)
+            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+        }
+        // Roles: the proposal's two sides, admin.
+        router.get("/v1/proposals/:id") { _, context in
+            try JSONResponse.make(.ok, try await visibleProposal(context))
+        }
+        // Roles: the proposal's two sides (each answers for its own side).
+        router.post("/v1/proposals/:id/accept") { _, context in
+            try await answer(context, accept: true)
+        }
+        router.post("/v1/proposals/:id/decline") { _, context in
+            try await answer(context, accept: false)
+        }
+        // Roles: public (the community feed of listings nobody matched in time; never hazardous ones).
+        router.get("/v1/listings/shared") { request, _ in
+            let page = try Page(from: request)
+            let start = try offset(page)
+            let result = try await read(
+                "shared-feed", ProposalRequests.sharedFeed, ProposalRequests.SharedFeed(limit: page.limit, offset: start),
+                as: ProposalRequests.Page<ProposalRequests.SharedItem>.self)
+            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+        }
+        // Roles: admin (records that an organisation holds a waste-operator licence for some chapters).
+        router.post("/v1/organisations/:id/licences") { request, context in
+            let principal = try context.require([.admin])
+            struct Body: Decodable { var chapters: [String]; var licenceNumber: String }
+            let body = try await RequestBody.decode(Body.self, from: request, context: context)
+            let actor = try await accounts.actor(for: principal)
+            let record = ProposalRequests.RecordLicence(
+                actor: actor, organisationId: context.parameters.get("id") ?? "", chapters: body.chapters, licenceNumber: body.licenceNumber)
+            return try JSONResponse.make(.created, try await services.call(Self.ingest, ProposalRequests.recordLicence, record, as: LicenceRecorded.self))
+        }
+    }
+
+    /// The proposal, if the caller is one of its sides (404 otherwise, so ids reveal nothing).
+    func visibleProposal(_ context: GatewayRequestContext) async throws -> MaterialProposal {
+        let principal = try context.requirePrincipal()
+        let id = context.parameters.get("id") ?? ""
+        let notFound = APIError(.notFound, code: "not_found", message: "no proposal \(id)")
+        guard id.count <= 64 else { throw notFound }
+        let proposal: MaterialProposal
+        do {
+            proposal = try await read(id, ProposalRequests.get, ProposalRequests.Get(proposalId: id), as: MaterialProposal.self)
+        } catch let error as APIError where error.body.code == "not_found" {
+            throw notFound
+        }
+        if principal.roles.contains(.admin) { return proposal }
+        let actor = try await accounts.actor(for: principal)
+        let sides = [proposal.giverId, proposal.takerId]
+        let organisations = [proposal.giverOrganisationId, proposal.takerOrganisationId].compactMap { $0 }
+        guard sides.contains(actor.accountId) || organisations.contains(where: actor.organisationIds.contains) else { throw notFound }
+        return proposal
+    }
+
+    /// Records the caller's answer with ingest; the proposal's new state follows on the bus, so the
+    /// reply is 202 with the answer as recorded.
+    func answer(_ context: GatewayRequestContext, accept: Bool) async throws -> Response {
+        let proposal = try await visibleProposal(context)
+        guard proposal.status == .proposed else {
+            throw APIError(.conflict, code: "proposal_closed", message: "the proposal is \(proposal.status.rawValue); it takes no more answers")
+        }
+        let actor = try await accounts.actor(for: try context.requirePrincipal())
+        let response = try await services.call(
+            Self.ingest, ProposalRequests.respond,
+            ProposalRequests.Respond(actor: actor, listingId: proposal.listingId, demandId: proposal.demandId, accept: accept),
+            as: ProposalResponded.self)
+        return try JSONResponse.make(.accepted, response)
+    }
+}

@@ -1,0 +1,38 @@
+import EcoBus
+import EcoModel
+import EcoRuntime
+import Foundation
+import GRDB
+import Logging
+
+/// Ingest's clock for the materials exchange: a `matching.tick` every `tickSeconds`, in ingest's
+/// own stream, so every matcher worker runs its rounds, expiries and shares at the same points
+/// of the same stream. A tick is skipped while nothing materials-related was ever published.
+public struct MatchingClock: Sendable {
+    let database: DatabasePool
+    let outbox: Outbox
+    let policy: MatchingPolicy
+    let matchers: Int
+
+    public init(database: DatabasePool, outbox: Outbox, policy: MatchingPolicy, matchers: Int) {
+        self.database = database
+        self.outbox = outbox
+        self.policy = policy
+        self.matchers = matchers
+    }
+
+    public func tick(at now: Date = Date()) async throws {
+        let tick = MatchingTick(
+            at: now, matchers: matchers, proposalTimeoutSeconds: policy.proposalTimeoutSeconds, shareAfterSeconds: policy.shareAfterSeconds)
+        let outbox = self.outbox
+        try await database.write { db in
+            let anything = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM listings) OR EXISTS (SELECT 1 FROM demands)") ?? false
+            guard anything else { return }
+            try outbox.append(MatchingTick.topic, tick, in: db)
+        }
+    }
+
+    public func service(logger: Logger) -> PeriodicService {
+        PeriodicService(name: "matching clock", interval: .milliseconds(Int(policy.tickSeconds * 1000)), logger: logger) { try await tick() }
+    }
+}

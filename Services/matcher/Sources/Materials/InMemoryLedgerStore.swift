@@ -1,0 +1,70 @@
+import EcoModel
+import Foundation
+
+/// The materials ledger in memory: for unit tests, and for the reference single-worker run the
+/// scaling test compares the workers against.
+public final class InMemoryLedgerStore: MaterialLedgerStore {
+    public private(set) var listings: [String: LedgerListing] = [:]
+    public private(set) var demands: [String: LedgerDemand] = [:]
+    public private(set) var proposals: [String: MaterialProposal] = [:]
+    private var licences: [String: Set<String>] = [:]
+    private var state = MaterialLedger.State()
+
+    public init() {}
+
+    public func insertListing(_ listing: LedgerListing) throws {
+        if listings[listing.listing.id] == nil { listings[listing.listing.id] = listing }
+    }
+
+    public func listing(_ id: String) throws -> LedgerListing? { listings[id] }
+
+    public func insertDemand(_ demand: LedgerDemand) throws {
+        if demands[demand.demand.id] == nil { demands[demand.demand.id] = demand }
+    }
+
+    public func demand(_ id: String) throws -> LedgerDemand? { demands[id] }
+
+    public func adjust(listingId: String, demandId: String, byKg kg: Double) throws {
+        listings[listingId]?.remainingKg += kg
+        demands[demandId]?.remainingKg += kg
+    }
+
+    public func openListings(at: Date) throws -> [MaterialMatching.OpenListing] {
+        listings.values.filter { $0.remainingKg > 0 && $0.listing.draft.availableUntil > at }
+            .map { MaterialMatching.OpenListing($0.listing, remainingKg: $0.remainingKg) }
+    }
+
+    public func openDemands(at: Date) throws -> [MaterialMatching.OpenDemand] {
+        demands.values.filter { $0.remainingKg > 0 && $0.demand.draft.neededUntil > at }
+            .map { MaterialMatching.OpenDemand($0.demand, remainingKg: $0.remainingKg) }
+    }
+
+    public func proposedPairs() throws -> Set<String> {
+        Set(proposals.values.map { $0.listingId + "|" + $0.demandId })
+    }
+
+    public func insertProposal(_ proposal: MaterialProposal) throws { proposals[proposal.id] = proposal }
+    public func proposal(_ id: String) throws -> MaterialProposal? { proposals[id] }
+    public func updateProposal(_ proposal: MaterialProposal) throws { proposals[proposal.id] = proposal }
+
+    public func waitingProposals(expiringBy at: Date) throws -> [MaterialProposal] {
+        proposals.values.filter { $0.status == .proposed && $0.expiresAt <= at }
+            .sorted { ($0.expiresAt, $0.id) < ($1.expiresAt, $1.id) }
+    }
+
+    public func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing] {
+        listings.values.filter {
+            !$0.listing.hazardous && $0.remainingKg > 0 && $0.sharedAt == nil && $0.listing.createdAt <= publishedBy && $0.listing.draft.availableUntil > at
+        }.sorted { $0.listing.id < $1.listing.id }
+    }
+
+    public func markShared(listingId: String, at: Date) throws { listings[listingId]?.sharedAt = at }
+
+    public func addLicence(organisationId: String, chapters: [String]) throws {
+        licences[organisationId, default: []].formUnion(chapters)
+    }
+
+    public func licensedChapters() throws -> [String: Set<String>] { licences }
+    public func loadState() throws -> MaterialLedger.State { state }
+    public func saveState(_ state: MaterialLedger.State) throws { self.state = state }
+}

@@ -1,0 +1,62 @@
+import EcoBus
+import EcoModel
+import GRDB
+import Metrics
+
+/// Feeds ingest's materials stream into this worker's ledger, and announces the changes this
+/// worker owns (by listing hash over the latest tick's worker count). A worker whose number is not
+/// below that count keeps the ledger but announces nothing: it can take over when the count grows.
+public struct MaterialEventHandler: EventHandler {
+    let worker: Int
+    let outbox: Outbox
+    private let announced = Counter(label: "materials_announced_total")
+    private let rounds = Counter(label: "materials_ticks_applied_total")
+
+    public init(worker: Int, outbox: Outbox) {
+        self.worker = worker
+        self.outbox = outbox
+    }
+
+    public var topicPrefixes: [String] {
+        [ListingPublished.topic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, PickupCompleted.topic]
+    }
+
+    public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        let store = SQLiteLedgerStore(db)
+        let outputs: [MaterialLedger.Output]
+        switch event.type {
+        case ListingPublished.topic: outputs = try MaterialLedger.apply(.listing(try event.decodeData(ListingPublished.self).listing), to: store)
+        case DemandPublished.topic: outputs = try MaterialLedger.apply(.demand(try event.decodeData(DemandPublished.self).demand), to: store)
+        case LicenceRecorded.topic: outputs = try MaterialLedger.apply(.licence(try event.decodeData(LicenceRecorded.self)), to: store)
+        case ProposalResponded.topic: outputs = try MaterialLedger.apply(.response(try event.decodeData(ProposalResponded.self)), to: store)
+        case MatchingTick.topic:
+            rounds.increment()
+            outputs = try MaterialLedger.apply(.tick(try event.decodeData(MatchingTick.self)), to: store)
+        case PickupCompleted.topic:
+            let pickup = try event.decodeData(PickupCompleted.self)
+            guard pickup.listingId != nil else { return }
+            outputs = try MaterialLedger.complete(pickup, store: store)
+        default:
+            return
+        }
+        guard !outputs.isEmpty else { return }
+        let matchers = try store.loadState().matchers
+        for output in outputs where MaterialLedger.owner(of: output.listingId, matchers: matchers) == worker {
+            try announce(output, in: db)
+            announced.increment()
+        }
+    }
+
+    func announce(_ output: MaterialLedger.Output, in db: Database) throws {
+        switch output {
+        case .proposal(let topic, let proposal):
+            try outbox.append(topic, ProposalChanged(proposal: proposal), in: db)
+        case .shared(let shared):
+            try outbox.append(ListingShared.topic, shared, in: db)
+        case .handover(let reservation):
+            try outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
+        case .completed(let operation):
+            try outbox.append(OperationCompleted.topic, operation, in: db)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import EcoModel
+import Foundation
+
+/// A listing as the ledger keeps it: the published listing, what is left of it, and whether it
+/// was shared with the community.
+public struct LedgerListing: Sendable, Equatable {
+    public var listing: Listing
+    public var remainingKg: Double
+    public var sharedAt: Date?
+    public init(listing: Listing, remainingKg: Double, sharedAt: Date?) { self.listing = listing; self.remainingKg = remainingKg; self.sharedAt = sharedAt }
+}
+
+/// A demand as the ledger keeps it: the published demand and what it still needs.
+public struct LedgerDemand: Sendable, Equatable {
+    public var demand: Demand
+    public var remainingKg: Double
+    public init(demand: Demand, remainingKg: Double) { self.demand = demand; self.remainingKg = remainingKg }
+}
+
+/// Where the materials ledger lives: `SQLiteLedgerStore` in a worker (inside the consumer's
+/// transaction), `InMemoryLedgerStore` for unit tests and for the reference single-worker run.
+public protocol MaterialLedgerStore {
+    func insertListing(_ listing: LedgerListing) throws
+    func listing(_ id: String) throws -> LedgerListing?
+    func insertDemand(_ demand: LedgerDemand) throws
+    func demand(_ id: String) throws -> LedgerDemand?
+    /// Adds `kg` (negative to take) to what is left of a listing and of a demand.
+    func adjust(listingId: String, demandId: String, byKg kg: Double) throws
+    /// Listings with something left and still available after `at`.
+    func openListings(at: Date) throws -> [MaterialMatching.OpenListing]
+    /// Demands still needing something and still open after `at`.
+    func openDemands(at: Date) throws -> [MaterialMatching.OpenDemand]
+    /// Every pair ever proposed, as `"listingId|demandId"`.
+    func proposedPairs() throws -> Set<String>
+    func insertProposal(_ proposal: MaterialProposal) throws
+    func proposal(_ id: String) throws -> MaterialProposal?
+    func updateProposal(_ proposal: MaterialProposal) throws
+    /// Proposals still waiting for an answer whose deadline is at or before `at`, oldest first.
+    func waitingProposals(expiringBy at: Date) throws -> [MaterialProposal]
+    /// Non-hazardous listings with something left, never shared, published at or before `publishedBy`, still available after `at`.
+    func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing]
+    func markShared(listingId: String, at: Date) throws
+    func addLicence(organisationId: String, chapters: [String]) throws
+    func licensedChapters() throws -> [String: Set<String>]
+    func loadState() throws -> MaterialLedger.State
+    func saveState(_ state: MaterialLedger.State) throws
+}
