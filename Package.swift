@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "EcoModel", "ZeroMQ", grdb],
+            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "EcoModel", "ZeroMQ", "MatcherService", grdb],
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),

@@ -123,7 +123,7 @@ struct MaterialLedgerTests {
 
     @Test("the SQLite ledger and the in-memory ledger give the same outputs for the same stream")
     func storesAgree() throws {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var inputs: [MaterialLedger.Input] = []
         for index in 0..<120 {
             let code = ["170201", "170203", "170405"][Int.random(in: 0..<3, using: &generator)]
@@ -147,18 +147,5 @@ struct MaterialLedgerTests {
         }
         #expect(fromMemory.count > 20)
         #expect(fromMemory == fromDisk)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for reproducible random inputs.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -13,26 +13,28 @@ final class TestDeployment: @unchecked Sendable {
     let dataDirectory: URL
     let topology: BusTopology
     let httpPort: Int
-    let matchers: Int
+    /// The worker count services are started with; a test may raise it (up to `matcherPorts`) to grow the deployment.
+    var matchers: Int
     let binaries: URL
     let client: SocketLoop
     private(set) var processes: [String: ServiceProcess] = [:]
     /// Flags added when starting an instance, by instance name (e.g. SMTP settings for notifications).
     var extraArguments: [String: [String]] = [:]
 
-    static func make(matchers: Int = 1) async throws -> TestDeployment {
-        let deployment = TestDeployment(matchers: matchers)
+    /// - Parameter matcherPorts: ports kept for this many workers (default `matchers`), for tests that add workers.
+    static func make(matchers: Int = 1, matcherPorts: Int? = nil) async throws -> TestDeployment {
+        let deployment = TestDeployment(matchers: matchers, matcherPorts: max(matcherPorts ?? matchers, matchers))
         try await deployment.client.start()
         return deployment
     }
 
-    private init(matchers: Int) {
+    private init(matchers: Int, matcherPorts: Int) {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ecoresupply-it-\(UUID().uuidString.prefix(8))")
         dataDirectory = root.appendingPathComponent("data")
         try? FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        let base = PortBlock.find(count: 8 + matchers)
+        let base = PortBlock.find(count: 8 + matcherPorts)
         topology = BusTopology(busPort: base)
-        httpPort = base + 7 + matchers
+        httpPort = base + 7 + matcherPorts
         self.matchers = matchers
         binaries = Self.binaryDirectory()
         var logger = Logger(label: "test-client")

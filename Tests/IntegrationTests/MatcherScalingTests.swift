@@ -1,0 +1,197 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import GRDB
+import MatcherService
+import Testing
+
+/// Matcher workers scaling out on real processes: a worker killed mid-stream, and a deployment
+/// that grows from 2 to 3 workers, against the same stream run through one in-memory ledger.
+@Suite("Matcher workers scale out", .serialized)
+struct MatcherScalingTests {
+    @Test("3 workers on 10,000 listings and 10,000 demands, one SIGKILLed halfway: no over-allocation, every matchable pair considered, the same proposals as one worker")
+    func killHalfway() async throws {
+        let deployment = try await TestDeployment.make(matchers: 3)
+        deployment.extraArguments["ingest"] = ["--matching-tick", "0.5"]
+        try await deployment.startAnswering(ServiceInstance(.ingest), ServiceInstance(.matcher, index: 0), ServiceInstance(.matcher, index: 1), ServiceInstance(.matcher, index: 2))
+        let workload = MaterialWorkload(seed: 42, listings: 10_000, demands: 10_000)
+
+        try await Self.publish(workload, range: 0..<5_000, to: deployment)
+        try deployment.kill("matcher-1")
+        let appliedAtKill = try await deployment.database(of: ServiceInstance(.matcher, index: 1)).read { db in
+            try Int64.fetchOne(db, sql: "SELECT sequence FROM bus_offsets WHERE producer = 'ingest'") ?? 0
+        }
+        try await Self.publish(workload, range: 5_000..<10_000, to: deployment)
+        try deployment.start(ServiceInstance(.matcher, index: 1))
+
+        let outcome = try await Self.settle(deployment, workers: 3)
+        #expect(appliedAtKill > 0 && appliedAtKill < outcome.target / 2 + 1_000, "killed mid-stream, at \(appliedAtKill) of \(outcome.target)")
+        #expect(outcome.reference.count > 1_000, "a meaningful number of proposals: \(outcome.reference.count)")
+        #expect(outcome.announcedBy.values.allSatisfy { $0.count > outcome.reference.count / 5 }, "each worker announces its share")
+        try Self.check(outcome)
+        _ = deployment.stopAll()
+    }
+
+    @Test("growing from 2 to 3 workers moves the announcing at one tick, without loss or double allocation")
+    func grow() async throws {
+        let deployment = try await TestDeployment.make(matchers: 2, matcherPorts: 3)
+        deployment.extraArguments["ingest"] = ["--matching-tick", "0.3"]
+        try await deployment.startAnswering(ServiceInstance(.ingest), ServiceInstance(.matcher, index: 0), ServiceInstance(.matcher, index: 1))
+        let workload = MaterialWorkload(seed: 7, listings: 2_000, demands: 2_000)
+        try await Self.publish(workload, range: 0..<1_000, to: deployment)
+        _ = try await Self.settle(deployment, workers: 2)
+
+        // Restart everything that computes ownership with 3 workers; the new worker replays the whole stream.
+        deployment.matchers = 3
+        for name in ["ingest", "matcher-0", "matcher-1"] { try deployment.kill(name, signal: SIGTERM) }
+        try deployment.start(ServiceInstance(.ingest))
+        for index in 0..<3 { try deployment.start(ServiceInstance(.matcher, index: index)) }
+        for index in 0..<3 { try await deployment.awaitAnswering(ServiceInstance(.matcher, index: index)) }
+        try await Self.publish(workload, range: 1_000..<2_000, to: deployment)
+
+        let outcome = try await Self.settle(deployment, workers: 3)
+        try Self.check(outcome)
+        let newWorker = outcome.announcedBy[2] ?? []
+        #expect(!newWorker.isEmpty, "the new worker announces its share after the change")
+        #expect(newWorker.allSatisfy { outcome.tickMatchersAtCreation[$0.id] == 3 }, "and nothing from before it")
+        _ = deployment.stopAll()
+    }
+
+    // MARK: - Helpers
+
+    /// Publishes listings and demands `range` of the workload through ingest's bus requests, 32 at a time.
+    static func publish(_ workload: MaterialWorkload, range: Range<Int>, to deployment: TestDeployment) async throws {
+        let endpoint = deployment.endpoint(ServiceInstance(.ingest))
+        let client = deployment.client
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for index in range {
+                let actor = Actor(accountId: "company-\(index % 97)", organisationIds: [])
+                let listing = try EventCodec.encoder.encode(ListingRequests.Create(actor: actor, draft: workload.listings[index]))
+                let demand = try EventCodec.encoder.encode(DemandRequests.Create(actor: actor, draft: workload.demands[index]))
+                for (kind, body) in [(ListingRequests.create, listing), (DemandRequests.create, demand)] {
+                    if inFlight == 32 {
+                        try await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask { _ = try await client.request(endpoint, kind: kind, body: [body], timeout: .seconds(30)) }
+                    inFlight += 1
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    struct Outcome {
+        /// The tick of ingest's stream every worker applied.
+        var target: Int64
+        /// Proposals made by the single in-memory run of ingest's stream.
+        var reference: [MaterialProposal]
+        var referenceStore: InMemoryLedgerStore
+        /// `proposal.created` as each worker announced them.
+        var announcedBy: [Int: [MaterialProposal]]
+        /// What each worker's own ledger holds.
+        var ledgers: [Int: [String: Double]]
+        var tickMatchersAtCreation: [String: Int]
+    }
+
+    /// Waits for a tick after everything published, then for every worker to have applied it; then
+    /// replays ingest's stream up to that tick through one in-memory ledger.
+    static func settle(_ deployment: TestDeployment, workers: Int) async throws -> Outcome {
+        let ingest = try deployment.database(of: ServiceInstance(.ingest))
+        let published = try await ingest.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM bus_outbox WHERE topic IN ('listing.published', 'demand.published')") ?? 0
+        }
+        let target = try await eventually("a matching tick after the last publication") { () -> Int64? in
+            try await ingest.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM bus_outbox WHERE topic = 'matching.tick' AND sequence > ?", arguments: [published])
+            }
+        }
+        for index in 0..<workers {
+            let database = try deployment.database(of: ServiceInstance(.matcher, index: index))
+            _ = try await eventually("matcher-\(index) to apply ingest's stream up to \(target)", timeout: .seconds(600), interval: .milliseconds(250)) { () -> Bool? in
+                try deployment.checkRunning("matcher-\(index)")
+                let applied = try await database.read { db in
+                    try Int64.fetchOne(db, sql: "SELECT sequence FROM bus_offsets WHERE producer = 'ingest'") ?? 0
+                }
+                return applied >= target ? true : nil
+            }
+        }
+
+        // The single-worker run: the same stream, in the same order, through one in-memory ledger.
+        let store = InMemoryLedgerStore()
+        var reference: [MaterialProposal] = []
+        var tickMatchers: [String: Int] = [:]
+        var matchers = 1
+        let rows = try await ingest.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT topic, payload FROM bus_outbox WHERE sequence <= ? AND topic IN
+                    ('listing.published', 'demand.published', 'licence.recorded', 'proposal.responded', 'matching.tick') ORDER BY sequence
+                """, arguments: [target]).map { (topic: $0["topic"] as String, payload: $0["payload"] as Data) }
+        }
+        for row in rows {
+            let input: MaterialLedger.Input
+            switch row.topic {
+            case ListingPublished.topic: input = .listing(try EventCodec.decoder.decode(CloudEvent<ListingPublished>.self, from: row.payload).data.listing)
+            case DemandPublished.topic: input = .demand(try EventCodec.decoder.decode(CloudEvent<DemandPublished>.self, from: row.payload).data.demand)
+            case LicenceRecorded.topic: input = .licence(try EventCodec.decoder.decode(CloudEvent<LicenceRecorded>.self, from: row.payload).data)
+            case ProposalResponded.topic: input = .response(try EventCodec.decoder.decode(CloudEvent<ProposalResponded>.self, from: row.payload).data)
+            default:
+                let tick = try EventCodec.decoder.decode(CloudEvent<MatchingTick>.self, from: row.payload).data
+                matchers = tick.matchers
+                input = .tick(tick)
+            }
+            for case .proposal(ProposalChanged.createdTopic, let proposal) in try MaterialLedger.apply(input, to: store) {
+                reference.append(proposal)
+                tickMatchers[proposal.id] = matchers
+            }
+        }
+
+        var announced: [Int: [MaterialProposal]] = [:]
+        var ledgers: [Int: [String: Double]] = [:]
+        for index in 0..<workers {
+            let database = try deployment.database(of: ServiceInstance(.matcher, index: index))
+            let (payloads, ledger) = try await database.read { db in
+                (try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox WHERE topic = 'proposal.created' ORDER BY sequence"),
+                 try Row.fetchAll(db, sql: "SELECT id, body FROM material_proposals").map { $0["body"] as Data })
+            }
+            announced[index] = try payloads.map { try EventCodec.decoder.decode(CloudEvent<ProposalChanged>.self, from: $0).data.proposal }
+            ledgers[index] = Dictionary(uniqueKeysWithValues: try ledger.map {
+                let proposal = try EventCodec.decoder.decode(MaterialProposal.self, from: $0)
+                return (proposal.id, proposal.quantityKg)
+            })
+        }
+        return Outcome(target: target, reference: reference, referenceStore: store, announcedBy: announced, ledgers: ledgers, tickMatchersAtCreation: tickMatchers)
+    }
+
+    static func check(_ outcome: Outcome) throws {
+        let all = outcome.announcedBy.values.flatMap { $0 }
+        #expect(Set(all.map(\.id)).count == all.count, "no proposal is announced twice")
+        // The same proposals, with the same quantities, windows and scores, as the single-worker run.
+        #expect(Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: outcome.reference.map { ($0.id, $0) }))
+        let referenceLedger = Dictionary(uniqueKeysWithValues: outcome.reference.map { ($0.id, $0.quantityKg) })
+        for (worker, ledger) in outcome.ledgers {
+            #expect(ledger == referenceLedger, "matcher-\(worker)'s ledger equals the single-worker run")
+        }
+        // No quantity over-allocated, on either side.
+        let store = outcome.referenceStore
+        var given: [String: Double] = [:], taken: [String: Double] = [:]
+        for proposal in all {
+            given[proposal.listingId, default: 0] += proposal.quantityKg
+            taken[proposal.demandId, default: 0] += proposal.quantityKg
+        }
+        for (listingId, kg) in given {
+            #expect(kg <= (store.listings[listingId]?.listing.quantityKg ?? 0) + 1e-6, "listing \(listingId) over-allocated")
+        }
+        for (demandId, kg) in taken {
+            #expect(kg <= (store.demands[demandId]?.demand.draft.maximumKg ?? 0) + 1e-6, "demand \(demandId) over-allocated")
+        }
+        // Every matchable pair was considered: after the last round, nothing is left that could still be proposed.
+        let now = Date()
+        let leftover = MaterialMatching.propose(
+            listings: try store.openListings(at: now), demands: try store.openDemands(at: now),
+            licensedChapters: try store.licensedChapters(), excluded: try store.proposedPairs())
+        #expect(leftover.isEmpty, "\(leftover.count) pairs could still be matched")
+    }
+}
