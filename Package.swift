@@ -129,7 +129,10 @@ let package = Package(
         // MARK: Command line
         .target(
             name: "EcoCLI",
-            dependencies: ["EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "EcoObservability", "ZeroMQ", "CZeroMQ", grdb, log, lifecycle, argumentParser],
+            dependencies: [
+                "EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "EcoObservability", "ZeroMQ", "CZeroMQ", "EcoModel", "IngestService", "MatcherService",
+                grdb, log, lifecycle, argumentParser,
+            ],
             path: "Services/ecoresupply/Sources",
             swiftSettings: swiftSettings
         ),

@@ -127,11 +127,15 @@ final class BusBenchmark: Sendable {
     }
 }
 
+/// Why a benchmark run stopped.
 enum BenchError: Error, CustomStringConvertible {
     case timeout(String)
+    case exited(String, String)
+
     var description: String {
         switch self {
         case .timeout(let detail): "benchmark timed out: \(detail)"
+        case .exited(let name, let directory): "\(name) exited during the run; see its log in \(directory)"
         }
     }
 }

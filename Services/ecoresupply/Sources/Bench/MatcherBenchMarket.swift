@@ -1,0 +1,74 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import EcoRuntime
+import EcoStore
+import Foundation
+import GRDB
+import IngestService
+import MatcherService
+
+/// The benchmark's market: a synthetic workload published through ingest's own stores into an
+/// ingest database, so that a real ingest process serves it to the workers by replay.
+struct MatcherBenchMarket: Sendable {
+    static let migrations = BusSchema.migrations + Diagnostics.migrations + IngestService.migrations
+    let database: URL
+    let events: Int
+
+    static func build(at directory: URL, seed: UInt64, listings: Int, demands: Int) async throws -> MatcherBenchMarket {
+        let url = directory.appendingPathComponent("ingest.sqlite")
+        let pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: migrations)
+        let outbox = Outbox(producer: ServiceInstance(.ingest).name)
+        let listingStore = ListingStore(database: pool, outbox: outbox)
+        let demandStore = DemandStore(database: pool, outbox: outbox)
+        let workload = MaterialWorkload(seed: seed, listings: listings, demands: demands)
+        for index in 0..<max(listings, demands) {
+            let actor = Actor(accountId: "company-\(index % 997)", organisationIds: [])
+            if index < listings { _ = try await listingStore.create(workload.listings[index], by: actor) }
+            if index < demands { _ = try await demandStore.create(workload.demands[index], by: actor) }
+        }
+        let events = try await pool.write { db in Int(try Outbox.latestSequence(db)) }
+        try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try pool.close()
+        return MatcherBenchMarket(database: url, events: events)
+    }
+
+    /// A copy of the market's database with one matching tick for `workers` appended; returns the tick's sequence.
+    func copy(to directory: URL, workers: Int) throws -> Int64 {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("ingest.sqlite")
+        try FileManager.default.copyItem(at: database, to: url)
+        let pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: Self.migrations)
+        defer { try? pool.close() }
+        return try pool.write { db in
+            try Outbox(producer: ServiceInstance(.ingest).name).append(
+                MatchingTick.topic, MatchingTick(at: Date(), matchers: workers, proposalTimeoutSeconds: 172_800, shareAfterSeconds: 86_400), in: db)
+        }
+    }
+
+    /// The same stream through one in-memory ledger: the time to apply it, and the one round.
+    func inMemoryRun() throws -> (applySeconds: Double, roundSeconds: Double, proposals: Int) {
+        let queue = try DatabaseQueue(path: database.path)
+        let start = ContinuousClock.now
+        let store = InMemoryLedgerStore()
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT topic, payload FROM bus_outbox ORDER BY sequence")
+            while let row = try rows.next() {
+                let payload: Data = row["payload"]
+                switch row["topic"] as String {
+                case ListingPublished.topic:
+                    _ = try MaterialLedger.apply(.listing(try EventCodec.decoder.decode(CloudEvent<ListingPublished>.self, from: payload).data.listing), to: store)
+                case DemandPublished.topic:
+                    _ = try MaterialLedger.apply(.demand(try EventCodec.decoder.decode(CloudEvent<DemandPublished>.self, from: payload).data.demand), to: store)
+                default:
+                    break
+                }
+            }
+        }
+        let applied = ContinuousClock.now
+        let outputs = try MaterialLedger.apply(
+            .tick(MatchingTick(at: Date(), matchers: 1, proposalTimeoutSeconds: 172_800, shareAfterSeconds: 86_400)), to: store)
+        let round = applied.duration(to: .now)
+        return (start.duration(to: applied).seconds, round.seconds, outputs.filter { if case .proposal = $0 { true } else { false } }.count)
+    }
+}

@@ -1,0 +1,77 @@
+import EcoConfig
+import Foundation
+import GRDB
+
+/// One configuration of the matcher benchmark: a forwarder, an ingest process serving a copy of the
+/// market, and N matcher processes started together; timed until every worker has applied the tick.
+struct MatcherBenchRun {
+    let market: MatcherBenchMarket
+    let workers: Int
+    let directory: URL
+    let basePort: Int
+
+    func drain() async throws -> (seconds: Double, proposals: Int) {
+        let data = directory.appendingPathComponent("data", isDirectory: true)
+        let target = try market.copy(to: data, workers: workers)
+        let binaries = try ExecutableLocator.directory()
+        let common = ["--data-dir", data.path, "--bus-port", "\(basePort)", "--matchers", "\(workers)", "--log-level", "error"]
+        var processes: [Process] = []
+        defer {
+            for process in processes where process.isRunning { process.terminate() }
+            for process in processes { process.waitUntilExit() }
+        }
+        func launch(_ executable: String, _ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = binaries.appendingPathComponent(executable)
+            process.arguments = arguments
+            let log = directory.appendingPathComponent("\(executable)-\(processes.count).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            processes.append(process)
+        }
+        try launch("ecoresupply", ["forwarder", "--bus-port", "\(basePort)", "--log-level", "error"])
+        // A tick an hour apart: the benchmark's own tick is the only round.
+        try launch("ingest", common + ["--matching-tick", "3600"])
+        let start = ContinuousClock.now
+        for worker in 0..<workers { try launch("matcher", common + ["--worker", "\(worker)"]) }
+
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        var proposals = 0
+        for worker in 0..<workers {
+            let path = data.appendingPathComponent(ServiceInstance(.matcher, index: worker).name + ".sqlite").path
+            while true {
+                if let process = processes.dropFirst(2).dropFirst(worker).first, !process.isRunning {
+                    throw BenchError.exited("matcher-\(worker)", directory.path)
+                }
+                if let applied = Self.applied(path, configuration), applied >= target { break }
+                try await Task.sleep(for: .milliseconds(20))
+                guard start.duration(to: .now) < .seconds(3600) else { throw BenchError.timeout("matcher-\(worker) did not finish within an hour") }
+            }
+        }
+        let elapsed = start.duration(to: .now).seconds
+        for worker in 0..<workers {
+            let path = data.appendingPathComponent(ServiceInstance(.matcher, index: worker).name + ".sqlite").path
+            proposals += try Self.announced(path, configuration)
+        }
+        return (elapsed, proposals)
+    }
+
+    /// How far in ingest's stream the worker whose store is at `path` is (nil until it has a store).
+    static func applied(_ path: String, _ configuration: Configuration) -> Int64? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try? DatabaseQueue(path: path, configuration: configuration).read { db in
+            try Int64.fetchOne(db, sql: "SELECT sequence FROM bus_offsets WHERE producer = 'ingest'")
+        }
+    }
+
+    static func announced(_ path: String, _ configuration: Configuration) throws -> Int {
+        try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_outbox WHERE topic = 'proposal.created'") ?? 0
+        }
+    }
+}
