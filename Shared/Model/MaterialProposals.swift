@@ -114,7 +114,15 @@ public struct MaterialProposal: Codable, Sendable, Equatable {
     }
 }
 
-/// `proposal.created`, `.accepted`, `.confirmed`, `.declined`, `.expired`, `.completed`: the proposal after the change.
+/// `handover.validated`: ingest's copy of a validated materials handover (`pickup.completed` with a
+/// listing), so that the matcher workers see it in ingest's order.
+public struct HandoverValidated: Codable, Sendable, Equatable {
+    public static let topic = "handover.validated"
+    public var pickup: PickupCompleted
+    public init(pickup: PickupCompleted) { self.pickup = pickup }
+}
+
+/// `proposal.created`, `.accepted`, `.confirmed`, `.declined`, `.expired`: the proposal after the change.
 public struct ProposalChanged: Codable, Sendable, Equatable {
     public static let createdTopic = "proposal.created"
     public static let acceptedTopic = "proposal.accepted"

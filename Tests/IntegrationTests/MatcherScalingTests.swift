@@ -84,16 +84,23 @@ struct MatcherScalingTests {
     }
 
     struct Outcome {
-        /// The tick of ingest's stream every worker applied.
+        /// The tick of ingest's stream every worker applied, and its time.
         var target: Int64
+        var lastTick: Date
         /// Proposals made by the single in-memory run of ingest's stream.
         var reference: [MaterialProposal]
         var referenceStore: InMemoryLedgerStore
         /// `proposal.created` as each worker announced them.
         var announcedBy: [Int: [MaterialProposal]]
-        /// What each worker's own ledger holds.
-        var ledgers: [Int: [String: Double]]
+        /// What each worker's own ledger holds: proposals (id → kg and status), and what is left of each listing and demand.
+        var ledgers: [Int: Ledger]
         var tickMatchersAtCreation: [String: Int]
+    }
+
+    struct Ledger: Equatable {
+        var proposals: [String: String]
+        var listingsLeft: [String: Double]
+        var demandsLeft: [String: Double]
     }
 
     /// Waits for a tick after everything published, then for every worker to have applied it; then
@@ -124,10 +131,12 @@ struct MatcherScalingTests {
         var reference: [MaterialProposal] = []
         var tickMatchers: [String: Int] = [:]
         var matchers = 1
+        var lastTick = Date.distantPast
         let rows = try await ingest.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT topic, payload FROM bus_outbox WHERE sequence <= ? AND topic IN
-                    ('listing.published', 'demand.published', 'licence.recorded', 'proposal.responded', 'matching.tick') ORDER BY sequence
+                    ('listing.published', 'demand.published', 'licence.recorded', 'proposal.responded', 'handover.validated', 'matching.tick')
+                ORDER BY sequence
                 """, arguments: [target]).map { (topic: $0["topic"] as String, payload: $0["payload"] as Data) }
         }
         for row in rows {
@@ -137,9 +146,11 @@ struct MatcherScalingTests {
             case DemandPublished.topic: input = .demand(try EventCodec.decoder.decode(CloudEvent<DemandPublished>.self, from: row.payload).data.demand)
             case LicenceRecorded.topic: input = .licence(try EventCodec.decoder.decode(CloudEvent<LicenceRecorded>.self, from: row.payload).data)
             case ProposalResponded.topic: input = .response(try EventCodec.decoder.decode(CloudEvent<ProposalResponded>.self, from: row.payload).data)
+            case HandoverValidated.topic: input = .handover(try EventCodec.decoder.decode(CloudEvent<HandoverValidated>.self, from: row.payload).data.pickup)
             default:
                 let tick = try EventCodec.decoder.decode(CloudEvent<MatchingTick>.self, from: row.payload).data
                 matchers = tick.matchers
+                lastTick = tick.at
                 input = .tick(tick)
             }
             for case .proposal(ProposalChanged.createdTopic, let proposal) in try MaterialLedger.apply(input, to: store) {
@@ -149,33 +160,36 @@ struct MatcherScalingTests {
         }
 
         var announced: [Int: [MaterialProposal]] = [:]
-        var ledgers: [Int: [String: Double]] = [:]
+        var ledgers: [Int: Ledger] = [:]
         for index in 0..<workers {
             let database = try deployment.database(of: ServiceInstance(.matcher, index: index))
             let (payloads, ledger) = try await database.read { db in
                 (try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox WHERE topic = 'proposal.created' ORDER BY sequence"),
-                 try Row.fetchAll(db, sql: "SELECT id, body FROM material_proposals").map { $0["body"] as Data })
+                 Ledger(
+                    proposals: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, status FROM material_proposals").map { ($0["id"], $0["status"]) }),
+                    listingsLeft: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, remaining_kg FROM material_listings").map { ($0["id"], $0["remaining_kg"]) }),
+                    demandsLeft: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, remaining_kg FROM material_demands").map { ($0["id"], $0["remaining_kg"]) })))
             }
             announced[index] = try payloads.map { try EventCodec.decoder.decode(CloudEvent<ProposalChanged>.self, from: $0).data.proposal }
-            ledgers[index] = Dictionary(uniqueKeysWithValues: try ledger.map {
-                let proposal = try EventCodec.decoder.decode(MaterialProposal.self, from: $0)
-                return (proposal.id, proposal.quantityKg)
-            })
+            ledgers[index] = ledger
         }
-        return Outcome(target: target, reference: reference, referenceStore: store, announcedBy: announced, ledgers: ledgers, tickMatchersAtCreation: tickMatchers)
+        return Outcome(target: target, lastTick: lastTick, reference: reference, referenceStore: store, announcedBy: announced, ledgers: ledgers, tickMatchersAtCreation: tickMatchers)
     }
 
     static func check(_ outcome: Outcome) throws {
         let all = outcome.announcedBy.values.flatMap { $0 }
         #expect(Set(all.map(\.id)).count == all.count, "no proposal is announced twice")
         // The same proposals, with the same quantities, windows and scores, as the single-worker run.
-        #expect(Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: outcome.reference.map { ($0.id, $0) }))
-        let referenceLedger = Dictionary(uniqueKeysWithValues: outcome.reference.map { ($0.id, $0.quantityKg) })
+        #expect(Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                == Dictionary(outcome.reference.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+        let store = outcome.referenceStore
+        let referenceLedger = Ledger(
+            proposals: store.proposals.mapValues(\.status.rawValue), listingsLeft: store.listings.mapValues(\.remainingKg),
+            demandsLeft: store.demands.mapValues(\.remainingKg))
         for (worker, ledger) in outcome.ledgers {
-            #expect(ledger == referenceLedger, "matcher-\(worker)'s ledger equals the single-worker run")
+            #expect(ledger == referenceLedger, "matcher-\(worker)'s ledger (proposals, statuses, what is left) equals the single-worker run")
         }
         // No quantity over-allocated, on either side.
-        let store = outcome.referenceStore
         var given: [String: Double] = [:], taken: [String: Double] = [:]
         for proposal in all {
             given[proposal.listingId, default: 0] += proposal.quantityKg
@@ -187,11 +201,24 @@ struct MatcherScalingTests {
         for (demandId, kg) in taken {
             #expect(kg <= (store.demands[demandId]?.demand.draft.maximumKg ?? 0) + 1e-6, "demand \(demandId) over-allocated")
         }
-        // Every matchable pair was considered: after the last round, nothing is left that could still be proposed.
-        let now = Date()
-        let leftover = MaterialMatching.propose(
-            listings: try store.openListings(at: now), demands: try store.openDemands(at: now),
-            licensedChapters: try store.licensedChapters(), excluded: try store.proposedPairs())
-        #expect(leftover.isEmpty, "\(leftover.count) pairs could still be matched")
+        // Every matchable pair was considered. Checked by brute force, without the matcher's index: for
+        // one listing in five against every demand, a compatible pair either was proposed, or one side
+        // has too little left for it (less than the demand's minimum, or nothing).
+        let allListings = store.listings.values.map { MaterialMatching.OpenListing($0.listing, remainingKg: $0.remainingKg) }.sorted { $0.id < $1.id }
+        let demands = store.demands.values.map { MaterialMatching.OpenDemand($0.demand, remainingKg: $0.remainingKg) }
+        let proposed = try store.proposedPairs()
+        let licences = try store.licensedChapters()
+        var compatiblePairs = 0
+        for listing in allListings.enumerated().filter({ $0.offset % 5 == 0 }).map(\.element) {
+            for demand in demands where demand.until > outcome.lastTick && listing.until > outcome.lastTick {
+                guard MaterialMatching.compatible(listing, demand, licensedChapters: licences) != nil else { continue }
+                compatiblePairs += 1
+                if proposed.contains(listing.id + "|" + demand.id) { continue }
+                let quantity = min(listing.remainingKg, demand.remainingKg)
+                #expect(quantity < MaterialMatching.minimumQuantityKg || quantity < min(demand.minimumKg, demand.remainingKg),
+                        "\(listing.id) and \(demand.id) could still be matched (\(quantity) kg)")
+            }
+        }
+        #expect(compatiblePairs > 100, "the sample holds compatible pairs: \(compatiblePairs)")
     }
 }

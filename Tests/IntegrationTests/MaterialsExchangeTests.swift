@@ -158,8 +158,8 @@ struct MaterialsExchangeTests {
         #expect(proposal["hazardous"] as? Bool == true)
         #expect(proposal["treatmentOperation"] as? String == "D9")
         #expect(proposal["quantityKg"] as? Double == 500)
-        let stillShared = try await HTTP.get("\(base)/v1/listings/shared").json()["items"] as? [[String: Any]]
-        #expect(stillShared?.compactMap { ($0["listing"] as? [String: Any])?["id"] as? String }.contains(toxicID) == false)
+        #expect(try await HTTP.send("POST", "\(base)/v1/organisations/no-such-organisation/licences", json: ["chapters": ["17"], "licenceNumber": "X"],
+                                    token: admin.accessToken).status == 404)
         _ = deployment.stopAll()
     }
 }

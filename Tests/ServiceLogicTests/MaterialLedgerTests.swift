@@ -63,7 +63,9 @@ struct MaterialLedgerTests {
             .response(ProposalResponded(proposalId: proposal.id, listingId: "L", demandId: "D", side: side, accept: accept, by: "x", at: Self.start))
         }
         let first = try MaterialLedger.apply(answer(.listing, true), to: store)
-        #expect(first.count == 1)
+        guard case .proposal(ProposalChanged.acceptedTopic, let accepted) = first.first, first.count == 1 else { Issue.record("\(first)"); return }
+        #expect(accepted.listingAccepted && !accepted.demandAccepted)
+        #expect(try MaterialLedger.apply(answer(.listing, true), to: store).isEmpty, "the same answer again changes nothing")
         let second = try MaterialLedger.apply(answer(.demand, true), to: store)
         guard case .handover(let reservation) = second.last else { Issue.record("no handover in \(second)"); return }
         #expect(reservation.id == proposal.id && reservation.listingId == "L" && reservation.merchantId == "giver" && reservation.takerId == "taker")
@@ -73,10 +75,10 @@ struct MaterialLedgerTests {
             reservationId: proposal.id, lotId: "L", takerId: "taker", merchantId: "giver", validatedBy: "giver", baskets: 1, meals: 0,
             weightKg: proposal.quantityKg, valueSavedCents: 0, isFree: true, completedAt: Self.start.addingTimeInterval(100))
         pickup.listingId = "L"
-        let done = try MaterialLedger.complete(pickup, store: store)
+        let done = try MaterialLedger.apply(.handover(pickup), to: store)
         guard case .completed(let operation) = done.first else { Issue.record("no operation in \(done)"); return }
         #expect(operation.quantityKg == 600 && operation.co2eAvoidedKg == 300)
-        #expect(try MaterialLedger.complete(pickup, store: store).isEmpty, "completed once")
+        #expect(try MaterialLedger.apply(.handover(pickup), to: store).isEmpty, "completed once")
     }
 
     @Test("a declined or expired proposal returns its quantity, and the pair is never proposed again")
@@ -95,6 +97,33 @@ struct MaterialLedgerTests {
         #expect(expiring.contains(.proposal(topic: ProposalChanged.expiredTopic, { var p = second; p.status = .expired; return p }())))
         #expect(try store.listing("L")?.remainingKg == 500)
         #expect(try store.demand("D2")?.remainingKg == 500)
+    }
+
+    @Test("a confirmed proposal whose pickup window ends without a handover expires and gives its quantity back")
+    func missedHandover() throws {
+        let store = InMemoryLedgerStore()
+        _ = try MaterialLedger.apply(.listing(Self.listing("L")), to: store)
+        _ = try MaterialLedger.apply(.demand(Self.demand("D", max: 1000)), to: store)
+        let proposal = try #require(Self.created(try MaterialLedger.apply(Self.tick(10, timeout: 30 * 86_400), to: store)).first)
+        #expect(proposal.quantityKg == 1000, "the whole listing, so that nothing is left to share meanwhile")
+        for side in [ProposalSide.listing, .demand] {
+            _ = try MaterialLedger.apply(.response(ProposalResponded(
+                proposalId: proposal.id, listingId: "L", demandId: "D", side: side, accept: true, by: "x", at: Self.start)), to: store)
+        }
+        #expect(try MaterialLedger.apply(Self.tick(proposal.pickupUntil.timeIntervalSince(Self.start) - 1), to: store).isEmpty)
+        let lapsed = try MaterialLedger.apply(Self.tick(proposal.pickupUntil.timeIntervalSince(Self.start)), to: store)
+        guard case .proposal(ProposalChanged.expiredTopic, let expired) = lapsed.first else { Issue.record("\(lapsed)"); return }
+        #expect(expired.id == proposal.id && expired.listingAccepted && expired.demandAccepted)
+        #expect(try store.proposal(proposal.id)?.status == .expired)
+        #expect(try store.listing("L")?.remainingKg == 1000)
+    }
+
+    @Test("a company's listing is never proposed to its own demand")
+    func ownSide() throws {
+        let store = InMemoryLedgerStore()
+        _ = try MaterialLedger.apply(.listing(Self.listing("L", company: "same")), to: store)
+        _ = try MaterialLedger.apply(.demand(Self.demand("D", requester: "same")), to: store)
+        #expect(Self.created(try MaterialLedger.apply(Self.tick(10), to: store)).isEmpty)
     }
 
     @Test("unmatched listings are shared after the delay, hazardous ones never")
@@ -137,15 +166,35 @@ struct MaterialLedgerTests {
             if index % 15 == 14 { inputs.append(Self.tick(Double(index) * 100, matchers: 3, timeout: 1500, shareAfter: 5000)) }
         }
         inputs.append(Self.tick(20_000, matchers: 3, timeout: 1500, shareAfter: 5000))
+        inputs.insert(.licence(LicenceRecorded(organisationId: "taker", chapters: ["17"], licenceNumber: "L", recordedBy: "admin", at: Self.start)), at: 10)
         let memory = InMemoryLedgerStore()
         let temporary = try TemporaryStore(SQLiteLedgerStore.migrations)
         var fromMemory: [MaterialLedger.Output] = []
         var fromDisk: [MaterialLedger.Output] = []
-        for input in inputs {
-            fromMemory += try MaterialLedger.apply(input, to: memory)
+        func apply(_ input: MaterialLedger.Input) throws -> [MaterialLedger.Output] {
+            let memoryOutputs = try MaterialLedger.apply(input, to: memory)
+            fromMemory += memoryOutputs
             fromDisk += try temporary.pool.write { db in try MaterialLedger.apply(input, to: SQLiteLedgerStore(db)) }
+            return memoryOutputs
+        }
+        for input in inputs {
+            // Answer what each round proposed: decline one in three, accept both sides of another, leave the rest to expire.
+            for (position, proposal) in Self.created(try apply(input)).enumerated() {
+                func answer(_ side: ProposalSide, _ accept: Bool) -> MaterialLedger.Input {
+                    .response(ProposalResponded(proposalId: proposal.id, listingId: proposal.listingId, demandId: proposal.demandId,
+                                                side: side, accept: accept, by: "x", at: proposal.createdAt))
+                }
+                switch position % 3 {
+                case 0: _ = try apply(answer(.demand, false))
+                case 1: _ = try apply(answer(.listing, true)); _ = try apply(answer(.demand, true))
+                default: break
+                }
+            }
         }
         #expect(fromMemory.count > 20)
+        #expect(fromMemory.contains { if case .handover = $0 { true } else { false } })
+        #expect(fromMemory.contains { if case .proposal(ProposalChanged.expiredTopic, _) = $0 { true } else { false } })
+        #expect(fromMemory.contains { if case .proposal(ProposalChanged.declinedTopic, _) = $0 { true } else { false } })
         #expect(fromMemory == fromDisk)
     }
 }

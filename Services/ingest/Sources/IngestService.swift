@@ -17,7 +17,7 @@ public enum IngestService {
         let answers = ProposalAnswers(database: runtime.database, outbox: runtime.outbox)
         let clock = MatchingClock(database: runtime.database, outbox: runtime.outbox, policy: matching, matchers: runtime.config.matcherCount)
         return ServiceParts(
-            handlers: [ReservedBaskets()],
+            handlers: [ReservedBaskets(), HandoverSequencer(outbox: runtime.outbox)],
             requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers
                 .merging(listings.handlers) { first, _ in first }
                 .merging(demands.handlers) { first, _ in first }

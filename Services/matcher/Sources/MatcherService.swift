@@ -18,7 +18,7 @@ public enum MatcherService {
             book: book, loop: runtime.loop,
             pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger)
         let missions = MissionBook(book: book)
-        let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox)
+        let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox, logger: runtime.logger)
         return ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
             requestHandlers: requests.handlers

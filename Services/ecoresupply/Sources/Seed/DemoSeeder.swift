@@ -64,9 +64,32 @@ struct DemoSeeder {
             }
         }
         log("  shops: \(DemoTerritory.shops.count), lots: \(lots), reservations: \(reservations), pickups: \(pickups)")
+        try await seedMaterials()
         let kpis = try await client.send("GET", "/v1/kpis").json()
         log("  impact so far: \(kpis["mealsSaved"] ?? 0) meals, \(kpis["co2eAvoidedKg"] ?? 0) kg CO2e avoided, \((kpis["valueSavedCents"] as? Int ?? 0) / 100) € saved")
         log("  sign in as any of them with password \(DemoTerritory.password), e.g. \(DemoTerritory.shops[0].email)")
+    }
+
+    /// Two companies and a workshop: surplus listings with their List of Waste codes and a demand, so
+    /// that the matcher proposes a match at its next tick (accept it as either side).
+    private func seedMaterials() async throws {
+        let formatter = ISO8601DateFormatter()
+        let from = formatter.string(from: Date()), until = formatter.string(from: Date().addingTimeInterval(30 * 86_400))
+        let builder = try await account(DemoTerritory.materials.builderEmail, name: "Chantier Joliette", roles: ["merchant"])
+        let workshop = try await account(DemoTerritory.materials.workshopEmail, name: "Atelier du Panier", roles: ["merchant"])
+        for (code, title, tonnes) in [("17 02 01", "Poutres en chêne de réemploi", 3.0), ("17 04 05", "Profilés acier", 1.2), ("15 01 03", "Palettes bois", 0.8)] {
+            try await client.send("POST", "/v1/listings", json: [
+                "kind": "material", "lerCode": code, "title": title, "quantity": tonnes, "unit": "t", "condition": "used", "terms": "donated",
+                "location": ["latitude": 43.3105, "longitude": 5.3668, "address": "Quai de la Joliette, Marseille"],
+                "availableFrom": from, "availableUntil": until,
+            ], token: builder.token)
+        }
+        try await client.send("POST", "/v1/demands", json: [
+            "lerCodes": ["170201", "150103"], "title": "Bois pour l'atelier", "minimumKg": 100, "maximumKg": 2500, "maximumDistanceKm": 15,
+            "location": ["latitude": 43.2990, "longitude": 5.3690, "address": "Le Panier, Marseille"], "wantsTransport": true,
+            "neededFrom": from, "neededUntil": until,
+        ], token: workshop.token)
+        log("  materials: 3 listings, 1 demand; the matcher proposes at its next tick (GET /v1/proposals as \(DemoTerritory.materials.workshopEmail))")
     }
 
     /// Signs the person up, or signs in if they already exist.

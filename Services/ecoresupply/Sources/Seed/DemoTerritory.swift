@@ -30,6 +30,8 @@ enum DemoTerritory {
              lots: [("Plats cuisinés du midi", "prepared_meals", 10, 1, 0.6, 1100, 450), ("Repas solidaires", "prepared_meals", 6, 1, 0.6, 1100, 0)]),
     ]
 
+    /// The materials exchange: a building site with surplus and a workshop that wants wood.
+    static let materials = (builderEmail: "chantier.joliette@demo.ecoresupply.local", workshopEmail: "atelier.panier@demo.ecoresupply.local")
     static let association = (email: "restos.solidaires@demo.ecoresupply.local", name: "Restos Solidaires 13", organisation: "Restos Solidaires 13")
     static let customers = ["ines", "thomas", "lea", "hugo", "chloe", "nathan"].map { "\($0)@demo.ecoresupply.local" }
     static let beneficiaries = ["amina", "yanis", "rose"].map { "\($0).beneficiaire@demo.ecoresupply.local" }

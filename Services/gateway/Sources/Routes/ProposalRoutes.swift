@@ -18,16 +18,21 @@ public struct ProposalRoutes: Sendable {
         return (0..<max(matcherCount, 1)).map { ServiceInstance(.matcher, index: (first + $0) % max(matcherCount, 1)) }
     }
 
+    /// Asks the workers in turn until one answers with something: a worker that does not answer, or
+    /// that has not applied the stream far enough to know the item yet, sends the question on.
     func read<Reply: Decodable & Sendable>(_ key: String, _ kind: String, _ request: some Encodable & Sendable, as: Reply.Type) async throws -> Reply {
-        var lastError: (any Error)?
+        var notFound: APIError?
+        var unavailable: APIError?
         for instance in matchers(for: key) {
             do {
                 return try await services.call(instance, kind, request, as: Reply.self)
             } catch let error as APIError where error.body.code == "unavailable" {
-                lastError = error
+                unavailable = error
+            } catch let error as APIError where error.body.code == "not_found" {
+                notFound = error
             }
         }
-        throw lastError ?? APIError(.serviceUnavailable, code: "unavailable", message: "no matcher worker answered; try again")
+        throw notFound ?? unavailable ?? APIError(.serviceUnavailable, code: "unavailable", message: "no matcher worker answered; try again")
     }
 
     func offset(_ page: Page) throws -> Int {
@@ -76,9 +81,13 @@ public struct ProposalRoutes: Sendable {
             let principal = try context.require([.admin])
             struct Body: Decodable { var chapters: [String]; var licenceNumber: String }
             let body = try await RequestBody.decode(Body.self, from: request, context: context)
+            let organisationId = context.parameters.get("id") ?? ""
+            guard try await accounts.organisation(id: organisationId) != nil else {
+                throw APIError(.notFound, code: "not_found", message: "no organisation \(organisationId)")
+            }
             let actor = try await accounts.actor(for: principal)
             let record = ProposalRequests.RecordLicence(
-                actor: actor, organisationId: context.parameters.get("id") ?? "", chapters: body.chapters, licenceNumber: body.licenceNumber)
+                actor: actor, organisationId: organisationId, chapters: body.chapters, licenceNumber: body.licenceNumber)
             return try JSONResponse.make(.created, try await services.call(Self.ingest, ProposalRequests.recordLicence, record, as: LicenceRecorded.self))
         }
     }

@@ -11,6 +11,7 @@ public struct ReservedBaskets: EventHandler {
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let reservation = try event.decodeData(ReservationChanged.self).reservation
+        guard reservation.listingId == nil else { return }  // a materials handover, not a lot
         let holds = reservation.status != .cancelled
         try db.execute(
             sql: """

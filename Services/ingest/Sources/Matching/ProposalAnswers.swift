@@ -6,7 +6,8 @@ import Foundation
 import GRDB
 
 /// Records the answers to proposals and the waste-operator licences, in ingest's stream so that
-/// every matcher worker applies them at the same point relative to ticks.
+/// every matcher worker applies them at the same point relative to ticks. (The gateway checks that
+/// a licence's organisation exists; ingest does not hold organisations.)
 public struct ProposalAnswers: Sendable {
     public static let migrations: [Migration] = [
         Migration("ingest.v6.licences") { db in
@@ -18,7 +19,14 @@ public struct ProposalAnswers: Sendable {
                     recorded_by TEXT NOT NULL,
                     recorded_at TEXT NOT NULL,
                     PRIMARY KEY (organisation_id, chapter)
-                )
+                );
+                CREATE TABLE proposal_answers (
+                    proposal_id TEXT NOT NULL,
+                    side TEXT NOT NULL,
+                    accept INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    PRIMARY KEY (proposal_id, side, accept)
+                );
                 """)
         },
     ]
@@ -35,7 +43,8 @@ public struct ProposalAnswers: Sendable {
 
     /// Records one side's answer. The side is the one the actor acts for: the listing's company or
     /// organisation, or the demand's requester or organisation. Whether the proposal is still open
-    /// is the matcher's call, at the answer's place in the stream.
+    /// is the matcher's call, at the answer's place in the stream. The same answer from the same side
+    /// is recorded once: asking again returns the first record, so a side adds at most two events.
     public func respond(_ request: ProposalRequests.Respond, now: Date = Date()) async throws -> ProposalResponded {
         let outbox = self.outbox
         return try await database.write { db in
@@ -57,9 +66,17 @@ public struct ProposalAnswers: Sendable {
             } else {
                 throw RemoteError(code: "forbidden", message: "only the listing's publisher or the demand's requester answers a proposal")
             }
+            let proposalId = MaterialProposal.id(listingId: listing.id, demandId: demand.id)
+            if let earlier = try Data.fetchOne(
+                db, sql: "SELECT body FROM proposal_answers WHERE proposal_id = ? AND side = ? AND accept = ?",
+                arguments: [proposalId, side.rawValue, request.accept]) {
+                return try EventCodec.decoder.decode(ProposalResponded.self, from: earlier)
+            }
             let response = ProposalResponded(
-                proposalId: MaterialProposal.id(listingId: listing.id, demandId: demand.id), listingId: listing.id, demandId: demand.id,
-                side: side, accept: request.accept, by: actor.accountId, at: now)
+                proposalId: proposalId, listingId: listing.id, demandId: demand.id, side: side, accept: request.accept, by: actor.accountId, at: now)
+            try db.execute(
+                sql: "INSERT INTO proposal_answers (proposal_id, side, accept, body) VALUES (?, ?, ?, ?)",
+                arguments: [proposalId, side.rawValue, request.accept, try EventCodec.encoder.encode(response)])
             try outbox.append(ProposalResponded.topic, response, in: db)
             return response
         }

@@ -47,9 +47,10 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
     public func proposal(_ id: String) throws -> MaterialProposal? { proposals[id] }
     public func updateProposal(_ proposal: MaterialProposal) throws { proposals[proposal.id] = proposal }
 
-    public func waitingProposals(expiringBy at: Date) throws -> [MaterialProposal] {
-        proposals.values.filter { $0.status == .proposed && $0.expiresAt <= at }
-            .sorted { ($0.expiresAt, $0.id) < ($1.expiresAt, $1.id) }
+    public func lapsedProposals(at: Date) throws -> [MaterialProposal] {
+        func deadline(_ proposal: MaterialProposal) -> Date { proposal.status == .proposed ? proposal.expiresAt : proposal.pickupUntil }
+        return proposals.values.filter { ($0.status == .proposed || $0.status == .confirmed) && deadline($0) <= at }
+            .sorted { (deadline($0), $0.id) < (deadline($1), $1.id) }
     }
 
     public func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing] {

@@ -1,6 +1,7 @@
 import EcoBus
 import EcoModel
 import GRDB
+import Logging
 import Metrics
 
 /// Feeds ingest's materials stream into this worker's ledger, and announces the changes this
@@ -9,16 +10,19 @@ import Metrics
 public struct MaterialEventHandler: EventHandler {
     let worker: Int
     let outbox: Outbox
+    let logger: Logger
     private let announced = Counter(label: "materials_announced_total")
-    private let rounds = Counter(label: "materials_ticks_applied_total")
+    private let ticks = Counter(label: "materials_ticks_applied_total")
+    private let proposed = Counter(label: "materials_proposals_total")
 
-    public init(worker: Int, outbox: Outbox) {
+    public init(worker: Int, outbox: Outbox, logger: Logger) {
         self.worker = worker
         self.outbox = outbox
+        self.logger = logger
     }
 
     public var topicPrefixes: [String] {
-        [ListingPublished.topic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, PickupCompleted.topic]
+        [ListingPublished.topic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic]
     }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
@@ -30,12 +34,21 @@ public struct MaterialEventHandler: EventHandler {
         case LicenceRecorded.topic: outputs = try MaterialLedger.apply(.licence(try event.decodeData(LicenceRecorded.self)), to: store)
         case ProposalResponded.topic: outputs = try MaterialLedger.apply(.response(try event.decodeData(ProposalResponded.self)), to: store)
         case MatchingTick.topic:
-            rounds.increment()
+            ticks.increment()
+            let started = ContinuousClock.now
             outputs = try MaterialLedger.apply(.tick(try event.decodeData(MatchingTick.self)), to: store)
-        case PickupCompleted.topic:
-            let pickup = try event.decodeData(PickupCompleted.self)
-            guard pickup.listingId != nil else { return }
-            outputs = try MaterialLedger.complete(pickup, store: store)
+            let created = outputs.filter { if case .proposal(ProposalChanged.createdTopic, _) = $0 { true } else { false } }.count
+            proposed.increment(by: created)
+            if !outputs.isEmpty {
+                let elapsed = started.duration(to: .now).components
+                logger.info("matching tick applied", metadata: [
+                    "materials.proposed": "\(created)", "materials.changes": "\(outputs.count)",
+                    "materials.duration_ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
+                    "bus.sequence": "\(event.sequence ?? 0)",
+                ])
+            }
+        case HandoverValidated.topic:
+            outputs = try MaterialLedger.apply(.handover(try event.decodeData(HandoverValidated.self).pickup), to: store)
         default:
             return
         }

@@ -23,6 +23,8 @@ public enum MaterialLedger {
         case licence(LicenceRecorded)
         case response(ProposalResponded)
         case tick(MatchingTick)
+        /// A validated handover (`handover.validated`, ingest's copy of the pickup validator's `pickup.completed`).
+        case handover(PickupCompleted)
     }
 
     /// A change to announce, by the worker that owns `listingId`.
@@ -43,10 +45,12 @@ public enum MaterialLedger {
         }
     }
 
+    /// The worker that announces changes about a listing, among `matchers` workers.
     public static func owner(of listingId: String, matchers: Int) -> Int {
         LotOwnership.worker(for: listingId, workers: matchers)
     }
 
+    /// Applies one input of ingest's stream; returns the changes to announce (by their owners).
     public static func apply(_ input: Input, to store: some MaterialLedgerStore) throws -> [Output] {
         var state = try store.loadState()
         let outputs = try apply(input, to: store, state: &state)
@@ -72,6 +76,8 @@ public enum MaterialLedger {
             return []
         case .response(let response):
             return try respond(response, store: store, state: &state)
+        case .handover(let pickup):
+            return try complete(pickup, store: store)
         case .tick(let tick):
             state.matchers = max(1, tick.matchers)
             var outputs = try expire(at: tick.at, store: store, state: &state)
@@ -95,8 +101,12 @@ public enum MaterialLedger {
             return [.proposal(topic: ProposalChanged.declinedTopic, proposal)]
         }
         switch response.side {
-        case .listing: proposal.listingAccepted = true
-        case .demand: proposal.demandAccepted = true
+        case .listing:
+            guard !proposal.listingAccepted else { return [] }
+            proposal.listingAccepted = true
+        case .demand:
+            guard !proposal.demandAccepted else { return [] }
+            proposal.demandAccepted = true
         }
         guard proposal.listingAccepted, proposal.demandAccepted else {
             try store.updateProposal(proposal)
@@ -108,8 +118,10 @@ public enum MaterialLedger {
         return [.proposal(topic: ProposalChanged.confirmedTopic, proposal), .handover(handover(for: proposal, free: terms != .sold))]
     }
 
+    /// Proposals nobody answered in time, and confirmed ones whose pickup window ended without a
+    /// handover: both expire, and their quantity returns to the listing and the demand.
     static func expire(at: Date, store: some MaterialLedgerStore, state: inout State) throws -> [Output] {
-        try store.waitingProposals(expiringBy: at).map { proposal in
+        try store.lapsedProposals(at: at).map { proposal in
             var proposal = proposal
             proposal.status = .expired
             try store.updateProposal(proposal)
@@ -153,8 +165,8 @@ public enum MaterialLedger {
         }
     }
 
-    /// A validated handover of a confirmed proposal (from `pickup.completed`): it becomes a completed operation.
-    public static func complete(_ pickup: PickupCompleted, store: some MaterialLedgerStore) throws -> [Output] {
+    /// A validated handover of a confirmed proposal: it becomes a completed operation.
+    static func complete(_ pickup: PickupCompleted, store: some MaterialLedgerStore) throws -> [Output] {
         guard var proposal = try store.proposal(pickup.reservationId), proposal.status == .confirmed else { return [] }
         proposal.status = .completed
         try store.updateProposal(proposal)

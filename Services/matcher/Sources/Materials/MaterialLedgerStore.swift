@@ -20,8 +20,10 @@ public struct LedgerDemand: Sendable, Equatable {
 /// Where the materials ledger lives: `SQLiteLedgerStore` in a worker (inside the consumer's
 /// transaction), `InMemoryLedgerStore` for unit tests and for the reference single-worker run.
 public protocol MaterialLedgerStore {
+    /// Adds a listing unless one with its id exists.
     func insertListing(_ listing: LedgerListing) throws
     func listing(_ id: String) throws -> LedgerListing?
+    /// Adds a demand unless one with its id exists.
     func insertDemand(_ demand: LedgerDemand) throws
     func demand(_ id: String) throws -> LedgerDemand?
     /// Adds `kg` (negative to take) to what is left of a listing and of a demand.
@@ -35,12 +37,14 @@ public protocol MaterialLedgerStore {
     func insertProposal(_ proposal: MaterialProposal) throws
     func proposal(_ id: String) throws -> MaterialProposal?
     func updateProposal(_ proposal: MaterialProposal) throws
-    /// Proposals still waiting for an answer whose deadline is at or before `at`, oldest first.
-    func waitingProposals(expiringBy at: Date) throws -> [MaterialProposal]
+    /// Proposals whose deadline is at or before `at`: waiting ones past `expiresAt`, confirmed ones past
+    /// `pickupUntil`; by deadline, then id.
+    func lapsedProposals(at: Date) throws -> [MaterialProposal]
     /// Non-hazardous listings with something left, never shared, published at or before `publishedBy`, still available after `at`.
     func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing]
     func markShared(listingId: String, at: Date) throws
     func addLicence(organisationId: String, chapters: [String]) throws
+    /// The chapters each organisation holds a waste-operator licence for.
     func licensedChapters() throws -> [String: Set<String>]
     func loadState() throws -> MaterialLedger.State
     func saveState(_ state: MaterialLedger.State) throws

@@ -38,16 +38,20 @@ public enum MaterialMatching {
         public var point: GeoPoint
         public var from: Date
         public var until: Date
+        /// The publisher's account and organisation: a listing is never proposed to its own side.
+        public var parties: [String]
         public var chapter: Substring { lerCode.prefix(2) }
 
-        public init(id: String, lerCode: String, kind: ListingKind, hazardous: Bool, remainingKg: Double, point: GeoPoint, from: Date, until: Date) {
+        public init(id: String, lerCode: String, kind: ListingKind, hazardous: Bool, remainingKg: Double, point: GeoPoint, from: Date, until: Date,
+                    parties: [String] = []) {
             self.id = id; self.lerCode = lerCode; self.kind = kind; self.hazardous = hazardous; self.remainingKg = remainingKg
-            self.point = point; self.from = from; self.until = until
+            self.point = point; self.from = from; self.until = until; self.parties = parties
         }
 
         public init(_ listing: Listing, remainingKg: Double) {
             self.init(id: listing.id, lerCode: listing.lerCode, kind: listing.draft.kind, hazardous: listing.hazardous,
-                      remainingKg: remainingKg, point: listing.draft.location.point, from: listing.draft.availableFrom, until: listing.draft.availableUntil)
+                      remainingKg: remainingKg, point: listing.draft.location.point, from: listing.draft.availableFrom, until: listing.draft.availableUntil,
+                      parties: [listing.companyId] + (listing.draft.organisationId.map { [$0] } ?? []))
         }
     }
 
@@ -67,21 +71,27 @@ public enum MaterialMatching {
         public var from: Date
         public var until: Date
         public var wantsTransport: Bool
+        /// The requester's account and organisation.
+        public var parties: [String]
 
         public init(id: String, licensee: String, lerCodes: Set<String>, chapters: Set<String>, kinds: Set<ListingKind>, minimumKg: Double,
-                    remainingKg: Double, point: GeoPoint, maximumDistanceKm: Double, from: Date, until: Date, wantsTransport: Bool) {
+                    remainingKg: Double, point: GeoPoint, maximumDistanceKm: Double, from: Date, until: Date, wantsTransport: Bool, parties: [String] = []) {
             self.id = id; self.licensee = licensee; self.lerCodes = lerCodes; self.chapters = chapters; self.kinds = kinds
             self.minimumKg = minimumKg; self.remainingKg = remainingKg; self.point = point; self.maximumDistanceKm = maximumDistanceKm
-            self.from = from; self.until = until; self.wantsTransport = wantsTransport
+            self.from = from; self.until = until; self.wantsTransport = wantsTransport; self.parties = parties
         }
 
         public init(_ demand: Demand, remainingKg: Double) {
             self.init(id: demand.id, licensee: demand.draft.organisationId ?? demand.requesterId, lerCodes: Set(demand.lerCodes),
                       chapters: Set(demand.chapters), kinds: Set(demand.draft.kinds ?? []), minimumKg: demand.draft.minimumKg,
                       remainingKg: remainingKg, point: demand.draft.location.point, maximumDistanceKm: demand.draft.maximumDistanceKm,
-                      from: demand.draft.neededFrom, until: demand.draft.neededUntil, wantsTransport: demand.draft.wantsTransport ?? false)
+                      from: demand.draft.neededFrom, until: demand.draft.neededUntil, wantsTransport: demand.draft.wantsTransport ?? false,
+                      parties: [demand.requesterId] + (demand.draft.organisationId.map { [$0] } ?? []))
         }
     }
+
+    /// The smallest quantity proposed: 1 g, so that what float arithmetic leaves behind is never offered.
+    public static let minimumQuantityKg = 0.001
 
     public static func fit(_ listing: OpenListing, _ demand: OpenDemand) -> Fit? {
         if demand.lerCodes.contains(listing.lerCode) { return .code }
@@ -94,6 +104,7 @@ public enum MaterialMatching {
     /// allocation applies, for checks that every matchable pair was considered.
     public static func compatible(_ listing: OpenListing, _ demand: OpenDemand, licensedChapters: [String: Set<String>]) -> (fit: Fit, distanceKm: Double)? {
         guard let fit = fit(listing, demand) else { return nil }
+        guard !listing.parties.contains(where: demand.parties.contains) else { return nil }
         if listing.hazardous, !(licensedChapters[demand.licensee] ?? []).contains(String(listing.chapter)) { return nil }
         guard max(listing.from, demand.from) < min(listing.until, demand.until) else { return nil }
         let distance = listing.point.distanceKm(to: demand.point)
@@ -123,12 +134,12 @@ public enum MaterialMatching {
         let index = DemandIndex(demands)
         var candidates: [Candidate] = []
         var seen = [Int](repeating: -1, count: demands.count)
-        for (listingIndex, listing) in listings.enumerated() where listing.remainingKg > 0 {
+        for (listingIndex, listing) in listings.enumerated() where listing.remainingKg >= minimumQuantityKg {
             index.forEachNearby(listing) { demandIndex in
                 guard seen[demandIndex] != listingIndex else { return }
                 seen[demandIndex] = listingIndex
                 let demand = demands[demandIndex]
-                guard demand.remainingKg > 0,
+                guard demand.remainingKg >= minimumQuantityKg,
                       let (fit, distance) = compatible(listing, demand, licensedChapters: licensedChapters),
                       excluded.isEmpty || !excluded.contains(listing.id + "|" + demand.id) else { return }
                 // Fit dominates, then nearness, then how much of the demand one listing covers.
@@ -150,7 +161,7 @@ public enum MaterialMatching {
             let demand = demands[candidate.demand], listing = listings[candidate.listing]
             let quantity = min(left[candidate.listing], needed[candidate.demand])
             // Each proposal is worth making: at least the demand's minimum, or all that it still needs.
-            guard quantity > 0, quantity >= min(demand.minimumKg, needed[candidate.demand]) else { continue }
+            guard quantity >= minimumQuantityKg, quantity >= min(demand.minimumKg, needed[candidate.demand]) else { continue }
             left[candidate.listing] -= quantity
             needed[candidate.demand] -= quantity
             proposals.append(Proposal(
@@ -160,46 +171,5 @@ public enum MaterialMatching {
                 score: candidate.score, suggestsMission: demand.wantsTransport))
         }
         return proposals
-    }
-}
-
-/// Demands grouped by what they want (a code, a chapter or a kind) and by a half-degree grid cell,
-/// so that a listing looks only at demands that could want it and are near enough.
-struct DemandIndex {
-    static let cellDegrees = 0.5
-    private var cells: [String: [Int: [Int: [Int]]]] = [:]
-    private var reach: [String: Double] = [:]
-
-    init(_ demands: [MaterialMatching.OpenDemand]) {
-        for (position, demand) in demands.enumerated() {
-            var keys = demand.lerCodes.map { "c" + $0 } + demand.chapters.map { "h" + $0 }
-            if demand.lerCodes.isEmpty, demand.chapters.isEmpty { keys += demand.kinds.map { "k" + $0.rawValue } }
-            let (row, column) = Self.cell(demand.point)
-            for key in keys {
-                cells[key, default: [:]][row, default: [:]][column, default: []].append(position)
-                reach[key] = max(reach[key] ?? 0, demand.maximumDistanceKm)
-            }
-        }
-    }
-
-    static func cell(_ point: GeoPoint) -> (Int, Int) {
-        (Int((point.latitude / cellDegrees).rounded(.down)), Int((point.longitude / cellDegrees).rounded(.down)))
-    }
-
-    /// Calls `body` with every demand that wants the listing's code, chapter or kind and lies within
-    /// the farthest reach of such demands (possibly more than once; the caller filters).
-    func forEachNearby(_ listing: MaterialMatching.OpenListing, _ body: (Int) -> Void) {
-        for key in ["c" + listing.lerCode, "h" + listing.chapter, "k" + listing.kind.rawValue] {
-            guard let rows = cells[key], let radius = reach[key] else { continue }
-            let box = listing.point.boundingBox(radiusKm: radius)
-            let (top, left) = Self.cell(GeoPoint(latitude: box.latitude.lowerBound, longitude: box.longitude.lowerBound))
-            let (bottom, right) = Self.cell(GeoPoint(latitude: box.latitude.upperBound, longitude: box.longitude.upperBound))
-            for row in top...bottom {
-                guard let columns = rows[row] else { continue }
-                for column in left...right {
-                    columns[column]?.forEach(body)
-                }
-            }
-        }
     }
 }

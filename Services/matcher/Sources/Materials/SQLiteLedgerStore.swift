@@ -24,9 +24,11 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                     available_until REAL NOT NULL,
                     published_at REAL NOT NULL,
                     shared_at REAL,
+                    parties TEXT NOT NULL,
                     body BLOB NOT NULL
                 );
                 CREATE INDEX material_listings_open ON material_listings(remaining_kg, available_until);
+                CREATE INDEX material_listings_shared ON material_listings(shared_at);
                 CREATE TABLE material_demands (
                     id TEXT PRIMARY KEY NOT NULL,
                     licensee TEXT NOT NULL,
@@ -41,6 +43,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                     needed_from REAL NOT NULL,
                     needed_until REAL NOT NULL,
                     wants_transport INTEGER NOT NULL,
+                    parties TEXT NOT NULL,
                     body BLOB NOT NULL
                 );
                 CREATE TABLE material_proposals (
@@ -53,13 +56,17 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                     taker_organisation_id TEXT,
                     status TEXT NOT NULL,
                     expires_at REAL NOT NULL,
+                    pickup_until REAL NOT NULL,
                     created_at REAL NOT NULL,
                     body BLOB NOT NULL
                 );
                 CREATE UNIQUE INDEX material_proposals_pair ON material_proposals(listing_id, demand_id);
                 CREATE INDEX material_proposals_waiting ON material_proposals(status, expires_at);
+                CREATE INDEX material_proposals_confirmed ON material_proposals(status, pickup_until);
                 CREATE INDEX material_proposals_giver ON material_proposals(giver_id);
                 CREATE INDEX material_proposals_taker ON material_proposals(taker_id);
+                CREATE INDEX material_proposals_giver_organisation ON material_proposals(giver_organisation_id);
+                CREATE INDEX material_proposals_taker_organisation ON material_proposals(taker_organisation_id);
                 CREATE TABLE material_licences (
                     organisation_id TEXT NOT NULL,
                     chapter TEXT NOT NULL,
@@ -83,13 +90,14 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO material_listings (id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from,
-                    available_until, published_at, shared_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    available_until, published_at, shared_at, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 listing.id, listing.lerCode, listing.draft.kind.rawValue, listing.hazardous, entry.remainingKg, listing.draft.location.latitude,
                 listing.draft.location.longitude, listing.draft.availableFrom.timeIntervalSinceReferenceDate,
                 listing.draft.availableUntil.timeIntervalSinceReferenceDate, listing.createdAt.timeIntervalSinceReferenceDate,
-                entry.sharedAt?.timeIntervalSinceReferenceDate, try EventCodec.encoder.encode(listing),
+                entry.sharedAt?.timeIntervalSinceReferenceDate, MaterialMatching.OpenListing(listing, remainingKg: 0).parties.joined(separator: ","),
+                try EventCodec.encoder.encode(listing),
             ])
     }
 
@@ -105,13 +113,13 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO material_demands (id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude,
-                    maximum_distance_km, needed_from, needed_until, wants_transport, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    maximum_distance_km, needed_from, needed_until, wants_transport, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 open.id, open.licensee, open.lerCodes.sorted().joined(separator: ","), open.chapters.sorted().joined(separator: ","),
                 open.kinds.map(\.rawValue).sorted().joined(separator: ","), open.minimumKg, open.remainingKg, open.point.latitude,
                 open.point.longitude, open.maximumDistanceKm, open.from.timeIntervalSinceReferenceDate, open.until.timeIntervalSinceReferenceDate,
-                open.wantsTransport, try EventCodec.encoder.encode(entry.demand),
+                open.wantsTransport, open.parties.joined(separator: ","), try EventCodec.encoder.encode(entry.demand),
             ])
     }
 
@@ -128,7 +136,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     public func openListings(at: Date) throws -> [MaterialMatching.OpenListing] {
         try Row.fetchAll(
             db, sql: """
-                SELECT id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from, available_until
+                SELECT id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from, available_until, parties
                 FROM material_listings WHERE remaining_kg > 0 AND available_until > ?
                 """,
             arguments: [at.timeIntervalSinceReferenceDate]
@@ -136,7 +144,8 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             MaterialMatching.OpenListing(
                 id: row["id"], lerCode: row["ler_code"], kind: ListingKind(rawValue: row["kind"]) ?? .material, hazardous: row["hazardous"],
                 remainingKg: row["remaining_kg"], point: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]),
-                from: Date(timeIntervalSinceReferenceDate: row["available_from"]), until: Date(timeIntervalSinceReferenceDate: row["available_until"]))
+                from: Date(timeIntervalSinceReferenceDate: row["available_from"]), until: Date(timeIntervalSinceReferenceDate: row["available_until"]),
+                parties: (row["parties"] as String).split(separator: ",").map(String.init))
         }
     }
 
@@ -145,7 +154,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         return try Row.fetchAll(
             db, sql: """
                 SELECT id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude, maximum_distance_km,
-                    needed_from, needed_until, wants_transport
+                    needed_from, needed_until, wants_transport, parties
                 FROM material_demands WHERE remaining_kg > 0 AND needed_until > ?
                 """,
             arguments: [at.timeIntervalSinceReferenceDate]
@@ -155,7 +164,8 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 kinds: Set(set(row["kinds"]).compactMap(ListingKind.init(rawValue:))), minimumKg: row["minimum_kg"],
                 remainingKg: row["remaining_kg"], point: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]),
                 maximumDistanceKm: row["maximum_distance_km"], from: Date(timeIntervalSinceReferenceDate: row["needed_from"]),
-                until: Date(timeIntervalSinceReferenceDate: row["needed_until"]), wantsTransport: row["wants_transport"])
+                until: Date(timeIntervalSinceReferenceDate: row["needed_until"]), wantsTransport: row["wants_transport"],
+                parties: (row["parties"] as String).split(separator: ",").map(String.init))
         }
     }
 
@@ -169,10 +179,11 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     public func insertProposal(_ proposal: MaterialProposal) throws {
         try db.cachedStatement(sql: """
             INSERT INTO material_proposals (id, listing_id, demand_id, giver_id, giver_organisation_id, taker_id, taker_organisation_id,
-                status, expires_at, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status, expires_at, pickup_until, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 proposal.id, proposal.listingId, proposal.demandId, proposal.giverId, proposal.giverOrganisationId, proposal.takerId,
                 proposal.takerOrganisationId, proposal.status.rawValue, proposal.expiresAt.timeIntervalSinceReferenceDate,
+                proposal.pickupUntil.timeIntervalSinceReferenceDate,
                 proposal.createdAt.timeIntervalSinceReferenceDate, try EventCodec.encoder.encode(proposal),
             ])
     }
@@ -188,9 +199,15 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             arguments: [proposal.status.rawValue, try EventCodec.encoder.encode(proposal), proposal.id])
     }
 
-    public func waitingProposals(expiringBy at: Date) throws -> [MaterialProposal] {
+    public func lapsedProposals(at: Date) throws -> [MaterialProposal] {
         try Data.fetchAll(
-            db, sql: "SELECT body FROM material_proposals WHERE status = 'proposed' AND expires_at <= ? ORDER BY expires_at, id",
+            db, sql: """
+                SELECT body FROM (
+                    SELECT body, expires_at AS deadline, id FROM material_proposals WHERE status = 'proposed' AND expires_at <= ?1
+                    UNION ALL
+                    SELECT body, pickup_until AS deadline, id FROM material_proposals WHERE status = 'confirmed' AND pickup_until <= ?1
+                ) ORDER BY deadline, id
+                """,
             arguments: [at.timeIntervalSinceReferenceDate]
         ).map { try EventCodec.decoder.decode(MaterialProposal.self, from: $0) }
     }

@@ -58,6 +58,9 @@ public struct MaterialNotificationRules: EventHandler {
         case "declined":
             return ("Match declined", "\(quantity): the proposal was declined.")
         default:
+            if proposal.listingAccepted, proposal.demandAccepted {
+                return ("Handover missed", "\(quantity): the pickup window ended without a handover; the quantity is offered again.")
+            }
             return ("Match expired", "\(quantity): the proposal was not answered in time.")
         }
     }
