@@ -1,10 +1,10 @@
 import EcoModel
 import Foundation
 
-/// Demands grouped by what they want (a code, a chapter or a kind) and by a half-degree grid cell,
+/// Demands grouped by what they want (a code, a chapter or a kind) and by a tenth-of-a-degree grid cell,
 /// so that a listing looks only at demands that could want it and are near enough.
 struct DemandIndex {
-    static let cellDegrees = 0.5
+    static let cellDegrees = 0.1
     private var cells: [String: [Int: [Int: [Int]]]] = [:]
     private var reach: [String: Double] = [:]
 

@@ -138,8 +138,12 @@ public enum MaterialLedger {
             licensedChapters: try store.licensedChapters(), excluded: try store.proposedPairs())
         var outputs: [Output] = []
         outputs.reserveCapacity(proposals.count)
+        // A listing split between demands, or a demand filled from several listings, is read once.
+        var listings: [String: Listing] = [:], demands: [String: Demand] = [:]
         for match in proposals {
-            guard let listing = try store.listing(match.listingId)?.listing, let demand = try store.demand(match.demandId)?.demand else { continue }
+            if listings[match.listingId] == nil { listings[match.listingId] = try store.listing(match.listingId)?.listing }
+            if demands[match.demandId] == nil { demands[match.demandId] = try store.demand(match.demandId)?.demand }
+            guard let listing = listings[match.listingId], let demand = demands[match.demandId] else { continue }
             let factor = listing.impact.factor
             let proposal = MaterialProposal(
                 id: MaterialProposal.id(listingId: listing.id, demandId: demand.id), listingId: listing.id, demandId: demand.id,

@@ -40,7 +40,7 @@ public enum MaterialMatching {
         public var until: Date
         /// The publisher's account and organisation: a listing is never proposed to its own side.
         public var parties: [String]
-        public var chapter: Substring { lerCode.prefix(2) }
+        public var chapter: String { String(lerCode.prefix(2)) }
 
         public init(id: String, lerCode: String, kind: ListingKind, hazardous: Bool, remainingKg: Double, point: GeoPoint, from: Date, until: Date,
                     parties: [String] = []) {
@@ -95,7 +95,7 @@ public enum MaterialMatching {
 
     public static func fit(_ listing: OpenListing, _ demand: OpenDemand) -> Fit? {
         if demand.lerCodes.contains(listing.lerCode) { return .code }
-        if demand.chapters.contains(String(listing.chapter)) { return .chapter }
+        if !demand.chapters.isEmpty, demand.chapters.contains(listing.chapter) { return .chapter }
         if demand.lerCodes.isEmpty, demand.chapters.isEmpty, demand.kinds.contains(listing.kind) { return .kind }
         return nil
     }
@@ -105,7 +105,7 @@ public enum MaterialMatching {
     public static func compatible(_ listing: OpenListing, _ demand: OpenDemand, licensedChapters: [String: Set<String>]) -> (fit: Fit, distanceKm: Double)? {
         guard let fit = fit(listing, demand) else { return nil }
         guard !listing.parties.contains(where: demand.parties.contains) else { return nil }
-        if listing.hazardous, !(licensedChapters[demand.licensee] ?? []).contains(String(listing.chapter)) { return nil }
+        if listing.hazardous, !(licensedChapters[demand.licensee] ?? []).contains(listing.chapter) { return nil }
         guard max(listing.from, demand.from) < min(listing.until, demand.until) else { return nil }
         let distance = listing.point.distanceKm(to: demand.point)
         guard distance <= demand.maximumDistanceKm else { return nil }
@@ -123,13 +123,24 @@ public enum MaterialMatching {
     /// - Parameters:
     ///   - licensedChapters: the List of Waste chapters each licensee holds a waste-operator licence for.
     ///   - excluded: `"listingId|demandId"` pairs never to propose (already proposed once).
-    public static func propose(listings: [OpenListing], demands: [OpenDemand], licensedChapters: [String: Set<String>] = [:],
+    public static func propose(listings unsorted: [OpenListing], demands unsortedDemands: [OpenDemand], licensedChapters: [String: Set<String>] = [:],
                                excluded: Set<String> = []) -> [Proposal] {
         struct Candidate {
-            let listing: Int
-            let demand: Int
+            let listing: Int32
+            let demand: Int32
             let distanceKm: Double
             let score: Double
+        }
+        // In id order, so that ties between equal scores are broken by position.
+        let listings = unsorted.sorted { $0.id < $1.id }
+        let demands = unsortedDemands.sorted { $0.id < $1.id }
+        let demandPosition = Dictionary(demands.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let listingPosition = Dictionary(listings.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var excludedPairs = Set<Int>()
+        for pair in excluded {
+            let parts = pair.split(separator: "|", maxSplits: 1)
+            guard parts.count == 2, let l = listingPosition[String(parts[0])], let d = demandPosition[String(parts[1])] else { continue }
+            excludedPairs.insert(l * demands.count + d)
         }
         let index = DemandIndex(demands)
         var candidates: [Candidate] = []
@@ -140,30 +151,30 @@ public enum MaterialMatching {
                 seen[demandIndex] = listingIndex
                 let demand = demands[demandIndex]
                 guard demand.remainingKg >= minimumQuantityKg,
-                      let (fit, distance) = compatible(listing, demand, licensedChapters: licensedChapters),
-                      excluded.isEmpty || !excluded.contains(listing.id + "|" + demand.id) else { return }
+                      excludedPairs.isEmpty || !excludedPairs.contains(listingIndex * demands.count + demandIndex),
+                      let (fit, distance) = compatible(listing, demand, licensedChapters: licensedChapters) else { return }
                 // Fit dominates, then nearness, then how much of the demand one listing covers.
                 let coverage = min(listing.remainingKg, demand.remainingKg) / demand.remainingKg
                 let score = Double(fit.rawValue) * 1000 - distance + coverage
-                candidates.append(Candidate(listing: listingIndex, demand: demandIndex, distanceKm: distance, score: score))
+                candidates.append(Candidate(listing: Int32(listingIndex), demand: Int32(demandIndex), distanceKm: distance, score: score))
             }
         }
         candidates.sort {
             if $0.score != $1.score { return $0.score > $1.score }
-            let (a, b) = (listings[$0.listing].id, listings[$1.listing].id)
-            if a != b { return a < b }
-            return demands[$0.demand].id < demands[$1.demand].id
+            if $0.listing != $1.listing { return $0.listing < $1.listing }
+            return $0.demand < $1.demand
         }
         var left = listings.map(\.remainingKg)
         var needed = demands.map(\.remainingKg)
         var proposals: [Proposal] = []
         for candidate in candidates {
-            let demand = demands[candidate.demand], listing = listings[candidate.listing]
-            let quantity = min(left[candidate.listing], needed[candidate.demand])
+            let (l, d) = (Int(candidate.listing), Int(candidate.demand))
+            let demand = demands[d], listing = listings[l]
+            let quantity = min(left[l], needed[d])
             // Each proposal is worth making: at least the demand's minimum, or all that it still needs.
-            guard quantity >= minimumQuantityKg, quantity >= min(demand.minimumKg, needed[candidate.demand]) else { continue }
-            left[candidate.listing] -= quantity
-            needed[candidate.demand] -= quantity
+            guard quantity >= minimumQuantityKg, quantity >= min(demand.minimumKg, needed[d]) else { continue }
+            left[l] -= quantity
+            needed[d] -= quantity
             proposals.append(Proposal(
                 listingId: listing.id, demandId: demand.id, quantityKg: quantity,
                 distanceKm: (candidate.distanceKm * 1000).rounded() / 1000,
