@@ -65,14 +65,17 @@ public final class OutboxRelay: Service, Sendable {
 
     private func publishPending(after cursor: Int64) async throws -> Int64 {
         var cursor = cursor
-        while true {
+        // At shutdown the loop stops here: what is left stays in the outbox, for replay.
+        while !Task.isCancelled {
             let rows = try await database.read { [cursor] db in try Outbox.rows(from: cursor + 1, limit: Self.batchSize, db) }
             guard let last = rows.last else { return cursor }
             await loop.publish(rows.map { [Data($0.topic.utf8), $0.payload] })
+            guard !Task.isCancelled else { return cursor }
             stats.recordPublished(rows.count)
             cursor = last.sequence
             if rows.count < Self.batchSize { return cursor }
         }
+        return cursor
     }
 
     private func publishHeartbeat(latest: Int64) async {

@@ -39,6 +39,9 @@ public final class SocketLoop: Sendable {
 
     private enum Command {
         case publish([[Data]], CheckedContinuation<Void, Never>)
+        /// The publisher stopped waiting (its task was cancelled, e.g. at shutdown): drop what is
+        /// queued and release every waiter. Consumers get the dropped events back by replay.
+        case abandonPublishing
         case request(id: UInt64, endpoint: String, frames: [Data])
         case reply(identity: Data, frames: [Data])
     }
@@ -101,15 +104,23 @@ public final class SocketLoop: Sendable {
 
     /// Publishes messages in order; returns once libzmq has queued all of them. While the link is at
     /// its high-water mark this waits, which is how back-pressure reaches the outbox relay.
+    /// If the calling task is cancelled while waiting (a shutdown while the forwarder is down), the
+    /// queued messages are dropped and the call returns: they stay in the outbox, and consumers
+    /// recover them by replay.
     public func publish(_ messages: [[Data]]) async {
         guard !messages.isEmpty else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let accepted = state.withLock { state -> Bool in
-                guard !state.stopped else { return false }
-                state.commands.append(.publish(messages, continuation))
-                return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let accepted = state.withLock { state -> Bool in
+                    guard !state.stopped else { return false }
+                    state.commands.append(.publish(messages, continuation))
+                    return true
+                }
+                if accepted { wake.signal() } else { continuation.resume() }
             }
-            if accepted { wake.signal() } else { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.commands.append(.abandonPublishing) }
+            wake.signal()
         }
     }
 
@@ -200,6 +211,7 @@ public final class SocketLoop: Sendable {
         var queued: UInt64 = 0
         var sent: UInt64 = 0
         var publishWaiters = Deque<PublishWaiter>()
+        var publishBackoffUntil: ContinuousClock.Instant?
 
         loop: while true {
             let (commands, stopping) = state.withLock { state -> ([Command], Bool) in
@@ -218,6 +230,13 @@ public final class SocketLoop: Sendable {
                     outgoing.append(contentsOf: messages)
                     queued += UInt64(messages.count)
                     publishWaiters.append(PublishWaiter(target: queued, continuation: continuation))
+                case .abandonPublishing:
+                    if !outgoing.isEmpty {
+                        logger.warning("bus publishing abandoned; queued events stay in the outbox for replay", metadata: ["bus.dropped": "\(outgoing.count)"])
+                    }
+                    outgoing.removeAll()
+                    sent = queued
+                    while let waiter = publishWaiters.popFirst() { waiter.continuation.resume() }
                 case .request(let id, let endpoint, let frames):
                     do {
                         let dealer: ZMQSocket
@@ -246,11 +265,17 @@ public final class SocketLoop: Sendable {
                 }
             }
 
-            // Publish what is queued, as far as the link accepts it.
-            if let pub {
+            // Publish what is queued, as far as the link accepts it. A PUB socket may report itself
+            // writable while its non-dropping link is full (the forwarder is away): then wait a little
+            // before trying again rather than spinning on poll.
+            if let pub, publishBackoffUntil.map({ $0 <= .now }) ?? true {
+                publishBackoffUntil = nil
                 do {
                     while let message = outgoing.first {
-                        guard try pub.send(message, dontWait: true) else { break }
+                        guard try pub.send(message, dontWait: true) else {
+                            publishBackoffUntil = .now + .milliseconds(1)
+                            break
+                        }
                         outgoing.removeFirst()
                         sent += 1
                     }
@@ -277,7 +302,7 @@ public final class SocketLoop: Sendable {
                 routerIndex = items.count
                 items.append(ZMQPollItem(socket: router, events: .readable))
             }
-            if let pub, !outgoing.isEmpty {
+            if let pub, !outgoing.isEmpty, publishBackoffUntil == nil {
                 pubIndex = items.count
                 items.append(ZMQPollItem(socket: pub, events: .writable))
             }
@@ -285,7 +310,8 @@ public final class SocketLoop: Sendable {
             let dealerStart = items.count
             for (_, dealer) in dealerEntries { items.append(ZMQPollItem(socket: dealer, events: .readable)) }
 
-            let timeout = nextTimeoutMilliseconds()
+            var timeout = nextTimeoutMilliseconds()
+            if publishBackoffUntil != nil, !outgoing.isEmpty { timeout = min(timeout, 1) }
             do {
                 try ZMQPoll.poll(&items, timeoutMilliseconds: timeout)
             } catch {

@@ -86,6 +86,9 @@ public struct MaterialProposal: Codable, Sendable, Equatable {
     public var score: Double
     /// The taker asked for transport: a collector mission is suggested.
     public var suggestsMission: Bool
+    /// The suggested collector mission, when the taker asked for transport: from the listing's place to the
+    /// demand's, in the pickup window.
+    public var suggestedMission: SuggestedMission?
     /// Estimated CO2e avoided by this quantity, with the listing's factor version.
     public var co2eAvoidedKg: Double?
     public var factorVersion: String
@@ -120,6 +123,19 @@ public struct HandoverValidated: Codable, Sendable, Equatable {
     public static let topic = "handover.validated"
     public var pickup: PickupCompleted
     public init(pickup: PickupCompleted) { self.pickup = pickup }
+}
+
+/// A collector mission the matcher suggests with a proposal: what to carry, from where to where, and when.
+public struct SuggestedMission: Codable, Sendable, Equatable {
+    public var pickup: Place
+    public var dropOff: Place
+    public var from: Date
+    public var until: Date
+    public var distanceKm: Double
+    public var quantityKg: Double
+    public init(pickup: Place, dropOff: Place, from: Date, until: Date, distanceKm: Double, quantityKg: Double) {
+        self.pickup = pickup; self.dropOff = dropOff; self.from = from; self.until = until; self.distanceKm = distanceKm; self.quantityKg = quantityKg
+    }
 }
 
 /// `proposal.created`, `.accepted`, `.confirmed`, `.declined`, `.expired`: the proposal after the change.

@@ -113,4 +113,29 @@ struct BusDeliveryTests {
         #expect(resumedSequences.first == committedBeforeKill + 1)
         _ = deployment.stopAll()
     }
+
+    @Test("a service with events queued for an absent forwarder stops on SIGTERM, and its consumers get every event once the bus is back")
+    func stopsWhileForwarderAway() async throws {
+        let deployment = try await TestDeployment.make()
+        try await deployment.startAnswering(ingest, reporting)
+        let warmup = try await deployment.emit(from: ingest, count: 10)
+        _ = try await deployment.awaitPings(at: reporting, run: warmup, count: 10)
+
+        try deployment.kill("forwarder")
+        // Far more than the link's high-water mark: the relay is left waiting to publish.
+        let queued = try await deployment.emit(from: ingest, count: 20_000, batch: 500)
+        _ = try await eventually("ingest to commit all 20,000 events") { () -> Bool? in
+            let latest = try await deployment.database(of: ingest).read { try Int64.fetchOne($0, sql: "SELECT MAX(sequence) FROM bus_outbox") ?? 0 }
+            return latest >= 20_010 ? true : nil
+        }
+        let process = try deployment.process(ingest.name)
+        process.send(signal: SIGTERM)
+        _ = try await eventually("ingest to stop on SIGTERM", timeout: .seconds(20)) { process.isRunning ? nil : true }
+        #expect(process.process.terminationStatus == 0, "a clean stop: \(deployment.logs(ingest.name))")
+
+        try deployment.startForwarder()
+        try deployment.start(ingest)
+        _ = try await deployment.awaitPings(at: reporting, run: queued, count: 20_000, timeout: .seconds(120))
+        _ = deployment.stopAll()
+    }
 }

@@ -27,6 +27,12 @@ final class ServiceProcess: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
     var pid: Int32 { process.processIdentifier }
 
+    /// Sends `signal` and returns at once.
+    func send(signal: Int32) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+    }
+
     /// Sends `signal` and waits for the process to end.
     func stop(signal: Int32 = SIGTERM) {
         guard process.isRunning else { return }

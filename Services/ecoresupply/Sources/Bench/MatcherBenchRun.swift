@@ -16,10 +16,7 @@ struct MatcherBenchRun {
         let binaries = try ExecutableLocator.directory()
         let common = ["--data-dir", data.path, "--bus-port", "\(basePort)", "--matchers", "\(workers)", "--log-level", "error"]
         var processes: [Process] = []
-        defer {
-            for process in processes where process.isRunning { process.terminate() }
-            for process in processes { process.waitUntilExit() }
-        }
+        defer { Self.stop(processes) }
         func launch(_ executable: String, _ arguments: [String]) throws {
             let process = Process()
             process.executableURL = binaries.appendingPathComponent(executable)
@@ -73,5 +70,18 @@ struct MatcherBenchRun {
         try DatabaseQueue(path: path, configuration: configuration).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_outbox WHERE topic = 'proposal.created'") ?? 0
         }
+    }
+
+    /// Stops the processes, workers first and the forwarder last: SIGTERM, then SIGKILL for any still
+    /// running after 10 s (the figures are taken by then; a slow shutdown must not hang the benchmark).
+    static func stop(_ processes: [Process]) {
+        for process in processes.reversed() where process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(10)
+        while processes.contains(where: \.isRunning), Date() < deadline { usleep(50_000) }
+        for process in processes where process.isRunning {
+            print("  note: \(process.executableURL?.lastPathComponent ?? "a process") did not stop within 10 s of SIGTERM; killed")
+            kill(process.processIdentifier, SIGKILL)
+        }
+        for process in processes { process.waitUntilExit() }
     }
 }

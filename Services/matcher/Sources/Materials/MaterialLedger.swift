@@ -145,7 +145,7 @@ public enum MaterialLedger {
             if demands[match.demandId] == nil { demands[match.demandId] = try store.demand(match.demandId)?.demand }
             guard let listing = listings[match.listingId], let demand = demands[match.demandId] else { continue }
             let factor = listing.impact.factor
-            let proposal = MaterialProposal(
+            var proposal = MaterialProposal(
                 id: MaterialProposal.id(listingId: listing.id, demandId: demand.id), listingId: listing.id, demandId: demand.id,
                 giverId: listing.companyId, giverOrganisationId: listing.draft.organisationId, takerId: demand.requesterId,
                 takerOrganisationId: demand.draft.organisationId, lerCode: listing.lerCode, hazardous: listing.hazardous,
@@ -154,6 +154,11 @@ public enum MaterialLedger {
                 co2eAvoidedKg: listing.impact.co2eAvoidedKg == nil ? nil : match.quantityKg * factor.kgCO2ePerUnit,
                 factorVersion: factor.version, status: .proposed, listingAccepted: false, demandAccepted: false,
                 createdAt: tick.at, expiresAt: tick.at.addingTimeInterval(tick.proposalTimeoutSeconds))
+            if match.suggestsMission {
+                proposal.suggestedMission = SuggestedMission(
+                    pickup: listing.draft.location, dropOff: demand.draft.location, from: match.pickupFrom, until: match.pickupUntil,
+                    distanceKm: match.distanceKm, quantityKg: match.quantityKg)
+            }
             try store.insertProposal(proposal)
             try store.adjust(listingId: listing.id, demandId: demand.id, byKg: -match.quantityKg)
             outputs.append(.proposal(topic: ProposalChanged.createdTopic, proposal))
