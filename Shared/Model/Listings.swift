@@ -71,6 +71,8 @@ public struct Listing: Codable, Sendable, Equatable {
     public var impact: ImpactLabel
     public var version: Int
     public var createdAt: Date
+    /// Content hashes of its photos (`GET /v1/photos/{hash}`), in the order they were added.
+    public var photos: [String]?
 
     public init(id: String, companyId: String, draft: ListingDraft, lerCode: String, hazardous: Bool, quantityKg: Double?,
                 impact: ImpactLabel, version: Int, createdAt: Date) {
@@ -79,9 +81,11 @@ public struct Listing: Codable, Sendable, Equatable {
     }
 }
 
-/// `listing.published`: a surplus listing with its impact label.
+/// `listing.published`: a surplus listing with its impact label; `listing.updated`: the listing after a
+/// change that leaves its allocation alone (a photo added).
 public struct ListingPublished: Codable, Sendable, Equatable {
     public static let topic = "listing.published"
+    public static let updatedTopic = "listing.updated"
     public var listing: Listing
     public init(listing: Listing) { self.listing = listing }
 }
@@ -90,6 +94,15 @@ public struct ListingPublished: Codable, Sendable, Equatable {
 public enum ListingRequests {
     public static let create = "listing.create"
     public static let get = "listing.get"
+    /// Adds a photo: a JSON `AddPhoto` frame followed by the photo's bytes.
+    public static let addPhoto = "listing.photo.add"
+
+    public struct AddPhoto: Codable, Sendable {
+        public var actor: Actor
+        public var listingId: String
+        public var contentType: String
+        public init(actor: Actor, listingId: String, contentType: String) { self.actor = actor; self.listingId = listingId; self.contentType = contentType }
+    }
 
     public struct Create: Codable, Sendable {
         public var actor: Actor

@@ -38,6 +38,15 @@ struct MaterialsExchangeTests {
         let wood = try await HTTP.send("POST", "\(base)/v1/listings", json: ListingsTests.listing(), token: giver.accessToken)
         #expect(wood.status == 201, "\(wood.text)")
         let listingID = try #require(try wood.json()["id"] as? String)
+        // Photos, as for lots: checked by their bytes, stored by content hash, added by the publisher only.
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<1024).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        let photo = try await HTTP.send("POST", "\(base)/v1/listings/\(listingID)/photos", body: png, contentType: "image/png", token: giver.accessToken)
+        #expect(photo.status == 201, "\(photo.text)")
+        let hash = try #require((try photo.json()["photos"] as? [String])?.first)
+        #expect(try await HTTP.get("\(base)/v1/photos/\(hash)").body == png)
+        #expect(try await HTTP.send("POST", "\(base)/v1/listings/\(listingID)/photos", body: png, contentType: "image/png", token: stranger.accessToken).status == 403)
+        #expect(try await HTTP.send("POST", "\(base)/v1/listings/\(listingID)/photos", body: Data("not an image".utf8), contentType: "image/png",
+                                    token: giver.accessToken).errorField == "photo")
         let wanted = try await HTTP.send("POST", "\(base)/v1/demands", json: Self.demand(["17 02 01"]), token: taker.accessToken)
         #expect(wanted.status == 201, "\(wanted.text)")
 
@@ -78,8 +87,8 @@ struct MaterialsExchangeTests {
         }
         let token = try #require(code["token"] as? String)
         let pin = try #require(code["pin"] as? String)
-        let png = try await HTTP.get("\(base)/v1/reservations/\(proposalID)/qr.png", token: taker.accessToken)
-        #expect(try ZBar.decode(png.body) == token)
+        let qr = try await HTTP.get("\(base)/v1/reservations/\(proposalID)/qr.png", token: taker.accessToken)
+        #expect(try ZBar.decode(qr.body) == token)
         let refused = try await HTTP.send("POST", "\(base)/v1/pickups/validate", json: ["token": token, "pin": pin], token: stranger.accessToken)
         #expect(refused.errorCode == "wrong_merchant")
         let validated = try await eventually("the pickup validator to know the handover") { () -> HTTP.Reply? in

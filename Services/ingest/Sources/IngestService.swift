@@ -19,7 +19,7 @@ public enum IngestService {
         return ServiceParts(
             handlers: [ReservedBaskets(), HandoverSequencer(outbox: runtime.outbox)],
             requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers
-                .merging(listings.handlers) { first, _ in first }
+                .merging(listings.handlers(photos: photos)) { first, _ in first }
                 .merging(demands.handlers) { first, _ in first }
                 .merging(answers.handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)])

@@ -63,6 +63,52 @@ public struct ListingStore: Sendable {
         }
     }
 
+    /// Adds a photo (already checked and saved by hash) to the listing and announces `listing.updated`.
+    /// Only its publisher, a member of its organisation, or an admin adds one; five at most.
+    public func addPhoto(_ request: ListingRequests.AddPhoto, hash: String, bytes: Int, now: Date = Date()) async throws -> Listing {
+        let outbox = self.outbox
+        return try await database.write { db in
+            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [request.listingId]) else {
+                throw RemoteError.notFound("no listing \(request.listingId)")
+            }
+            var listing = try EventCodec.decoder.decode(Listing.self, from: body)
+            let actor = request.actor
+            guard actor.isAdmin || listing.companyId == actor.accountId
+                || (listing.draft.organisationId.map { actor.organisationIds.contains($0) } ?? false) else {
+                throw RemoteError(code: "forbidden", message: "only the listing's publisher or a member of its organisation adds photos")
+            }
+            var photos = listing.photos ?? []
+            guard !photos.contains(hash) else { return listing }
+            guard photos.count < PhotoStore.maximumPerLot else { throw RemoteError(code: "conflict", message: "a listing has at most \(PhotoStore.maximumPerLot) photos") }
+            photos.append(hash)
+            listing.photos = photos
+            listing.version += 1
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [hash, request.contentType, bytes, EventTime.format(now)])
+            try db.execute(
+                sql: "UPDATE listings SET version = ?, body = ? WHERE id = ?",
+                arguments: [listing.version, try EventCodec.encoder.encode(listing), listing.id])
+            try outbox.append(ListingPublished.updatedTopic, ListingPublished(listing: listing), in: db)
+            return listing
+        }
+    }
+
+    /// The request handlers, with `photos` where listing photos are kept (the lots' photo store).
+    public func handlers(photos: PhotoStore) -> [String: RequestHandler] {
+        handlers.merging([
+            ListingRequests.addPhoto: { body in
+                let request = try RemoteError.decodeRequest(ListingRequests.AddPhoto.self, body)
+                guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
+                let type = try PhotoStore.check(body[1], declared: request.contentType)
+                let hash = PhotoStore.hash(body[1])
+                try photos.save(body[1], hash: hash)
+                let checked = ListingRequests.AddPhoto(actor: request.actor, listingId: request.listingId, contentType: type)
+                return [try EventCodec.encoder.encode(try await addPhoto(checked, hash: hash, bytes: body[1].count))]
+            },
+        ]) { first, _ in first }
+    }
+
     public var handlers: [String: RequestHandler] {
         [
             ListingRequests.create: { body in

@@ -18,6 +18,8 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
 
     public func listing(_ id: String) throws -> LedgerListing? { listings[id] }
 
+    public func updateListingBody(_ listing: Listing) throws { listings[listing.id]?.listing = listing }
+
     public func insertDemand(_ demand: LedgerDemand) throws {
         if demands[demand.demand.id] == nil { demands[demand.demand.id] = demand }
     }

@@ -22,7 +22,7 @@ public struct MaterialEventHandler: EventHandler {
     }
 
     public var topicPrefixes: [String] {
-        [ListingPublished.topic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic]
+        [ListingPublished.topic, ListingPublished.updatedTopic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic]
     }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
@@ -30,6 +30,8 @@ public struct MaterialEventHandler: EventHandler {
         let outputs: [MaterialLedger.Output]
         switch event.type {
         case ListingPublished.topic: outputs = try MaterialLedger.apply(.listing(try event.decodeData(ListingPublished.self).listing), to: store)
+        case ListingPublished.updatedTopic:
+            outputs = try MaterialLedger.apply(.listingUpdated(try event.decodeData(ListingPublished.self).listing), to: store)
         case DemandPublished.topic: outputs = try MaterialLedger.apply(.demand(try event.decodeData(DemandPublished.self).demand), to: store)
         case LicenceRecorded.topic: outputs = try MaterialLedger.apply(.licence(try event.decodeData(LicenceRecorded.self)), to: store)
         case ProposalResponded.topic: outputs = try MaterialLedger.apply(.response(try event.decodeData(ProposalResponded.self)), to: store)

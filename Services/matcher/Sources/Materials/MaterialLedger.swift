@@ -19,6 +19,8 @@ public enum MaterialLedger {
     /// What the ledger applies; all from ingest's stream.
     public enum Input: Sendable {
         case listing(Listing)
+        /// The listing after a change that leaves its allocation alone (photos): only what is shown changes.
+        case listingUpdated(Listing)
         case demand(Demand)
         case licence(LicenceRecorded)
         case response(ProposalResponded)
@@ -64,6 +66,9 @@ public enum MaterialLedger {
             guard try store.listing(listing.id) == nil, let kg = listing.quantityKg, kg > 0 else { return [] }
             try store.insertListing(LedgerListing(listing: listing, remainingKg: kg, sharedAt: nil))
             state.dirty = true
+            return []
+        case .listingUpdated(let listing):
+            try store.updateListingBody(listing)
             return []
         case .demand(let demand):
             guard try store.demand(demand.id) == nil else { return [] }

@@ -23,6 +23,8 @@ public protocol MaterialLedgerStore {
     /// Adds a listing unless one with its id exists.
     func insertListing(_ listing: LedgerListing) throws
     func listing(_ id: String) throws -> LedgerListing?
+    /// Replaces what is shown of a known listing (its body); what is left of it does not change.
+    func updateListingBody(_ listing: Listing) throws
     /// Adds a demand unless one with its id exists.
     func insertDemand(_ demand: LedgerDemand) throws
     func demand(_ id: String) throws -> LedgerDemand?

@@ -108,6 +108,10 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             sharedAt: (row["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)))
     }
 
+    public func updateListingBody(_ listing: Listing) throws {
+        try db.execute(sql: "UPDATE material_listings SET body = ? WHERE id = ?", arguments: [try EventCodec.encoder.encode(listing), listing.id])
+    }
+
     public func insertDemand(_ entry: LedgerDemand) throws {
         let open = MaterialMatching.OpenDemand(entry.demand, remainingKg: entry.remainingKg)
         try db.execute(
