@@ -106,6 +106,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EcoTerritory",
+            dependencies: ["EcoModel", argumentParser],
+            path: "Shared/Territory",
+            resources: [.copy("Resources/territory.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "EcoWaste",
             dependencies: [],
             path: "Shared/Waste",
@@ -164,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["IngestService", "EcoModel", "EcoBus", "EcoWaste"],
+            dependencies: ["IngestService", "EcoModel", "EcoBus", "EcoWaste", "EcoTerritory", "EcoStore", grdb],
             path: "Tests/IngestTests",
             swiftSettings: swiftSettings
         ),
@@ -199,7 +206,7 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
         ], resources: [.copy("Resources/openapi.json")])
-        + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", crypto])
+        + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", "EcoTerritory", crypto])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto, metrics])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EcoConfig
 import EcoRuntime
+import EcoTerritory
 import Foundation
 import IngestService
 
@@ -10,13 +11,15 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
     @OptionGroup var matching: MatchingOptions
+    @OptionGroup var territoryOptions: TerritoryOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config = try options.resolve(instance: ServiceInstance(.ingest), environment: environment)
         let policy = try matching.resolve(environment: environment)
+        let territory = try territoryOptions.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: IngestService.migrations) { runtime, _ in
-            IngestService.parts(runtime: runtime, matching: policy)
+            IngestService.parts(runtime: runtime, matching: policy, territory: territory)
         }
     }
 }

@@ -9,15 +9,17 @@ public enum RequestBody {
         return decoder
     }()
 
-    public static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: GatewayRequestContext) async throws -> T {
+    /// - Parameter limit: the largest body accepted, in bytes; the context's upload limit by default.
+    public static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: GatewayRequestContext, limit: Int? = nil) async throws -> T {
+        let limit = limit ?? context.maxUploadSize
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send the body as application/json")
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            buffer = try await request.body.collect(upTo: limit)
         } catch {
-            throw APIError(.contentTooLarge, code: "payload_too_large", message: "the body may be at most \(context.maxUploadSize) bytes")
+            throw APIError(.contentTooLarge, code: "payload_too_large", message: "the body may be at most \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "invalid_body", message: "a JSON body is required")

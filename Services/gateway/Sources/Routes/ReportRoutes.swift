@@ -1,0 +1,63 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import Hummingbird
+
+/// `/v1/reports`: citizens report environmental problems, signed in or not; each report is routed
+/// to its authority by ingest. What anyone reads back carries no personal data.
+public struct ReportRoutes: Sendable {
+    let services: ServiceCaller
+    static let ingest = ServiceInstance(.ingest)
+    /// Three photos of 2 MiB in base64, and the rest of the report.
+    static let bodyLimit = 9 << 20
+
+    struct Photo: Decodable {
+        var contentType: String
+        /// The photo's bytes, base64.
+        var data: String
+    }
+
+    struct Body: Decodable {
+        var category: String
+        var latitude: Double
+        var longitude: Double
+        var address: String?
+        var description: String
+        var contact: ReportContact?
+        var photos: [Photo]?
+    }
+
+    public func register(on router: Router<GatewayRequestContext>) {
+        // Roles: public (a signed-in reporter is remembered privately).
+        router.post("/v1/reports") { request, context in
+            let body = try await RequestBody.decode(Body.self, from: request, context: context, limit: Self.bodyLimit)
+            let photos = body.photos ?? []
+            guard photos.count <= ReportRequests.maximumPhotos else {
+                throw APIError(.badRequest, code: "invalid_field", message: "at most \(ReportRequests.maximumPhotos) photos", field: "photos")
+            }
+            var frames: [Data] = []
+            for (index, photo) in photos.enumerated() {
+                guard let bytes = Data(base64Encoded: photo.data) else {
+                    throw APIError(.badRequest, code: "invalid_field", message: "photos[\(index)].data is not base64", field: "photos[\(index)].data")
+                }
+                frames.append(bytes)
+            }
+            let draft = ReportDraft(
+                category: body.category, latitude: body.latitude, longitude: body.longitude, address: body.address,
+                description: body.description, contact: body.contact)
+            let file = ReportRequests.File(draft: draft, reporterAccountId: context.principal?.accountID, photoTypes: photos.map(\.contentType))
+            let reply = try await services.frames(Self.ingest, ReportRequests.file, [try EventCodec.encoder.encode(file)] + frames)
+            guard let first = reply.first, let filed = try? EventCodec.decoder.decode(ReportRequests.Filed.self, from: first) else {
+                throw APIError(.badGateway, code: "upstream_error", message: "ingest sent an unreadable answer")
+            }
+            return try JSONResponse.make(filed.linkedToExisting ? .ok : .created, filed)
+        }
+        // Roles: public.
+        router.get("/v1/reports/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard id.count <= 64 else { throw APIError(.notFound, code: "not_found", message: "no report \(id)") }
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportRequests.get, ReportRequests.Get(reportId: id), as: PublicReport.self))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Where a citizen's report stands; closing needs a reason, and an admin may reopen.
+public enum ReportStatus: String, Codable, Sendable, CaseIterable {
+    case open, acknowledged
+    case inProgress = "in_progress"
+    case closed
+}
+
+/// How to reach the citizen who filed: kept by ingest and never published.
+public struct ReportContact: Codable, Sendable, Equatable {
+    public var email: String?
+    public var name: String?
+    public var phone: String?
+    public init(email: String?, name: String?, phone: String?) { self.email = email; self.name = name; self.phone = phone }
+}
+
+/// A report as a citizen files it. Photos travel as separate frames (bus) or base64 (HTTP).
+public struct ReportDraft: Codable, Sendable, Equatable {
+    public var category: String
+    public var latitude: Double
+    public var longitude: Double
+    public var address: String?
+    public var description: String
+    public var contact: ReportContact?
+    public init(category: String, latitude: Double, longitude: Double, address: String?, description: String, contact: ReportContact?) {
+        self.category = category; self.latitude = latitude; self.longitude = longitude; self.address = address
+        self.description = description; self.contact = contact
+    }
+}
+
+/// One change of a report's status, as the public history shows it (who: the authority or "admin", never a person).
+public struct ReportStatusChange: Codable, Sendable, Equatable {
+    public var status: ReportStatus
+    public var reason: String?
+    public var by: String
+    public var at: Date
+    public init(status: ReportStatus, reason: String?, by: String, at: Date) { self.status = status; self.reason = reason; self.by = by; self.at = at }
+}
+
+/// A report as anyone may see it: no reporter, no contact, nothing personal.
+public struct PublicReport: Codable, Sendable, Equatable {
+    public var id: String
+    public var category: String
+    public var latitude: Double
+    public var longitude: Double
+    public var address: String?
+    public var description: String
+    public var status: ReportStatus
+    /// The authority it was routed to; nil while it waits in the admin queue.
+    public var jurisdictionId: String?
+    /// Filings linked to it as duplicates (the first filing not counted).
+    public var supporters: Int
+    /// Content hashes of its photos (`GET /v1/photos/{hash}`).
+    public var photos: [String]
+    public var filedAt: Date
+    public var updatedAt: Date
+    public var history: [ReportStatusChange]
+
+    public init(id: String, category: String, latitude: Double, longitude: Double, address: String?, description: String, status: ReportStatus,
+                jurisdictionId: String?, supporters: Int, photos: [String], filedAt: Date, updatedAt: Date, history: [ReportStatusChange]) {
+        self.id = id; self.category = category; self.latitude = latitude; self.longitude = longitude; self.address = address
+        self.description = description; self.status = status; self.jurisdictionId = jurisdictionId; self.supporters = supporters
+        self.photos = photos; self.filedAt = filedAt; self.updatedAt = updatedAt; self.history = history
+    }
+}
+
+/// `report.filed` (a new report, routed), `report.supported` (a duplicate filing linked to it): the
+/// public report after the change. Never carries personal data.
+public struct ReportChanged: Codable, Sendable, Equatable {
+    public static let filedTopic = "report.filed"
+    public static let supportedTopic = "report.supported"
+    public var report: PublicReport
+    public init(report: PublicReport) { self.report = report }
+}
+
+/// Bus requests ingest answers about environmental reports.
+public enum ReportRequests {
+    /// Files a report: a JSON `File` frame, then up to three photo frames.
+    public static let file = "report.file"
+    public static let get = "report.get"
+    public static let maximumPhotos = 3
+    public static let maximumPhotoBytes = 2 << 20
+
+    public struct File: Codable, Sendable {
+        public var draft: ReportDraft
+        /// The signed-in account that filed, if any: kept private.
+        public var reporterAccountId: String?
+        /// The declared type of each photo frame, in order.
+        public var photoTypes: [String]
+        public init(draft: ReportDraft, reporterAccountId: String?, photoTypes: [String]) {
+            self.draft = draft; self.reporterAccountId = reporterAccountId; self.photoTypes = photoTypes
+        }
+    }
+
+    /// What filing did: a new report, or a link to an open one nearby (the filing counts as a supporter).
+    public struct Filed: Codable, Sendable, Equatable {
+        public var report: PublicReport
+        public var linkedToExisting: Bool
+        public var message: String
+        public init(report: PublicReport, linkedToExisting: Bool, message: String) {
+            self.report = report; self.linkedToExisting = linkedToExisting; self.message = message
+        }
+    }
+
+    public struct Get: Codable, Sendable {
+        public var reportId: String
+        public init(reportId: String) { self.reportId = reportId }
+    }
+}

@@ -1,0 +1,68 @@
+import EcoConfig
+import Foundation
+import GRDB
+import Testing
+
+/// Citizen reports over HTTP against the real gateway and ingest: filing, routing, duplicates, and
+/// no personal data in what anyone reads back.
+@Suite("Environmental reports over HTTP", .serialized)
+struct ReportsTests {
+    static func report(_ changes: [String: Any] = [:]) -> [String: Any] {
+        var json: [String: Any] = [
+            "category": "illegal_dumping", "latitude": 43.2951, "longitude": 5.3740, "address": "Quai du Port, Marseille",
+            "description": "Gravats et sacs déposés au pied de l'arbre", "contact": ["email": "temoin@example.org", "name": "Témoin"],
+        ]
+        for (key, value) in changes { json[key] = value }
+        return json
+    }
+
+    @Test("filing: routed to the city, a second filing 30 m away supports it, bad input gets a 4xx, nothing personal is public")
+    func filing() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let citizen = try await HTTPSession.signUp(base, "citizen@example.org")
+
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<512).map { UInt8(truncatingIfNeeded: $0 * 13) })
+        let filed = try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["photos": [["contentType": "image/png", "data": png.base64EncodedString()]]]),
+                                        token: citizen.accessToken)
+        #expect(filed.status == 201, "\(filed.text)")
+        let report = try #require(try filed.json()["report"] as? [String: Any])
+        let id = try #require(report["id"] as? String)
+        #expect(report["jurisdictionId"] as? String == "marseille")
+        #expect(report["status"] as? String == "open")
+        let photo = try #require((report["photos"] as? [String])?.first)
+        #expect(try await HTTP.get("\(base)/v1/photos/\(photo)").body == png)
+
+        // Anonymous, 30 m away, same category: linked to the first, counted as support, and told so.
+        let supporting = try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 43.29537, "contact": NSNull()]))
+        #expect(supporting.status == 200, "\(supporting.text)")
+        #expect(try supporting.json()["linkedToExisting"] as? Bool == true)
+        #expect(((try supporting.json()["report"] as? [String: Any])?["id"] as? String) == id)
+        #expect(((try supporting.json()["message"] as? String) ?? "").contains("support"))
+
+        let read = try await HTTP.get("\(base)/v1/reports/\(id)")
+        #expect(read.status == 200)
+        #expect(try read.json()["supporters"] as? Int == 1)
+        #expect(!read.text.contains("temoin@example.org") && !read.text.contains(citizen.accountID), "no personal data: \(read.text)")
+        #expect(try await HTTP.get("\(base)/v1/reports/nope").status == 404)
+
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["category": "smell"])).errorField == "category")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 48.8566, "longitude": 2.3522, "category": "overflowing_bin"]))
+            .status == 201, "inside the service area, no authority for bins in Paris: the admin queue")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 40.71, "longitude": -74.0])).errorField == "latitude")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["description": ""])).errorField == "description")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["photos": [["contentType": "image/png", "data": "%%%"]]]))
+            .errorField == "photos[0].data")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["photos": [["contentType": "image/gif", "data": png.base64EncodedString()]]]))
+            .status == 415)
+
+        let events = try await deployment.database(of: ServiceInstance(.ingest)).read { db in
+            try String.fetchAll(db, sql: "SELECT CAST(payload AS TEXT) FROM bus_outbox WHERE topic LIKE 'report.%' ORDER BY sequence")
+        }
+        #expect(events.count == 3)
+        #expect(events.allSatisfy { !$0.contains("temoin@example.org") && !$0.contains(citizen.accountID) })
+        _ = deployment.stopAll()
+    }
+}
