@@ -65,7 +65,8 @@ public struct ListingStore: Sendable {
 
     /// Adds a photo (already checked and saved by hash) to the listing and announces `listing.updated`.
     /// Only its publisher, a member of its organisation, or an admin adds one; five at most.
-    public func addPhoto(_ request: ListingRequests.AddPhoto, hash: String, bytes: Int, now: Date = Date()) async throws -> Listing {
+    public func addPhoto(_ request: ListingRequests.AddPhoto, photo: PhotoStore.Saved, now: Date = Date()) async throws -> Listing {
+        let hash = photo.hash
         let outbox = self.outbox
         return try await database.write { db in
             guard let body = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [request.listingId]) else {
@@ -83,9 +84,7 @@ public struct ListingStore: Sendable {
             photos.append(hash)
             listing.photos = photos
             listing.version += 1
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [hash, request.contentType, bytes, EventTime.format(now)])
+            try PhotoStore.record(photo, at: now, in: db)
             try db.execute(
                 sql: "UPDATE listings SET version = ?, body = ? WHERE id = ?",
                 arguments: [listing.version, try EventCodec.encoder.encode(listing), listing.id])
@@ -100,11 +99,8 @@ public struct ListingStore: Sendable {
             ListingRequests.addPhoto: { body in
                 let request = try RemoteError.decodeRequest(ListingRequests.AddPhoto.self, body)
                 guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
-                let type = try PhotoStore.check(body[1], declared: request.contentType)
-                let hash = PhotoStore.hash(body[1])
-                try photos.save(body[1], hash: hash)
-                let checked = ListingRequests.AddPhoto(actor: request.actor, listingId: request.listingId, contentType: type)
-                return [try EventCodec.encoder.encode(try await addPhoto(checked, hash: hash, bytes: body[1].count))]
+                let photo = try photos.accept(body[1], declared: request.contentType)
+                return [try EventCodec.encoder.encode(try await addPhoto(request, photo: photo))]
             },
         ]) { first, _ in first }
     }

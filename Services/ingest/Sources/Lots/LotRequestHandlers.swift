@@ -40,11 +40,8 @@ public struct LotRequestHandlers: Sendable {
             LotRequests.addPhoto: { body in
                 let request = try RemoteError.decodeRequest(LotRequests.AddPhoto.self, body)
                 guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
-                let type = try PhotoStore.check(body[1], declared: request.contentType)
-                let hash = PhotoStore.hash(body[1])
-                try photos.save(body[1], hash: hash)
-                return [try EventCodec.encoder.encode(try await store.addPhoto(
-                    LotRequests.AddPhoto(actor: request.actor, lotId: request.lotId, contentType: type), hash: hash, bytes: body[1].count))]
+                let photo = try photos.accept(body[1], declared: request.contentType)
+                return [try EventCodec.encoder.encode(try await store.addPhoto(request, photo: photo))]
             },
             LotRequests.photo: { body in
                 let request = try RemoteError.decodeRequest(LotRequests.PhotoQuery.self, body)

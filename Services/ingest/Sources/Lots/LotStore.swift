@@ -113,7 +113,8 @@ public struct LotStore: Sendable {
     }
 
     /// Adds a photo (already checked and saved by hash) to the lot, announcing the new state.
-    public func addPhoto(_ request: LotRequests.AddPhoto, hash: String, bytes: Int, now: Date = Date()) async throws -> Lot {
+    public func addPhoto(_ request: LotRequests.AddPhoto, photo: PhotoStore.Saved, now: Date = Date()) async throws -> Lot {
+        let hash = photo.hash
         let outbox = self.outbox
         return try await database.write { db in
             var lot = try Self.editable(request.lotId, by: request.actor, db)
@@ -124,9 +125,7 @@ public struct LotStore: Sendable {
                 }
                 photos.append(hash)
             }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [hash, request.contentType, bytes, EventTime.format(now)])
+            try PhotoStore.record(photo, at: now, in: db)
             lot.photos = photos
             lot.version += 1
             lot.updatedAt = now

@@ -2,8 +2,9 @@ import Crypto
 import EcoBus
 import EcoModel
 import Foundation
+import GRDB
 
-/// Photos of lots, stored once by content hash in ingest's own folder (`<data-dir>/ingest-photos/`).
+/// Photos of lots, listings and reports, stored once by content hash in ingest's own folder (`<data-dir>/ingest-photos/`).
 /// Only JPEG, PNG and WebP are taken, recognised by their first bytes, up to 5 MiB each.
 public struct PhotoStore: Sendable {
     public static let maximumBytes = 5 << 20
@@ -56,6 +57,28 @@ public struct PhotoStore: Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw CocoaError(.fileWriteUnknown)
         }
+    }
+
+    /// A photo `accept` checked and saved, for the caller to record in its transaction.
+    public struct Saved: Sendable, Equatable {
+        public let hash: String
+        public let contentType: String
+        public let bytes: Int
+    }
+
+    /// Checks the bytes against the declared type and saves them by content hash.
+    public func accept(_ data: Data, declared: String) throws -> Saved {
+        let type = try Self.check(data, declared: declared)
+        let hash = Self.hash(data)
+        try save(data, hash: hash)
+        return Saved(hash: hash, contentType: type, bytes: data.count)
+    }
+
+    /// Records a saved photo's type, so that `GET /v1/photos/{hash}` can serve it (idempotent).
+    public static func record(_ photo: Saved, at date: Date, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [photo.hash, photo.contentType, photo.bytes, EventTime.format(date)])
     }
 
     public func load(hash: String) -> Data? {

@@ -54,27 +54,23 @@ public struct ReportDesk: Sendable {
         guard photoFrames.count <= ReportRequests.maximumPhotos, photoFrames.count == request.photoTypes.count else {
             throw RemoteError.invalid("photos", "at most \(ReportRequests.maximumPhotos) photos, each with its type")
         }
-        var hashes: [(hash: String, type: String, bytes: Int)] = []
+        var saved: [PhotoStore.Saved] = []
         for (index, frame) in photoFrames.enumerated() {
             guard frame.count <= ReportRequests.maximumPhotoBytes else {
                 throw RemoteError.invalid("photos[\(index)]", "a report photo may be at most \(ReportRequests.maximumPhotoBytes >> 20) MiB")
             }
-            let type: String
-            do { type = try PhotoStore.check(frame, declared: request.photoTypes[index]) } catch { throw error.with(field: "photos[\(index)]") }
-            let hash = PhotoStore.hash(frame)
-            try photos.save(frame, hash: hash)
-            hashes.append((hash, type, frame.count))
+            do {
+                saved.append(try photos.accept(frame, declared: request.photoTypes[index]))
+            } catch let error as RemoteError {
+                throw error.with(field: "photos[\(index)]")
+            }
         }
         let point = GeoPoint(latitude: draft.latitude, longitude: draft.longitude)
         let jurisdiction = territory.route(category: draft.category, at: point)
         let outbox = self.outbox
-        let stored = hashes
+        let stored = saved
         return try await database.write { db in
-            for photo in stored {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO photos (hash, content_type, bytes, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [photo.hash, photo.type, photo.bytes, EventTime.format(now)])
-            }
+            for photo in stored { try PhotoStore.record(photo, at: now, in: db) }
             let filingId = UUID().uuidString.lowercased()
             if var existing = try Self.openDuplicate(of: draft, near: point, now: now, db) {
                 existing.supporters += 1
