@@ -108,3 +108,40 @@ public enum ReportRequests {
         public init(reportId: String) { self.reportId = reportId }
     }
 }
+
+/// `report.status_changed`: an authority (or an admin) moved the report; the public report after the change.
+extension ReportChanged {
+    public static let statusChangedTopic = "report.status_changed"
+}
+
+/// Bus requests about who answers for a jurisdiction and how reports move.
+public enum ReportStatusRequests {
+    public static let bind = "jurisdiction.bind"
+    public static let change = "report.status"
+
+    /// An admin says which organisation acts for a jurisdiction; its members update that jurisdiction's reports.
+    public struct Bind: Codable, Sendable {
+        public var actor: Actor
+        public var jurisdictionId: String
+        public var organisationId: String
+        public init(actor: Actor, jurisdictionId: String, organisationId: String) {
+            self.actor = actor; self.jurisdictionId = jurisdictionId; self.organisationId = organisationId
+        }
+    }
+
+    public struct Bound: Codable, Sendable, Equatable {
+        public var jurisdictionId: String
+        public var organisationId: String
+        public init(jurisdictionId: String, organisationId: String) { self.jurisdictionId = jurisdictionId; self.organisationId = organisationId }
+    }
+
+    public struct Change: Codable, Sendable {
+        public var actor: Actor
+        public var reportId: String
+        public var status: ReportStatus
+        public var reason: String?
+        public init(actor: Actor, reportId: String, status: ReportStatus, reason: String?) {
+            self.actor = actor; self.reportId = reportId; self.status = status; self.reason = reason
+        }
+    }
+}

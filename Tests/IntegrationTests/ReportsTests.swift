@@ -65,4 +65,51 @@ struct ReportsTests {
         #expect(events.allSatisfy { !$0.contains("temoin@example.org") && !$0.contains(citizen.accountID) })
         _ = deployment.stopAll()
     }
+
+    @Test("status: the bound authority moves a report forward, closing needs a reason, only an admin reopens; the history is public")
+    func status() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let agent = try await HTTPSession.signUp(base, "agent@marseille.example")
+        let stranger = try await HTTPSession.signUp(base, "stranger@example.org")
+        #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(agent.accountID)/roles", json: ["role": "municipality"], token: admin.accessToken).status == 200)
+        let agentSession = try await HTTPSession.logIn(base, "agent@marseille.example")
+        let city = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": "Ville de Marseille", "kind": "municipality"], token: agentSession.accessToken)
+        let cityID = try #require(try city.json()["id"] as? String, "\(city.text)")
+        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/marseille/organisation", json: ["organisationId": cityID], token: agentSession.accessToken).status == 403)
+        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/atlantis/organisation", json: ["organisationId": cityID], token: admin.accessToken).status == 404)
+        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/marseille/organisation", json: ["organisationId": cityID], token: admin.accessToken).status == 200)
+
+        let filed = try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report())
+        let id = try #require((try filed.json()["report"] as? [String: Any])?["id"] as? String, "\(filed.text)")
+        func move(_ status: String, reason: String? = nil, as session: HTTPSession) async throws -> HTTP.Reply {
+            var body: [String: Any] = ["status": status]
+            if let reason { body["reason"] = reason }
+            return try await HTTP.send("POST", "\(base)/v1/reports/\(id)/status", json: body, token: session.accessToken)
+        }
+        #expect(try await move("acknowledged", as: stranger).status == 403)
+        #expect(try await move("acknowledged", as: agentSession).status == 200)
+        #expect(try await move("in_progress", as: agentSession).status == 200)
+        #expect(try await move("acknowledged", as: agentSession).status == 409, "never backwards")
+        #expect(try await move("closed", as: agentSession).errorField == "reason")
+        #expect(try await move("closed", reason: "Enlevé par les services de propreté", as: agentSession).status == 200)
+        #expect(try await move("open", as: agentSession).status == 409, "the authority does not reopen")
+        #expect(try await move("open", reason: "Le dépôt est revenu", as: admin).status == 200)
+        #expect(try await move("sideways", as: agentSession).errorField == "status")
+
+        let report = try await HTTP.get("\(base)/v1/reports/\(id)").json()
+        let history = try #require(report["history"] as? [[String: Any]])
+        #expect(history.compactMap { $0["status"] as? String } == ["open", "acknowledged", "in_progress", "closed", "open"])
+        #expect(history.compactMap { $0["by"] as? String } == ["citizen", "marseille", "marseille", "marseille", "admin"])
+        #expect(history[3]["reason"] as? String == "Enlevé par les services de propreté")
+        #expect(history.allSatisfy { $0["at"] is String })
+        let changes = try await deployment.database(of: ServiceInstance(.ingest)).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_outbox WHERE topic = 'report.status_changed'")
+        }
+        #expect(changes == 4)
+        _ = deployment.stopAll()
+    }
 }

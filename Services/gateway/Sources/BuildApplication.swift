@@ -49,7 +49,7 @@ public func buildApplication(
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)
     SubscriptionRoutes(services: services).register(on: router)
-    ReportRoutes(services: services).register(on: router)
+    ReportRoutes(accounts: dependencies.store, services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

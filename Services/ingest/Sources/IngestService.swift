@@ -8,7 +8,7 @@ import EcoTerritory
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations + DemandStore.migrations + ProposalAnswers.migrations
-        + ReportDesk.migrations
+        + ReportDesk.migrations + ReportStatusDesk.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime, matching: MatchingPolicy = MatchingPolicy(), territory: Territory) -> ServiceParts {
@@ -25,7 +25,8 @@ public enum IngestService {
                 .merging(listings.handlers(photos: photos)) { first, _ in first }
                 .merging(demands.handlers) { first, _ in first }
                 .merging(answers.handlers) { first, _ in first }
-                .merging(reports.handlers) { first, _ in first },
+                .merging(reports.handlers) { first, _ in first }
+                .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)])
     }
 }

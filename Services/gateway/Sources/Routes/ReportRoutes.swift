@@ -7,6 +7,7 @@ import Hummingbird
 /// `/v1/reports`: citizens report environmental problems, signed in or not; each report is routed
 /// to its authority by ingest. What anyone reads back carries no personal data.
 public struct ReportRoutes: Sendable {
+    let accounts: any AccountStore
     let services: ServiceCaller
     static let ingest = ServiceInstance(.ingest)
     /// Three photos of 2 MiB in base64, and the rest of the report.
@@ -52,6 +53,27 @@ public struct ReportRoutes: Sendable {
                 throw APIError(.badGateway, code: "upstream_error", message: "ingest sent an unreadable answer")
             }
             return try JSONResponse.make(filed.linkedToExisting ? .ok : .created, filed)
+        }
+        // Roles: members of the organisation bound to the report's jurisdiction, admin (who alone reopens).
+        router.post("/v1/reports/:id/status") { request, context in
+            let principal = try context.requirePrincipal()
+            struct Change: Decodable { var status: ReportStatus; var reason: String? }
+            let body = try await RequestBody.decode(Change.self, from: request, context: context)
+            let change = ReportStatusRequests.Change(
+                actor: try await accounts.actor(for: principal), reportId: context.parameters.get("id") ?? "", status: body.status, reason: body.reason)
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportStatusRequests.change, change, as: PublicReport.self))
+        }
+        // Roles: admin (binds the organisation whose members act for a jurisdiction).
+        router.put("/v1/jurisdictions/:id/organisation") { request, context in
+            let principal = try context.require([.admin])
+            struct Binding: Decodable { var organisationId: String }
+            let body = try await RequestBody.decode(Binding.self, from: request, context: context)
+            guard try await accounts.organisation(id: body.organisationId) != nil else {
+                throw APIError(.badRequest, code: "invalid_field", message: "no organisation \(body.organisationId)", field: "organisationId")
+            }
+            let bind = ReportStatusRequests.Bind(
+                actor: try await accounts.actor(for: principal), jurisdictionId: context.parameters.get("id") ?? "", organisationId: body.organisationId)
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportStatusRequests.bind, bind, as: ReportStatusRequests.Bound.self))
         }
         // Roles: public.
         router.get("/v1/reports/:id") { _, context in

@@ -1,0 +1,93 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import EcoTerritory
+import Foundation
+import GRDB
+
+/// Moves reports along their statuses: members of the organisation an admin bound to the report's
+/// jurisdiction, or an admin. Every change is kept in the report's public history, signed with the
+/// jurisdiction's id or `admin` (never a person), and announced on `report.status_changed`.
+public struct ReportStatusDesk: Sendable {
+    public static let migrations: [Migration] = [
+        Migration("ingest.v8.jurisdiction-bindings") { db in
+            try db.execute(sql: """
+                CREATE TABLE jurisdiction_bindings (
+                    jurisdiction_id TEXT PRIMARY KEY NOT NULL,
+                    organisation_id TEXT NOT NULL,
+                    bound_by TEXT NOT NULL,
+                    bound_at TEXT NOT NULL
+                )
+                """)
+        },
+    ]
+
+    let database: DatabasePool
+    let outbox: Outbox
+    let territory: Territory
+
+    public init(database: DatabasePool, outbox: Outbox, territory: Territory) {
+        self.database = database
+        self.outbox = outbox
+        self.territory = territory
+    }
+
+    public func bind(_ request: ReportStatusRequests.Bind, now: Date = Date()) async throws -> ReportStatusRequests.Bound {
+        guard request.actor.isAdmin else { throw RemoteError(code: "forbidden", message: "only an admin says who acts for a jurisdiction") }
+        guard territory.jurisdictions.contains(where: { $0.id == request.jurisdictionId }) else {
+            throw RemoteError.notFound("no jurisdiction \(request.jurisdictionId)")
+        }
+        guard !request.organisationId.isEmpty, request.organisationId.count <= 64 else {
+            throw RemoteError.invalid("organisationId", "organisationId must have 1 to 64 characters")
+        }
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO jurisdiction_bindings (jurisdiction_id, organisation_id, bound_by, bound_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(jurisdiction_id) DO UPDATE SET organisation_id = excluded.organisation_id, bound_by = excluded.bound_by,
+                        bound_at = excluded.bound_at
+                    """,
+                arguments: [request.jurisdictionId, request.organisationId, request.actor.accountId, EventTime.format(now)])
+        }
+        return ReportStatusRequests.Bound(jurisdictionId: request.jurisdictionId, organisationId: request.organisationId)
+    }
+
+    public func change(_ request: ReportStatusRequests.Change, now: Date = Date()) async throws -> PublicReport {
+        let outbox = self.outbox
+        return try await database.write { db in
+            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM reports WHERE id = ?", arguments: [request.reportId]) else {
+                throw RemoteError.notFound("no report \(request.reportId)")
+            }
+            var report = try EventCodec.decoder.decode(PublicReport.self, from: body)
+            let actor = request.actor
+            let bound = try report.jurisdictionId.flatMap { id in
+                try String.fetchOne(db, sql: "SELECT organisation_id FROM jurisdiction_bindings WHERE jurisdiction_id = ?", arguments: [id])
+            }
+            let actsForAuthority = bound.map { actor.organisationIds.contains($0) } ?? false
+            guard actor.isAdmin || actsForAuthority else {
+                throw RemoteError(code: "forbidden", message: "only the authority the report was routed to, or an admin, changes its status")
+            }
+            let reason = try ReportStatusRules.check(from: report.status, to: request.status, reason: request.reason, isAdmin: actor.isAdmin)
+            let by = actsForAuthority ? (report.jurisdictionId ?? "admin") : "admin"
+            report.status = request.status
+            report.updatedAt = now
+            report.history.append(ReportStatusChange(status: request.status, reason: reason, by: by, at: now))
+            try db.execute(
+                sql: "UPDATE reports SET status = ?, body = ? WHERE id = ?",
+                arguments: [report.status.rawValue, try EventCodec.encoder.encode(report), report.id])
+            try outbox.append(ReportChanged.statusChangedTopic, ReportChanged(report: report), in: db)
+            return report
+        }
+    }
+
+    public var handlers: [String: RequestHandler] {
+        [
+            ReportStatusRequests.bind: { body in
+                [try EventCodec.encoder.encode(try await bind(try RemoteError.decodeRequest(ReportStatusRequests.Bind.self, body)))]
+            },
+            ReportStatusRequests.change: { body in
+                [try EventCodec.encoder.encode(try await change(try RemoteError.decodeRequest(ReportStatusRequests.Change.self, body)))]
+            },
+        ]
+    }
+}
