@@ -145,3 +145,34 @@ public enum ReportStatusRequests {
         }
     }
 }
+
+/// `report.routed`: an admin sent a report to a jurisdiction by hand (from the admin queue, or elsewhere).
+extension ReportChanged {
+    public static let routedTopic = "report.routed"
+}
+
+/// Bus requests about the admin queue: reports no jurisdiction took.
+public enum ReportQueueRequests {
+    public static let list = "report.queue"
+    public static let route = "report.route"
+
+    public struct List: Codable, Sendable {
+        public var actor: Actor
+        public var limit: Int
+        public var offset: Int
+        public init(actor: Actor, limit: Int, offset: Int) { self.actor = actor; self.limit = limit; self.offset = offset }
+    }
+
+    public struct Page: Codable, Sendable {
+        public var items: [PublicReport]
+        public var total: Int
+        public init(items: [PublicReport], total: Int) { self.items = items; self.total = total }
+    }
+
+    public struct Route: Codable, Sendable {
+        public var actor: Actor
+        public var reportId: String
+        public var jurisdictionId: String
+        public init(actor: Actor, reportId: String, jurisdictionId: String) { self.actor = actor; self.reportId = reportId; self.jurisdictionId = jurisdictionId }
+    }
+}

@@ -63,6 +63,18 @@ struct ReportsTests {
         }
         #expect(events.count == 3)
         #expect(events.allSatisfy { !$0.contains("temoin@example.org") && !$0.contains(citizen.accountID) })
+
+        // The admin queue holds the Paris report; an admin routes it by hand.
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        #expect(try await HTTP.get("\(base)/v1/admin/reports/queue", token: citizen.accessToken).status == 403)
+        let queue = try await HTTP.get("\(base)/v1/admin/reports/queue", token: admin.accessToken).json()["items"] as? [[String: Any]]
+        #expect(queue?.compactMap { $0["category"] as? String } == ["overflowing_bin"])
+        let queuedID = try #require(queue?.first?["id"] as? String)
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports/\(queuedID)/route", json: ["jurisdictionId": "atlantis"], token: admin.accessToken)
+            .errorField == "jurisdictionId")
+        let routed = try await HTTP.send("POST", "\(base)/v1/reports/\(queuedID)/route", json: ["jurisdictionId": "ofb"], token: admin.accessToken)
+        #expect(try routed.json()["jurisdictionId"] as? String == "ofb", "\(routed.text)")
+        #expect((try await HTTP.get("\(base)/v1/admin/reports/queue", token: admin.accessToken).json()["items"] as? [Any])?.isEmpty == true)
         _ = deployment.stopAll()
     }
 

@@ -26,7 +26,8 @@ public enum IngestService {
                 .merging(demands.handlers) { first, _ in first }
                 .merging(answers.handlers) { first, _ in first }
                 .merging(reports.handlers) { first, _ in first }
-                .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first },
+                .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
+                .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)])
     }
 }

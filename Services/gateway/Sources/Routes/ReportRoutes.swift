@@ -75,6 +75,31 @@ public struct ReportRoutes: Sendable {
                 actor: try await accounts.actor(for: principal), jurisdictionId: context.parameters.get("id") ?? "", organisationId: body.organisationId)
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportStatusRequests.bind, bind, as: ReportStatusRequests.Bound.self))
         }
+        // Roles: admin (open reports no jurisdiction took, oldest first).
+        router.get("/v1/admin/reports/queue") { request, context in
+            let principal = try context.require([.admin])
+            let page = try Page(from: request)
+            let start: Int
+            if let cursor = page.cursor {
+                guard let value = Int(cursor), value >= 0 else { throw APIError(.badRequest, code: "invalid_field", message: "cursor is not one this API gave", field: "cursor") }
+                start = value
+            } else {
+                start = 0
+            }
+            let list = ReportQueueRequests.List(actor: try await accounts.actor(for: principal), limit: page.limit, offset: start)
+            let result = try await services.call(Self.ingest, ReportQueueRequests.list, list, as: ReportQueueRequests.Page.self)
+            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+        }
+        // Roles: admin (sends a report to a jurisdiction by hand).
+        router.post("/v1/reports/:id/route") { request, context in
+            let principal = try context.require([.admin])
+            struct Target: Decodable { var jurisdictionId: String }
+            let body = try await RequestBody.decode(Target.self, from: request, context: context)
+            let route = ReportQueueRequests.Route(
+                actor: try await accounts.actor(for: principal), reportId: context.parameters.get("id") ?? "", jurisdictionId: body.jurisdictionId)
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportQueueRequests.route, route, as: PublicReport.self))
+        }
         // Roles: public.
         router.get("/v1/reports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
