@@ -176,3 +176,16 @@ public enum ReportQueueRequests {
         public init(actor: Actor, reportId: String, jurisdictionId: String) { self.actor = actor; self.reportId = reportId; self.jurisdictionId = jurisdictionId }
     }
 }
+
+/// The report categories a deployment offers, as the gateway publishes them (Open311 `services`).
+public struct ReportService: Codable, Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var description: String
+    public init(code: String, name: String, description: String) { self.code = code; self.name = name; self.description = description }
+}
+
+extension ReportRequests {
+    /// The categories of the territory ingest was started with: a `[ReportService]` reply.
+    public static let services = "report.services"
+}

@@ -50,6 +50,7 @@ public func buildApplication(
     NotificationRoutes(services: services).register(on: router)
     SubscriptionRoutes(services: services).register(on: router)
     ReportRoutes(accounts: dependencies.store, services: services).register(on: router)
+    Open311Routes(services: services).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

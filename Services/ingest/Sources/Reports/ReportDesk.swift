@@ -137,6 +137,9 @@ public struct ReportDesk: Sendable {
                 let request = try RemoteError.decodeRequest(ReportRequests.File.self, body)
                 return [try EventCodec.encoder.encode(try await file(request, photoFrames: Array(body.dropFirst())))]
             },
+            ReportRequests.services: { _ in
+                [try EventCodec.encoder.encode(territory.categories.map { ReportService(code: $0.code, name: $0.name, description: $0.description) })]
+            },
             ReportRequests.get: { body in
                 let request = try RemoteError.decodeRequest(ReportRequests.Get.self, body)
                 guard let report = try await report(id: request.reportId) else { throw RemoteError.notFound("no report \(request.reportId)") }
