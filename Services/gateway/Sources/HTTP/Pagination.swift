@@ -27,6 +27,22 @@ public struct Page: Sendable {
     }
 }
 
+extension Page {
+    /// The cursor as a position in the list, for lists paged by offset (0 without a cursor).
+    public func offset() throws -> Int {
+        guard let cursor else { return 0 }
+        guard let value = Int(cursor), value >= 0 else {
+            throw APIError(.badRequest, code: "invalid_field", message: "cursor is not one this API gave", field: "cursor")
+        }
+        return value
+    }
+
+    /// The cursor of the next page after `count` items from `start`, when `total` says there is more.
+    public static func nextCursor(start: Int, count: Int, total: Int) -> String? {
+        start + count < total ? String(start + count) : nil
+    }
+}
+
 /// One page of a list.
 public struct PageResult<Item: Encodable & Sendable>: Encodable, Sendable {
     public let items: [Item]

@@ -35,25 +35,18 @@ public struct ProposalRoutes: Sendable {
         throw notFound ?? unavailable ?? APIError(.serviceUnavailable, code: "unavailable", message: "no matcher worker answered; try again")
     }
 
-    func offset(_ page: Page) throws -> Int {
-        guard let cursor = page.cursor else { return 0 }
-        guard let value = Int(cursor), value >= 0 else { throw APIError(.badRequest, code: "invalid_field", message: "cursor is not one this API gave", field: "cursor") }
-        return value
-    }
-
     public func register(on router: Router<GatewayRequestContext>) {
         // Roles: any signed-in account (proposals where it, or one of its organisations, gives or takes).
         router.get("/v1/proposals") { request, context in
             let principal = try context.requirePrincipal()
             let page = try Page(from: request)
-            let start = try offset(page)
+            let start = try page.offset()
             let actor = try await accounts.actor(for: principal)
             let result = try await read(
                 principal.accountID, ProposalRequests.listForAccount,
                 ProposalRequests.ListForAccount(accountId: actor.accountId, organisationIds: actor.organisationIds, limit: page.limit, offset: start),
                 as: ProposalRequests.Page<MaterialProposal>.self)
-            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
-            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: Page.nextCursor(start: start, count: result.items.count, total: result.total)))
         }
         // Roles: the proposal's two sides, admin.
         router.get("/v1/proposals/:id") { _, context in
@@ -69,12 +62,11 @@ public struct ProposalRoutes: Sendable {
         // Roles: public (the community feed of listings nobody matched in time; never hazardous ones).
         router.get("/v1/listings/shared") { request, _ in
             let page = try Page(from: request)
-            let start = try offset(page)
+            let start = try page.offset()
             let result = try await read(
                 "shared-feed", ProposalRequests.sharedFeed, ProposalRequests.SharedFeed(limit: page.limit, offset: start),
                 as: ProposalRequests.Page<ProposalRequests.SharedItem>.self)
-            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
-            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: Page.nextCursor(start: start, count: result.items.count, total: result.total)))
         }
         // Roles: admin (records that an organisation holds a waste-operator licence for some chapters).
         router.post("/v1/organisations/:id/licences") { request, context in

@@ -79,17 +79,10 @@ public struct ReportRoutes: Sendable {
         router.get("/v1/admin/reports/queue") { request, context in
             let principal = try context.require([.admin])
             let page = try Page(from: request)
-            let start: Int
-            if let cursor = page.cursor {
-                guard let value = Int(cursor), value >= 0 else { throw APIError(.badRequest, code: "invalid_field", message: "cursor is not one this API gave", field: "cursor") }
-                start = value
-            } else {
-                start = 0
-            }
+            let start = try page.offset()
             let list = ReportQueueRequests.List(actor: try await accounts.actor(for: principal), limit: page.limit, offset: start)
             let result = try await services.call(Self.ingest, ReportQueueRequests.list, list, as: ReportQueueRequests.Page.self)
-            let next = start + result.items.count < result.total ? String(start + result.items.count) : nil
-            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: next))
+            return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: Page.nextCursor(start: start, count: result.items.count, total: result.total)))
         }
         // Roles: admin (sends a report to a jurisdiction by hand).
         router.post("/v1/reports/:id/route") { request, context in

@@ -79,8 +79,7 @@ public struct ReportDesk: Sendable {
                     existing.photos.append(photo.hash)
                 }
                 try Self.record(filingId, of: existing.id, request, draft, now, db)
-                try db.execute(sql: "UPDATE reports SET body = ? WHERE id = ?", arguments: [try EventCodec.encoder.encode(existing), existing.id])
-                try outbox.append(ReportChanged.supportedTopic, ReportChanged(report: existing), in: db)
+                try ReportRecords.save(existing, announcing: ReportChanged.supportedTopic, outbox: outbox, db)
                 return ReportRequests.Filed(
                     report: existing, linkedToExisting: true,
                     message: "an open report of the same kind was filed within \(Int(ReportRules.duplicateRadiusMetres)) m; yours is counted as support for it")

@@ -36,17 +36,11 @@ public struct ReportQueue: Sendable {
         }
         let outbox = self.outbox
         return try await database.write { db in
-            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM reports WHERE id = ?", arguments: [request.reportId]) else {
-                throw RemoteError.notFound("no report \(request.reportId)")
-            }
-            var report = try EventCodec.decoder.decode(PublicReport.self, from: body)
+            var report = try ReportRecords.load(request.reportId, db)
             guard report.jurisdictionId != request.jurisdictionId else { return report }
             report.jurisdictionId = request.jurisdictionId
             report.updatedAt = now
-            try db.execute(
-                sql: "UPDATE reports SET jurisdiction_id = ?, body = ? WHERE id = ?",
-                arguments: [report.jurisdictionId, try EventCodec.encoder.encode(report), report.id])
-            try outbox.append(ReportChanged.routedTopic, ReportChanged(report: report), in: db)
+            try ReportRecords.save(report, announcing: ReportChanged.routedTopic, outbox: outbox, db)
             return report
         }
     }

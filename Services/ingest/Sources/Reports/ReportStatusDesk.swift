@@ -55,10 +55,7 @@ public struct ReportStatusDesk: Sendable {
     public func change(_ request: ReportStatusRequests.Change, now: Date = Date()) async throws -> PublicReport {
         let outbox = self.outbox
         return try await database.write { db in
-            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM reports WHERE id = ?", arguments: [request.reportId]) else {
-                throw RemoteError.notFound("no report \(request.reportId)")
-            }
-            var report = try EventCodec.decoder.decode(PublicReport.self, from: body)
+            var report = try ReportRecords.load(request.reportId, db)
             let actor = request.actor
             let bound = try report.jurisdictionId.flatMap { id in
                 try String.fetchOne(db, sql: "SELECT organisation_id FROM jurisdiction_bindings WHERE jurisdiction_id = ?", arguments: [id])
@@ -72,10 +69,7 @@ public struct ReportStatusDesk: Sendable {
             report.status = request.status
             report.updatedAt = now
             report.history.append(ReportStatusChange(status: request.status, reason: reason, by: by, at: now))
-            try db.execute(
-                sql: "UPDATE reports SET status = ?, body = ? WHERE id = ?",
-                arguments: [report.status.rawValue, try EventCodec.encoder.encode(report), report.id])
-            try outbox.append(ReportChanged.statusChangedTopic, ReportChanged(report: report), in: db)
+            try ReportRecords.save(report, announcing: ReportChanged.statusChangedTopic, outbox: outbox, db)
             return report
         }
     }
