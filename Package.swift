@@ -57,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -209,6 +210,8 @@ let package = Package(
         + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", "EcoTerritory", crypto])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto, metrics])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
-        + service("notifications", library: "NotificationsService", extra: ["EcoModel", grdb, lifecycle])
+        + service("notifications", library: "NotificationsService", extra: [
+            "EcoModel", "EcoTerritory", grdb, lifecycle, metrics, crypto, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ])
         + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])
 )

@@ -23,9 +23,12 @@ public struct ReportDraft: Codable, Sendable, Equatable {
     public var address: String?
     public var description: String
     public var contact: ReportContact?
-    public init(category: String, latitude: Double, longitude: Double, address: String?, description: String, contact: ReportContact?) {
+    /// A picture the citizen's application hosts (Open311 `media_url`); public.
+    public var mediaUrl: String?
+    public init(category: String, latitude: Double, longitude: Double, address: String?, description: String, contact: ReportContact?,
+                mediaUrl: String? = nil) {
         self.category = category; self.latitude = latitude; self.longitude = longitude; self.address = address
-        self.description = description; self.contact = contact
+        self.description = description; self.contact = contact; self.mediaUrl = mediaUrl
     }
 }
 
@@ -53,15 +56,18 @@ public struct PublicReport: Codable, Sendable, Equatable {
     public var supporters: Int
     /// Content hashes of its photos (`GET /v1/photos/{hash}`).
     public var photos: [String]
+    /// A picture hosted elsewhere, given with an Open311 filing.
+    public var mediaUrl: String?
     public var filedAt: Date
     public var updatedAt: Date
     public var history: [ReportStatusChange]
 
     public init(id: String, category: String, latitude: Double, longitude: Double, address: String?, description: String, status: ReportStatus,
-                jurisdictionId: String?, supporters: Int, photos: [String], filedAt: Date, updatedAt: Date, history: [ReportStatusChange]) {
+                jurisdictionId: String?, supporters: Int, photos: [String], mediaUrl: String? = nil, filedAt: Date, updatedAt: Date,
+                history: [ReportStatusChange]) {
         self.id = id; self.category = category; self.latitude = latitude; self.longitude = longitude; self.address = address
         self.description = description; self.status = status; self.jurisdictionId = jurisdictionId; self.supporters = supporters
-        self.photos = photos; self.filedAt = filedAt; self.updatedAt = updatedAt; self.history = history
+        self.photos = photos; self.mediaUrl = mediaUrl; self.filedAt = filedAt; self.updatedAt = updatedAt; self.history = history
     }
 }
 
@@ -98,8 +104,10 @@ public enum ReportRequests {
         public var report: PublicReport
         public var linkedToExisting: Bool
         public var message: String
-        public init(report: PublicReport, linkedToExisting: Bool, message: String) {
-            self.report = report; self.linkedToExisting = linkedToExisting; self.message = message
+        /// This filing's own id: Open311's `token`, which leads to the report it created or supports.
+        public var filingId: String?
+        public init(report: PublicReport, linkedToExisting: Bool, message: String, filingId: String? = nil) {
+            self.report = report; self.linkedToExisting = linkedToExisting; self.message = message; self.filingId = filingId
         }
     }
 
@@ -188,4 +196,16 @@ public struct ReportService: Codable, Sendable, Equatable {
 extension ReportRequests {
     /// The categories of the territory ingest was started with: a `[ReportService]` reply.
     public static let services = "report.services"
+}
+
+extension ReportStatusRequests {
+    /// Which jurisdictions the given organisations act for (every binding when `organisationIds` is
+    /// nil): a `[Bound]` reply. The gateway and notifications use it to tell whether an account
+    /// speaks for an authority.
+    public static let bindings = "jurisdiction.bindings"
+
+    public struct Bindings: Codable, Sendable {
+        public var organisationIds: [String]?
+        public init(organisationIds: [String]?) { self.organisationIds = organisationIds }
+    }
 }

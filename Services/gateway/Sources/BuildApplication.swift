@@ -11,8 +11,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: AuthenticationMiddleware(resolver: PrincipalResolver(
-        accounts: dependencies.store, sessions: dependencies.store, keys: dependencies.store, tokens: dependencies.tokens)))
+    let resolver = PrincipalResolver(accounts: dependencies.store, sessions: dependencies.store, keys: dependencies.store, tokens: dependencies.tokens)
+    router.add(middleware: AuthenticationMiddleware(resolver: resolver))
     let topology = runtime.config.topology
     let peers = BusTopology.instances(matchers: runtime.config.matcherCount)
         .filter { $0 != runtime.config.instance }
@@ -50,7 +50,14 @@ public func buildApplication(
     NotificationRoutes(services: services).register(on: router)
     SubscriptionRoutes(services: services).register(on: router)
     ReportRoutes(accounts: dependencies.store, services: services).register(on: router)
+    WebhookRoutes(accounts: dependencies.store, services: services).register(on: router)
     Open311Routes(services: services).register(on: router)
+    Open311RequestRoutes(services: services, resolver: resolver).register(on: router)
+    StreamRoutes(
+        accounts: dependencies.store, services: services,
+        source: BusReportEventSource(loop: runtime.loop, endpoint: topology.routerEndpoint(of: ServiceInstance(.ingest))),
+        signal: dependencies.reportSignal, keepAlive: .seconds(15), logger: runtime.logger
+    ).register(on: router)
     var logger = runtime.logger
     logger[metadataKey: "component"] = "http"
     return Application(

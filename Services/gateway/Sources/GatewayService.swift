@@ -3,6 +3,7 @@ import EcoRuntime
 import EcoStore
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// The gateway: HTTP in, bus commands and queries out. Owns accounts, sessions and API keys.
 public enum GatewayService {
@@ -15,8 +16,11 @@ public enum GatewayService {
             try await AdminBootstrap.ensure(email: email, password: password, accounts: dependencies.store, hasher: dependencies.hasher, logger: runtime.logger)
         }
         return ServiceParts(
-            handlers: [BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection()],
-            services: [try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies)])
+            handlers: [BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection(), ReportStreamWakeup(signal: dependencies.reportSignal)],
+            services: [
+                try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies),
+                ReportStreamCloser(signal: dependencies.reportSignal),
+            ])
     }
 }
 
@@ -26,12 +30,14 @@ public struct GatewayDependencies: Sendable {
     public let hasher: any PasswordHasher
     public let tokens: TokenService
     public let auth: AuthService
+    /// Wakes open report streams when report events arrive.
+    public let reportSignal: ReportStreamSignal
 
     public static func make(runtime: ServiceRuntime, config: GatewayConfig) async throws -> GatewayDependencies {
         let store = SQLiteAccountStore(database: runtime.database, outbox: runtime.outbox)
         let hasher = BcryptPasswordHasher(cost: UInt8(config.bcryptCost))
         let tokens = await TokenService(secret: try SigningSecret.loadOrCreate(runtime.database))
         let auth = await AuthService(accounts: store, sessions: store, hasher: hasher, tokens: tokens, throttle: LoginThrottle())
-        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth)
+        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth, reportSignal: ReportStreamSignal())
     }
 }

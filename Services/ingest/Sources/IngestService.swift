@@ -8,7 +8,7 @@ import EcoTerritory
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations + DemandStore.migrations + ProposalAnswers.migrations
-        + ReportDesk.migrations + ReportStatusDesk.migrations
+        + ReportDesk.migrations + ReportStatusDesk.migrations + ReportSearch.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime, matching: MatchingPolicy = MatchingPolicy(), territory: Territory) -> ServiceParts {
@@ -27,7 +27,8 @@ public enum IngestService {
                 .merging(answers.handlers) { first, _ in first }
                 .merging(reports.handlers) { first, _ in first }
                 .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
-                .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first },
+                .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
+                .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)])
     }
 }

@@ -1,22 +1,26 @@
 import ArgumentParser
 import EcoConfig
 import EcoRuntime
+import EcoTerritory
 import Foundation
 import NotificationsService
 
 @main
 struct NotificationsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "notifications", abstract: "Delivers notifications in-app and by email.")
+    static let configuration = CommandConfiguration(commandName: "notifications", abstract: "Delivers notifications in-app, by email and by signed webhooks.")
 
     @OptionGroup var options: CommonOptions
     @OptionGroup var email: NotificationsOptions
+    @OptionGroup var territoryOptions: TerritoryOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let config = try options.resolve(instance: ServiceInstance(.notifications), environment: environment)
         let smtp = try email.resolve(environment: environment)
+        let webhooks = try email.webhooks(environment: environment)
+        let territory = try territoryOptions.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: NotificationsService.migrations) { runtime, _ in
-            NotificationsService.parts(runtime: runtime, smtp: smtp)
+            NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, jurisdictions: Set(territory.jurisdictions.map(\.id)))
         }
     }
 }

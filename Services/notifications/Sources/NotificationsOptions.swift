@@ -1,8 +1,9 @@
 import ArgumentParser
 import EcoConfig
 
-/// SMTP flags of the notifications service (env ECORESUPPLY_SMTP_HOST, _PORT, _FROM).
-/// Without a host, notifications stay in-app.
+/// SMTP flags of the notifications service (env ECORESUPPLY_SMTP_HOST, _PORT, _FROM), and the
+/// webhooks' retry pace (env ECORESUPPLY_WEBHOOK_RETRY_BASE, _MAX). Without an SMTP host,
+/// notifications stay in-app.
 public struct NotificationsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("smtp-host"), help: "SMTP relay for email notifications (env ECORESUPPLY_SMTP_HOST); none keeps them in-app.")
     public var smtpHost: String?
@@ -13,7 +14,31 @@ public struct NotificationsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("smtp-from"), help: "Sender address (env ECORESUPPLY_SMTP_FROM, default no-reply@ecoresupply.local).")
     public var smtpFrom: String?
 
+    @Option(name: .customLong("webhook-retry-base"), help: "Seconds before retrying a failed webhook attempt, doubled at each failure (env ECORESUPPLY_WEBHOOK_RETRY_BASE, default 2).")
+    public var webhookRetryBase: Double?
+
+    @Option(name: .customLong("webhook-retry-max"), help: "Longest wait between webhook attempts, in seconds (env ECORESUPPLY_WEBHOOK_RETRY_MAX, default 600).")
+    public var webhookRetryMax: Double?
+
     public init() {}
+
+    /// The webhooks' settings: flags, then environment, then defaults (2 s doubling up to 600 s).
+    public func webhooks(environment: [String: String]) throws(ConfigError) -> WebhookSettings {
+        let settings = EnvironmentSettings(environment)
+        func seconds(_ flag: Double?, _ name: String, _ fallback: Double) throws(ConfigError) -> Double {
+            if let flag { return flag }
+            guard let text = settings.string(name) else { return fallback }
+            guard let value = Double(text) else { throw ConfigError(setting: EnvironmentSettings.prefix + name, value: text, reason: "not a number of seconds") }
+            return value
+        }
+        let base = try seconds(webhookRetryBase, "WEBHOOK_RETRY_BASE", 2)
+        let maximum = try seconds(webhookRetryMax, "WEBHOOK_RETRY_MAX", 600)
+        guard base > 0, base.isFinite else { throw ConfigError(setting: "webhook-retry-base", value: "\(base)", reason: "must be above 0") }
+        guard maximum >= base, maximum.isFinite else {
+            throw ConfigError(setting: "webhook-retry-max", value: "\(maximum)", reason: "must be at least webhook-retry-base (\(base))")
+        }
+        return WebhookSettings(retryBase: base, retryMax: maximum)
+    }
 
     public func resolve(environment: [String: String]) throws(ConfigError) -> SMTPSettings? {
         let settings = EnvironmentSettings(environment)

@@ -6,18 +6,25 @@ import Foundation
 import ServiceLifecycle
 
 /// The notifications service: people's in-app inboxes and emails (reservations, reminders,
-/// cancellations, no-shows, pickups, materials proposals) and the community feed subscriptions. Email and signed webhooks come with later capabilities.
+/// cancellations, no-shows, pickups, materials proposals), the community feed subscriptions, and
+/// authorities' signed webhooks for their jurisdiction's reports.
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations + FeedSubscriptions.migrations
+    public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations + FeedSubscriptions.migrations + WebhookSchema.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
-    /// - Parameter smtp: where to send emails; nil keeps notifications in-app only.
-    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?) -> ServiceParts {
+    /// - Parameters:
+    ///   - smtp: where to send emails; nil keeps notifications in-app only.
+    ///   - webhooks: the webhooks' retry pace and timeout.
+    ///   - jurisdictions: the territory's jurisdiction ids, the only ones webhooks may be registered for.
+    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?, webhooks: WebhookSettings = WebhookSettings(), jurisdictions: Set<String>) -> ServiceParts {
         let inbox = Inbox(database: runtime.database)
         let reminders = ReminderScheduler(database: runtime.database, email: smtp != nil)
+        let webhookWake = WakeSignal()
         var services: [any Service] = [
             PeriodicService(name: "reminders", interval: .seconds(15), logger: runtime.logger) { try await reminders.sendDue() },
+            WebhookDispatcher(
+                database: runtime.database, sender: WebhookSender(timeout: webhooks.timeout), settings: webhooks, wake: webhookWake, logger: runtime.logger),
         ]
         if let smtp {
             let sender = EmailSender(database: runtime.database, client: SMTPClient(settings: smtp), logger: runtime.logger)
@@ -25,7 +32,7 @@ public enum NotificationsService {
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
         return ServiceParts(
-            handlers: [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil)],
+            handlers: [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)],
             requestHandlers: FeedSubscriptions(database: runtime.database).handlers.merging([
                 NotificationRequests.list: { body in
                     guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.List.self, from: first),
@@ -40,7 +47,8 @@ public enum NotificationsService {
                     try await inbox.markRead(request)
                     return [Data("{}".utf8)]
                 },
-            ]) { first, _ in first },
+            ]) { first, _ in first }
+                .merging(WebhookRegistry(database: runtime.database, jurisdictions: jurisdictions).handlers) { first, _ in first },
             services: services)
     }
 }

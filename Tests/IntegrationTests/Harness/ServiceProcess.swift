@@ -34,9 +34,14 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits for the process to end.
-    func stop(signal: Int32 = SIGTERM) {
+    /// Sends `signal` and waits for the exit; a process still running after `grace` gets SIGKILL, so a
+    /// stuck shutdown fails its test (exit status 9) instead of hanging the run.
+    func stop(signal: Int32 = SIGTERM, grace: Duration = .seconds(20)) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

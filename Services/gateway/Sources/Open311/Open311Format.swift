@@ -1,3 +1,4 @@
+import EcoBus
 import Foundation
 import Hummingbird
 
@@ -16,6 +17,7 @@ enum Open311Format: String, Sendable {
     indirect enum Node: Sendable {
         case text(String?)
         case integer(Int)
+        case number(Double)
         case bool(Bool)
         case object([(String, Node)])
         /// A list: in XML, each item is wrapped in an element named `item`.
@@ -39,10 +41,22 @@ enum Open311Format: String, Sendable {
         response(status, root: "errors", .list(item: "error", [.object([("code", .integer(status.code)), ("description", .text(description))])]))
     }
 
+    /// A date as the specification writes it: ISO 8601 with an explicit offset, `2026-11-23T03:12:56+00:00`.
+    static func date(_ date: Date) -> Node {
+        .text(String(EventTime.format(date).prefix(19)) + "+00:00")
+    }
+
+    /// An Open311 date parameter: ISO 8601 with an offset or `Z`, fractional seconds allowed.
+    static func parseDate(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: false).parse(text))
+            ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+    }
+
     static func json(_ node: Node) -> Any {
         switch node {
         case .text(let value): value.map { $0 as Any } ?? NSNull()
         case .integer(let value): value
+        case .number(let value): value
         case .bool(let value): value
         case .object(let fields): Dictionary(fields.map { ($0.0, json($0.1)) }, uniquingKeysWith: { first, _ in first })
         case .list(_, let items): items.map(json)
@@ -54,6 +68,8 @@ enum Open311Format: String, Sendable {
         case .text(let value):
             text += value.map { "<\(name)>\(escape($0))</\(name)>" } ?? "<\(name)/>"
         case .integer(let value):
+            text += "<\(name)>\(value)</\(name)>"
+        case .number(let value):
             text += "<\(name)>\(value)</\(name)>"
         case .bool(let value):
             text += "<\(name)>\(value)</\(name)>"

@@ -27,6 +27,7 @@ public struct ReportRoutes: Sendable {
         var description: String
         var contact: ReportContact?
         var photos: [Photo]?
+        var mediaUrl: String?
     }
 
     public func register(on router: Router<GatewayRequestContext>) {
@@ -46,7 +47,7 @@ public struct ReportRoutes: Sendable {
             }
             let draft = ReportDraft(
                 category: body.category, latitude: body.latitude, longitude: body.longitude, address: body.address,
-                description: body.description, contact: body.contact)
+                description: body.description, contact: body.contact, mediaUrl: body.mediaUrl)
             let file = ReportRequests.File(draft: draft, reporterAccountId: context.principal?.accountID, photoTypes: photos.map(\.contentType))
             let reply = try await services.frames(Self.ingest, ReportRequests.file, [try EventCodec.encoder.encode(file)] + frames)
             guard let first = reply.first, let filed = try? EventCodec.decoder.decode(ReportRequests.Filed.self, from: first) else {

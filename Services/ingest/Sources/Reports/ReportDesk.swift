@@ -82,12 +82,13 @@ public struct ReportDesk: Sendable {
                 try ReportRecords.save(existing, announcing: ReportChanged.supportedTopic, outbox: outbox, db)
                 return ReportRequests.Filed(
                     report: existing, linkedToExisting: true,
-                    message: "an open report of the same kind was filed within \(Int(ReportRules.duplicateRadiusMetres)) m; yours is counted as support for it")
+                    message: "an open report of the same kind was filed within \(Int(ReportRules.duplicateRadiusMetres)) m; yours is counted as support for it",
+                    filingId: filingId)
             }
             let report = PublicReport(
                 id: UUID().uuidString.lowercased(), category: draft.category, latitude: draft.latitude, longitude: draft.longitude,
                 address: draft.address, description: draft.description, status: .open, jurisdictionId: jurisdiction?.id, supporters: 0,
-                photos: stored.map(\.hash), filedAt: now, updatedAt: now,
+                photos: stored.map(\.hash), mediaUrl: draft.mediaUrl, filedAt: now, updatedAt: now,
                 history: [ReportStatusChange(status: .open, reason: nil, by: "citizen", at: now)])
             try db.execute(
                 sql: "INSERT INTO reports (id, category, latitude, longitude, status, jurisdiction_id, filed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -96,7 +97,7 @@ public struct ReportDesk: Sendable {
             try Self.record(filingId, of: report.id, request, draft, now, db)
             try outbox.append(ReportChanged.filedTopic, ReportChanged(report: report), in: db)
             let routed = jurisdiction.map { "sent to \($0.name)" } ?? "no authority handles this category here; an administrator will route it"
-            return ReportRequests.Filed(report: report, linkedToExisting: false, message: "report filed; \(routed)")
+            return ReportRequests.Filed(report: report, linkedToExisting: false, message: "report filed; \(routed)", filingId: filingId)
         }
     }
 

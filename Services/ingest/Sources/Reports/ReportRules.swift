@@ -8,6 +8,7 @@ import Foundation
 public enum ReportRules {
     public static let descriptionLimit = 2000
     public static let addressLimit = 200
+    public static let mediaUrlLimit = 2000
     /// A filing of the same category this close to an open report is linked to it.
     public static let duplicateRadiusMetres = 50.0
     /// …if that report was filed this recently.
@@ -29,6 +30,12 @@ public enum ReportRules {
             let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
             guard trimmed.count <= addressLimit else { throw .invalid("address", "address may have at most \(addressLimit) characters") }
             draft.address = trimmed.isEmpty ? nil : trimmed
+        }
+        if let mediaUrl = draft.mediaUrl {
+            let scheme = URL(string: mediaUrl)?.scheme?.lowercased()
+            guard mediaUrl.count <= mediaUrlLimit, scheme == "https" || scheme == "http", URL(string: mediaUrl)?.host != nil else {
+                throw .invalid("mediaUrl", "mediaUrl must be an http or https address of at most \(mediaUrlLimit) characters")
+            }
         }
         if let contact = draft.contact {
             if let email = contact.email {

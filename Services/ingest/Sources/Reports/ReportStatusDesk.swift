@@ -74,8 +74,21 @@ public struct ReportStatusDesk: Sendable {
         }
     }
 
+    public func bindings(_ request: ReportStatusRequests.Bindings) async throws -> [ReportStatusRequests.Bound] {
+        let organisations = request.organisationIds
+        guard (organisations?.count ?? 0) <= 100 else { throw RemoteError.invalid("organisationIds", "at most 100 organisations") }
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT jurisdiction_id, organisation_id FROM jurisdiction_bindings ORDER BY jurisdiction_id")
+                .map { ReportStatusRequests.Bound(jurisdictionId: $0["jurisdiction_id"], organisationId: $0["organisation_id"]) }
+                .filter { bound in organisations.map { $0.contains(bound.organisationId) } ?? true }
+        }
+    }
+
     public var handlers: [String: RequestHandler] {
         [
+            ReportStatusRequests.bindings: { body in
+                [try EventCodec.encoder.encode(try await bindings(try RemoteError.decodeRequest(ReportStatusRequests.Bindings.self, body)))]
+            },
             ReportStatusRequests.bind: { body in
                 [try EventCodec.encoder.encode(try await bind(try RemoteError.decodeRequest(ReportStatusRequests.Bind.self, body)))]
             },

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Bus requests ingest answers for the Open311 read side: reports by filter, and a filing's token.
+public enum ReportSearchRequests {
+    /// Reports filed in a window, newest first: a `Result` reply.
+    public static let search = "report.search"
+    /// The report a filing (its token) ended up in: a `Token` reply.
+    public static let token = "report.token"
+    /// The most reports one search returns.
+    public static let maximumResults = 1000
+    /// The longest window one search may span.
+    public static let maximumWindow: TimeInterval = 90 * 86_400
+
+    /// Open311's filter: `ids` alone ignores the rest, as the specification says.
+    public struct Search: Codable, Sendable, Equatable {
+        public var ids: [String]?
+        public var categories: [String]?
+        /// `open` (any status but closed) or `closed`, Open311's two states.
+        public var open311Statuses: [String]?
+        /// The window of filing times; without `to`, up to now; without `from`, the 90 days before `to`.
+        public var from: Date?
+        public var to: Date?
+        public var limit: Int
+        public init(ids: [String]?, categories: [String]?, open311Statuses: [String]?, from: Date?, to: Date?, limit: Int) {
+            self.ids = ids; self.categories = categories; self.open311Statuses = open311Statuses; self.from = from; self.to = to; self.limit = limit
+        }
+    }
+
+    public struct Result: Codable, Sendable, Equatable {
+        public var items: [PublicReport]
+        /// Names of the categories and jurisdictions the items mention, by id.
+        public var categoryNames: [String: String]
+        public var jurisdictionNames: [String: String]
+        public init(items: [PublicReport], categoryNames: [String: String], jurisdictionNames: [String: String]) {
+            self.items = items; self.categoryNames = categoryNames; self.jurisdictionNames = jurisdictionNames
+        }
+    }
+
+    public struct Token: Codable, Sendable, Equatable {
+        public var token: String
+        /// The report the filing created or supports; nil in a request.
+        public var reportId: String?
+        public init(token: String, reportId: String?) { self.token = token; self.reportId = reportId }
+    }
+}
