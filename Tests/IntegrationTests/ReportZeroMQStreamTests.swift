@@ -9,52 +9,21 @@ import Testing
 struct ReportZeroMQStreamTests {
     /// One run of the Python subscriber: its "ready" line on stdout, the rest of its output in a log.
     final class Subscriber {
-        let process = Process()
-        let output = OutputLines()
-        let log: URL
+        let fixture: PythonFixture
 
         init(xpub: String, state: URL, log: URL, extra: [String] = []) throws {
-            self.log = log
-            var fixture = URL(fileURLWithPath: #filePath)
-            fixture.deleteLastPathComponent()
-            // Debian's interpreter, which has python3-zmq (see scripts/install-deps.sh), not whichever python3 is on PATH.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = ["-u", fixture.appendingPathComponent("Fixtures/report_subscriber.py").path,
-                                 "--xpub", xpub, "--state", state.path] + extra
-            process.standardOutput = output.pipe
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            handle.seekToEndOfFile()
-            process.standardError = handle
-            try process.run()
+            fixture = try PythonFixture("report_subscriber.py", arguments: ["--xpub", xpub, "--state", state.path] + extra, log: log)
         }
 
-        func awaitReady() async throws {
-            _ = try await eventually("the subscriber to catch up", timeout: .seconds(30)) {
-                try checkRunning()
-                return output.lines.contains("ready") ? true : nil
-            }
-        }
-
-        /// Fails at once, with the end of its log, if it has exited.
-        func checkRunning() throws {
-            guard !process.isRunning else { return }
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw HarnessError.exited("report_subscriber.py (status \(process.terminationStatus))", text.split(separator: "\n").suffix(30).joined(separator: "\n"))
-        }
-
-        /// Sends SIGKILL and waits for the process to end.
-        func kill() {
-            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        func awaitReady() async throws { try await fixture.awaitLine("ready") }
+        func checkRunning() throws { try fixture.checkRunning() }
+        func kill() { fixture.kill() }
 
         /// Sends SIGTERM and awaits the end of the process (SIGKILL if it does not end in time); returns its exit status.
         func terminate() async throws -> Int32 {
-            if process.isRunning { Foundation.kill(process.processIdentifier, SIGTERM) }
+            if fixture.process.isRunning { Foundation.kill(fixture.process.processIdentifier, SIGTERM) }
             defer { kill() }
-            _ = try await eventually("the subscriber to exit on SIGTERM", timeout: .seconds(10)) { process.isRunning ? nil : true }
-            return process.terminationStatus
+            return try await fixture.awaitExit(timeout: .seconds(10))
         }
     }
 

@@ -90,8 +90,9 @@ public struct WebhookDispatcher: Service {
                 ]) { first, _ in first })
             }
         } catch {
-            // Not recorded: the delivery stays due and is tried again.
+            // Not recorded: the delivery stays due and is tried again, after a pause so as not to hammer the endpoint.
             logger.error("webhook attempt not recorded", metadata: metadata.merging(["error": "\(error)"]) { first, _ in first })
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 }
