@@ -3,9 +3,6 @@ import EcoModel
 import Foundation
 import GRDB
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Authorities' webhooks against the real processes and a real receiver (Fixtures/webhook_receiver.py)
 /// that verifies signatures, fails on purpose, is killed and comes back.
@@ -13,40 +10,31 @@ import Glibc
 struct ReportWebhookTests {
     static let secret = "marseille-webhook-secret-0123456789"
 
-    /// The receiver fixture as a process: started on a port with a state directory, killed with SIGKILL.
+    /// The receiver fixture: started on a port with a state directory, killed with SIGKILL, restarted on both.
     final class Receiver {
         let port: Int
         let state: URL
-        private(set) var process: Process?
-        private(set) var output = OutputLines()
+        let log: URL
+        private var fixture: PythonFixture?
 
-        init(port: Int, state: URL) {
+        init(port: Int, root: URL) {
             self.port = port
-            self.state = state
+            state = root.appendingPathComponent("receiver")
+            log = root.appendingPathComponent("webhook_receiver.log")
         }
 
         func start(failFirst: Int) async throws {
-            var fixture = URL(fileURLWithPath: #filePath)
-            fixture.deleteLastPathComponent()
-            output = OutputLines()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "python3", "-u", fixture.appendingPathComponent("Fixtures/webhook_receiver.py").path, "--port", "\(port)",
-                "--secret", ReportWebhookTests.secret, "--state", state.path, "--fail-first", "\(failFirst)",
-            ]
-            process.standardOutput = output.pipe
-            try process.run()
-            self.process = process
-            let output = self.output
-            _ = try await eventually("the webhook receiver to listen") { output.lines.contains("READY") ? true : nil }
+            let fixture = try PythonFixture("webhook_receiver.py", arguments: [
+                "--port", "\(port)", "--secret", ReportWebhookTests.secret, "--state", state.path, "--fail-first", "\(failFirst)",
+            ], log: log)
+            self.fixture = fixture
+            try await fixture.awaitLine("READY")
         }
 
-        func kill() {
-            guard let process, process.isRunning else { return }
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func kill() { fixture?.kill() }
+
+        /// Fails at once, with its log, if the receiver died on its own.
+        func checkRunning() throws { try fixture?.checkRunning() }
 
         /// The events the receiver applied, in the order it applied them, each as its exact line.
         func applied() throws -> [String] {
@@ -84,7 +72,7 @@ struct ReportWebhookTests {
         let deployment = try await TestDeployment.make()
         var receiverPort = PortBlock.find(count: 1)
         while (deployment.topology.busPort...deployment.httpPort).contains(receiverPort) { receiverPort = PortBlock.find(count: 1) }
-        let receiver = Receiver(port: receiverPort, state: deployment.root.appendingPathComponent("receiver"))
+        let receiver = Receiver(port: receiverPort, root: deployment.root)
         defer { receiver.kill() }
         try await receiver.start(failFirst: 3)
 
@@ -142,7 +130,10 @@ struct ReportWebhookTests {
         try await move(noise, "acknowledged")
 
         // The receiver refuses its first 3 requests; once it has applied some events, it is killed.
-        _ = try await eventually("the receiver to apply a first events", timeout: .seconds(60)) { try receiver.applied().count >= 2 ? true : nil }
+        _ = try await eventually("the receiver to apply its first events", timeout: .seconds(60)) { () -> Bool? in
+            try receiver.checkRunning()
+            return try receiver.applied().count >= 2 ? true : nil
+        }
         receiver.kill()
         let vehicle = try await file(Self.report("abandoned_vehicle", 43.2920, 5.3810))
         try await move(dumping, "in_progress")
@@ -162,6 +153,7 @@ struct ReportWebhookTests {
         #expect(expected.count == 8, "filed ×3, supported, acknowledged ×2, in progress ×2")
         let applied = try await eventually("the receiver to apply every Marseille event", timeout: .seconds(90), interval: .milliseconds(100)) { () -> [String]? in
             try deployment.checkRunning("notifications")
+            try receiver.checkRunning()
             let lines = try receiver.applied()
             return lines.count >= expected.count ? lines : nil
         }

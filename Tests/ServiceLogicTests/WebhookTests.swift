@@ -77,7 +77,7 @@ struct WebhookTests {
             try fanOut.apply(filed, in: db)  // the same event again: nothing new
             try fanOut.apply(queued, in: db)
         }
-        let rows = try await store.pool.read { db in
+        let rows = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT subscription_id, report_id, event_id, event_type, sequence, body, status FROM webhook_deliveries ORDER BY subscription_id")
         }
         #expect(rows.map { $0["subscription_id"] as String } == ["a", "b"])
@@ -85,7 +85,7 @@ struct WebhookTests {
         #expect(rows.allSatisfy { ($0["report_id"] as String) == "r1" && ($0["status"] as String) == "pending" })
         // The commit woke the dispatcher: a wait returns at once.
         let clock = ContinuousClock()
-        let waited = try await clock.measure { await wake.wait(upTo: .seconds(5)) }
+        let waited = await clock.measure { await wake.wait(upTo: .seconds(5)) }
         #expect(waited < .seconds(1))
     }
 
@@ -150,7 +150,7 @@ struct WebhookTests {
                 """).map { "\($0["sequence"] as Int64):\($0["http_status"] as Int? ?? 0):\($0["error"] as String? ?? "")" }
         }
         #expect(log == ["10:500:", "10:204:", "12:0:connection refused", "12:200:"])
-        let delivered = try await store.pool.read { db in
+        let delivered = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT sequence, attempts, delivered_at, next_attempt_at FROM webhook_deliveries WHERE status = 'delivered' ORDER BY sequence")
         }
         #expect(delivered.map { $0["sequence"] as Int64 } == [10, 12])

@@ -20,7 +20,7 @@ struct NotificationsCommand: AsyncParsableCommand {
         let webhooks = try email.webhooks(environment: environment)
         let territory = try territoryOptions.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: NotificationsService.migrations) { runtime, _ in
-            NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, jurisdictions: Set(territory.jurisdictions.map(\.id)))
+            NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, territory: territory)
         }
     }
 }

@@ -2,6 +2,7 @@ import EcoBus
 import EcoModel
 import EcoRuntime
 import EcoStore
+import EcoTerritory
 import Foundation
 import ServiceLifecycle
 
@@ -16,8 +17,10 @@ public enum NotificationsService {
     /// - Parameters:
     ///   - smtp: where to send emails; nil keeps notifications in-app only.
     ///   - webhooks: the webhooks' retry pace and timeout.
-    ///   - jurisdictions: the territory's jurisdiction ids, the only ones webhooks may be registered for.
-    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?, webhooks: WebhookSettings = WebhookSettings(), jurisdictions: Set<String>) -> ServiceParts {
+    ///   - territory: its jurisdictions are the only ones webhooks may be registered for, and those with
+    ///     an email address get their reports by email when SMTP is configured.
+    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?, webhooks: WebhookSettings = WebhookSettings(), territory: Territory) -> ServiceParts {
+        let jurisdictions = Set(territory.jurisdictions.map(\.id))
         let inbox = Inbox(database: runtime.database)
         let reminders = ReminderScheduler(database: runtime.database, email: smtp != nil)
         let webhookWake = WakeSignal()
@@ -31,8 +34,15 @@ public enum NotificationsService {
             services.append(PeriodicService(name: "email sending", interval: .seconds(2), logger: runtime.logger) { try await sender.sendDue() })
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
+        var handlers: [any EventHandler] = [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)]
+        if smtp != nil {
+            let recipients = territory.jurisdictions.reduce(into: [String: AuthorityEmailRules.Recipient]()) { recipients, jurisdiction in
+                if let email = jurisdiction.email { recipients[jurisdiction.id] = .init(name: jurisdiction.name, email: email) }
+            }
+            handlers.append(AuthorityEmailRules(recipients: recipients))
+        }
         return ServiceParts(
-            handlers: [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)],
+            handlers: handlers,
             requestHandlers: FeedSubscriptions(database: runtime.database).handlers.merging([
                 NotificationRequests.list: { body in
                     guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.List.self, from: first),

@@ -1,6 +1,7 @@
 """A webhook receiver for tests, as an authority would write one.
 
 Usage: python3 webhook_receiver.py --port PORT --secret SECRET --state DIR [--fail-first K]
+(standard library only; the tests run it with /usr/bin/python3 through PythonFixture)
 
 Each POST is checked: the EcoResupply-Signature header (t=<unix seconds>,v1=<hex HMAC-SHA256 of
 "<t>.<body>">, timestamp within 5 minutes) or 401; Content-Type application/cloudevents+json and
