@@ -40,33 +40,22 @@ struct ReportSSEStreamTests {
         let base = "http://127.0.0.1:\(deployment.httpPort)"
         let stream = "\(base)/streams/reports"
         let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
-        let agent = try await HTTPSession.signUp(base, "agent@marseille.example")
-        #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(agent.accountID)/roles", json: ["role": "municipality"], token: admin.accessToken).status == 200)
-        let agentSession = try await HTTPSession.logIn(base, "agent@marseille.example")
-        let city = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": "Ville de Marseille", "kind": "municipality"], token: agentSession.accessToken)
-        let cityID = try #require(try city.json()["id"] as? String, "\(city.text)")
+        let city = try await ReportAuthority.make(base, admin: admin, email: "agent@marseille.example")
+        let agentSession = city.session
         let key = try await HTTP.send("POST", "\(base)/v1/api-keys", json: ["name": "city dashboard"], token: agentSession.accessToken)
         let apiKey = try #require(try key.json()["apiKey"] as? String, "\(key.text)")
 
         // Refused before the binding, without a credential, and with a bad position.
         #expect(try await HTTP.get(stream, token: apiKey).status == 403, "no jurisdiction bound yet")
         #expect(try await HTTP.get(stream).status == 401)
-        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/marseille/organisation", json: ["organisationId": cityID], token: admin.accessToken).status == 200)
+        try await city.bind(base, to: "marseille", admin: admin)
         #expect(try await HTTP.get("\(stream)?lastEventId=yesterday", token: apiKey).errorField == "Last-Event-ID")
 
-        var filed = 0
-        func file(category: String = "illegal_dumping", latitude: Double? = nil, longitude: Double = 5.3740) async throws -> String {
-            filed += 1
-            let reply = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report([
-                "category": category, "latitude": latitude ?? 43.2951 + Double(filed) * 0.001, "longitude": longitude, "contact": NSNull(),
-            ]))
-            #expect(reply.status == 201, "\(reply.text)")
-            return try #require((try reply.json()["report"] as? [String: Any])?["id"] as? String, "\(reply.text)")
-        }
+        let reports = ReportFiler(base: base)
 
         // Before the client connects: a Marseille report, and one for the admin queue (not Marseille's).
-        let first = try await file()
-        _ = try await file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
+        let first = try await reports.file()
+        _ = try await reports.file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
 
         // The client starts from the beginning (Last-Event-ID: 0), applies 3 events and drops the connection.
         let state = deployment.root.appendingPathComponent("sse-client")
@@ -77,21 +66,21 @@ struct ReportSSEStreamTests {
         try await firstRun.awaitLine("connected")
         let move = try await HTTP.send("POST", "\(base)/v1/reports/\(first)/status", json: ["status": "acknowledged"], token: agentSession.accessToken)
         #expect(move.status == 200, "\(move.text)")
-        _ = try await file()
+        _ = try await reports.file()
         #expect(try await firstRun.awaitExit() == 0, "it disconnects after 3 events")
         #expect(try Self.applied(state).count == 3)
 
         // While it is away: more Marseille events, and one for another authority.
-        _ = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["latitude": 43.2951 + 0.001 + 0.00027, "contact": NSNull()]))
+        try await reports.support(1)
         let moved = try await HTTP.send("POST", "\(base)/v1/reports/\(first)/status", json: ["status": "in_progress"], token: agentSession.accessToken)
         #expect(moved.status == 200, "\(moved.text)")
-        _ = try await file(category: "wildlife_harm", latitude: 43.25, longitude: 5.45)
+        _ = try await reports.file(category: "wildlife_harm", latitude: 43.25, longitude: 5.45)
 
         // It resumes after the last event it applied, then receives live events.
         let secondRun = try PythonFixture("sse_client.py", arguments: arguments, log: log)
         defer { secondRun.kill() }
         try await secondRun.awaitLine("connected")
-        _ = try await file()
+        _ = try await reports.file()
         let expected = try await Self.outbox(deployment, jurisdiction: "marseille")
         #expect(expected.count == 6)
         let lines = try await eventually("the client to hold \(expected.count) events", timeout: .seconds(30)) {

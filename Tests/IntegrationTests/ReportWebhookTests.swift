@@ -81,13 +81,10 @@ struct ReportWebhookTests {
         try await deployment.awaitHTTP("/readyz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
         let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
-        let agent = try await HTTPSession.signUp(base, "webhooks@marseille.example")
         let stranger = try await HTTPSession.signUp(base, "stranger@example.org")
-        #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(agent.accountID)/roles", json: ["role": "municipality"], token: admin.accessToken).status == 200)
-        let agentSession = try await HTTPSession.logIn(base, "webhooks@marseille.example")
-        let city = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": "Ville de Marseille", "kind": "municipality"], token: agentSession.accessToken)
-        let cityID = try #require(try city.json()["id"] as? String, "\(city.text)")
-        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/marseille/organisation", json: ["organisationId": cityID], token: admin.accessToken).status == 200)
+        let city = try await ReportAuthority.make(base, admin: admin, email: "webhooks@marseille.example")
+        let agentSession = city.session
+        try await city.bind(base, to: "marseille", admin: admin)
 
         // Who may register, and what.
         let hooks = "\(base)/v1/jurisdictions/marseille/webhooks"

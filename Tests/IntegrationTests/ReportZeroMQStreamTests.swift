@@ -77,23 +77,7 @@ struct ReportZeroMQStreamTests {
         let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
         let merchant = try await HTTPSession.signUp(base, "stream-shop@example.org", roles: ["merchant"])
 
-        var filed = 0
-        /// Files a new report in Marseille, each ~110 m from the others so none is a duplicate; returns its id.
-        func file(category: String = "illegal_dumping", latitude: Double? = nil, longitude: Double = 5.3740) async throws -> String {
-            filed += 1
-            let reply = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report([
-                "category": category, "latitude": latitude ?? 43.2951 + Double(filed) * 0.001, "longitude": longitude, "contact": NSNull(),
-            ]))
-            #expect(reply.status == 201, "\(reply.text)")
-            return try #require((try reply.json()["report"] as? [String: Any])?["id"] as? String, "\(reply.text)")
-        }
-        /// Files again 30 m from report number `near`: `report.supported`.
-        func support(_ near: Int) async throws {
-            let reply = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report([
-                "latitude": 43.2951 + Double(near) * 0.001 + 0.00027, "contact": NSNull(),
-            ]))
-            #expect(try reply.json()["linkedToExisting"] as? Bool == true, "\(reply.text)")
-        }
+        let reports = ReportFiler(base: base)
         /// Another ingest topic in between, so report sequences have holes the subscriber must see through.
         func publishLot() async throws {
             let lot = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(), token: merchant.accessToken)
@@ -109,21 +93,21 @@ struct ReportZeroMQStreamTests {
         try await marseille.awaitReady()
 
         // Live: filed, a duplicate (supported), a lot in between, another report.
-        let first = try await file()
-        try await support(1)
+        let first = try await reports.file()
+        try await reports.support(1)
         try await publishLot()
-        _ = try await file(category: "overflowing_bin")
+        _ = try await reports.file(category: "overflowing_bin")
         try await Self.expectHolds(state, try await Self.outboxReports(deployment), "live", subscriber: subscriber)
 
         // Down: SIGKILL, then events it must get back by replay, among them each other report topic.
         subscriber.kill()
-        _ = try await file()
+        _ = try await reports.file()
         try await publishLot()
-        try await support(3)
+        try await reports.support(3)
         let moved = try await HTTP.send("POST", "\(base)/v1/reports/\(first)/status", json: ["status": "acknowledged"], token: admin.accessToken)
         #expect(moved.status == 200, "\(moved.text)")
         // Paris has no authority for bins: queued, then routed by hand (`report.routed`, to a jurisdiction other than Marseille).
-        let queued = try await file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
+        let queued = try await reports.file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
         let routed = try await HTTP.send("POST", "\(base)/v1/reports/\(queued)/route", json: ["jurisdictionId": "ofb"], token: admin.accessToken)
         #expect(routed.status == 200, "\(routed.text)")
         let whileDown = try await Self.outboxReports(deployment)
@@ -136,9 +120,9 @@ struct ReportZeroMQStreamTests {
         #expect(Self.ids(try Self.received(state)) == whileDown.map(\.id), "caught up on what was filed while it was down, nothing twice")
 
         // Live again after the restart.
-        _ = try await file()
+        _ = try await reports.file()
         try await publishLot()
-        try await support(filed)
+        try await reports.support(reports.filed)
         let all = try await Self.outboxReports(deployment)
         try await Self.expectHolds(state, all, "after restart", subscriber: restarted)
         #expect(try await restarted.terminate() == 0, "SIGTERM stops it cleanly")
