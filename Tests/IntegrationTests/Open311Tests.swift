@@ -139,6 +139,7 @@ struct Open311Tests {
         let oneXML = try #require(Elements.read(try await HTTP.get("\(base)/requests/\(id).xml").body))
         #expect(oneXML.names.prefix(2) == ["service_requests", "request"] && oneXML.texts["service_request_id"] == [id])
         #expect(oneXML.texts["lat"] == ["43.2951"])
+        #expect(try await HTTP.get("\(base)/requests/\(String(repeating: "x", count: 300)).json").status == 404)
         let unknown = try await HTTP.get("\(base)/requests/nope.xml")
         #expect(unknown.status == 404 && Elements.read(unknown.body)?.names == ["errors", "error", "code", "description"])
 

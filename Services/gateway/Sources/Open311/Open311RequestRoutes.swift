@@ -33,6 +33,7 @@ struct Open311RequestRoutes: Sendable {
             guard let (id, format) = Open311Format.split(context.parameters.get("file") ?? "") else {
                 return Open311Format.json.error(.notFound, "ask for requests/{service_request_id}.json or .xml")
             }
+            guard id.count <= 64 else { return format.error(.notFound, "no service request \(id.prefix(64))…") }
             return await Self.answer(format) {
                 let found = try await lookUp(ReportSearchRequests.Search(ids: [id], categories: nil, open311Statuses: nil, from: nil, to: nil, limit: 1))
                 guard !found.isEmpty else { return format.error(.notFound, "no service request \(id)") }
