@@ -124,4 +124,38 @@ struct ReportsTests {
         #expect(changes == 4)
         _ = deployment.stopAll()
     }
+
+    @Test("filing is limited per hour: by address without signing in, by account with a session or an Open311 api_key; 429 says when to retry")
+    func filingLimit() async throws {
+        let deployment = try await TestDeployment.make()
+        deployment.extraArguments["gateway"] = ["--filings-per-hour", "2", "--account-filings-per-hour", "3"]
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let reports = ReportFiler(base: base)
+        _ = try await reports.file()
+        _ = try await reports.file()
+        let refused = try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 43.31]))
+        #expect(refused.status == 429 && refused.errorCode == "rate_limited", "\(refused.text)")
+        let wait = try #require(refused.header("Retry-After").flatMap { Int($0) })
+        #expect(wait > 3500 && wait <= 3600)
+        #expect(try await HTTP.get("\(base)/v1/reports/nope").status == 404, "reading is not limited")
+
+        // An app's key counts against its account, and Open311 answers in its own error shape.
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let key = try #require(try await HTTP.send("POST", "\(base)/v1/api-keys", json: ["name": "app"], token: admin.accessToken).json()["apiKey"] as? String)
+        var statuses: [Int] = []
+        for index in 0..<4 {
+            let reply = try await Open311Tests.post("\(base)/open311/v2/requests.json", [
+                ("api_key", key), ("service_code", "noise"), ("lat", "\(43.30 + Double(index) * 0.001)"), ("long", "5.40"), ("description", "Chantier de nuit"),
+            ])
+            statuses.append(reply.status)
+            if reply.status == 429 {
+                #expect(try Open311Tests.list(reply).first?["code"] as? Int == 429 && reply.header("Retry-After") != nil, "\(reply.text)")
+            }
+        }
+        #expect(statuses == [201, 201, 201, 429])
+        _ = deployment.stopAll()
+    }
 }
+

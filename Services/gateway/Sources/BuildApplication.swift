@@ -49,10 +49,11 @@ public func buildApplication(
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)
     SubscriptionRoutes(services: services).register(on: router)
-    ReportRoutes(accounts: dependencies.store, services: services).register(on: router)
+    let filings = FilingRateLimit(perAccount: config.filingsPerHourByAccount, perAddress: config.filingsPerHourByAddress)
+    ReportRoutes(accounts: dependencies.store, services: services, filings: filings).register(on: router)
     WebhookRoutes(accounts: dependencies.store, services: services).register(on: router)
     Open311Routes(services: services).register(on: router)
-    Open311RequestRoutes(services: services, resolver: resolver).register(on: router)
+    Open311RequestRoutes(services: services, resolver: resolver, filings: filings).register(on: router)
     StreamRoutes(
         accounts: dependencies.store, services: services,
         source: BusReportEventSource(loop: runtime.loop, endpoint: topology.routerEndpoint(of: ServiceInstance(.ingest))),

@@ -10,13 +10,19 @@ public struct GatewayConfig: Sendable {
     /// The admin account made at start if missing; its password comes from the environment only.
     public var adminEmail: String?
     public var adminPassword: String?
+    /// Reports one address may file per hour without signing in, and one account (or API key) signed in.
+    public var filingsPerHourByAddress: Int
+    public var filingsPerHourByAccount: Int
 
-    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, bcryptCost: Int = 12, adminEmail: String? = nil, adminPassword: String? = nil) {
+    public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, bcryptCost: Int = 12, adminEmail: String? = nil, adminPassword: String? = nil,
+                filingsPerHourByAddress: Int = 30, filingsPerHourByAccount: Int = 600) {
         self.httpHost = httpHost
         self.httpPort = httpPort
         self.bcryptCost = bcryptCost
         self.adminEmail = adminEmail
         self.adminPassword = adminPassword
+        self.filingsPerHourByAddress = filingsPerHourByAddress
+        self.filingsPerHourByAccount = filingsPerHourByAccount
     }
 }
 
@@ -34,6 +40,12 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("admin-email"), help: "Admin account to create at start if missing; its password is read from ECORESUPPLY_ADMIN_PASSWORD (env ECORESUPPLY_ADMIN_EMAIL).")
     public var adminEmail: String?
 
+    @Option(name: .customLong("filings-per-hour"), help: "Reports one address may file per hour without signing in (env ECORESUPPLY_FILINGS_PER_HOUR, default 30).")
+    public var filingsPerHour: Int?
+
+    @Option(name: .customLong("account-filings-per-hour"), help: "Reports one account or API key may file per hour, e.g. an app filing for citizens (env ECORESUPPLY_ACCOUNT_FILINGS_PER_HOUR, default 600).")
+    public var accountFilingsPerHour: Int?
+
     public init() {}
 
     public func resolve(environment: [String: String]) throws(ConfigError) -> GatewayConfig {
@@ -48,6 +60,15 @@ public struct GatewayOptions: ParsableArguments, Sendable {
         guard (4...16).contains(cost) else {
             throw ConfigError(setting: "bcrypt-cost", value: "\(cost)", reason: "must be between 4 and 16")
         }
+        let byAddress: Int, byAccount: Int
+        if let filingsPerHour { byAddress = filingsPerHour } else { byAddress = try settings.int("FILINGS_PER_HOUR", default: 30) }
+        if let accountFilingsPerHour { byAccount = accountFilingsPerHour } else { byAccount = try settings.int("ACCOUNT_FILINGS_PER_HOUR", default: 600) }
+        guard (1...100_000).contains(byAddress) else {
+            throw ConfigError(setting: "filings-per-hour", value: "\(byAddress)", reason: "must be between 1 and 100000")
+        }
+        guard (1...100_000).contains(byAccount) else {
+            throw ConfigError(setting: "account-filings-per-hour", value: "\(byAccount)", reason: "must be between 1 and 100000")
+        }
         let admin = adminEmail ?? settings.string("ADMIN_EMAIL")
         let password = settings.string("ADMIN_PASSWORD")
         if admin != nil, password == nil {
@@ -55,6 +76,6 @@ public struct GatewayOptions: ParsableArguments, Sendable {
         }
         return GatewayConfig(
             httpHost: httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1", httpPort: port,
-            bcryptCost: cost, adminEmail: admin, adminPassword: password)
+            bcryptCost: cost, adminEmail: admin, adminPassword: password, filingsPerHourByAddress: byAddress, filingsPerHourByAccount: byAccount)
     }
 }

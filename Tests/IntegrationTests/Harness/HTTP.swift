@@ -9,6 +9,7 @@ enum HTTP {
         let status: Int
         let body: Data
         let contentType: String?
+        var headers: [String: String] = [:]
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> [String: Any] {
             (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
@@ -17,6 +18,8 @@ enum HTTP {
         var error: [String: Any] { ((try? json())?["error"] as? [String: Any]) ?? [:] }
         var errorCode: String? { error["code"] as? String }
         var errorField: String? { error["field"] as? String }
+        /// A response header, by name in any case.
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
     }
 
     static func get(_ url: String, token: String? = nil) async throws -> Reply {
@@ -40,6 +43,10 @@ enum HTTP {
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
-        return Reply(status: http.statusCode, body: data, contentType: http.value(forHTTPHeaderField: "Content-Type"))
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return Reply(status: http.statusCode, body: data, contentType: http.value(forHTTPHeaderField: "Content-Type"), headers: headers)
     }
 }

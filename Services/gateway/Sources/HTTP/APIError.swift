@@ -12,6 +12,8 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public let status: HTTPResponse.Status
     public let body: Body
+    /// Extra response headers, e.g. `Retry-After`.
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
         self.status = status
@@ -19,11 +21,19 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse.make(status, ["error": body])
+        try JSONResponse.make(status, ["error": body], headers: headers)
     }
 
     public static func notFound(_ path: String) -> APIError {
         APIError(.notFound, code: "not_found", message: "no route for \(path)")
+    }
+
+    /// 429 for a client that filed its hourly share of reports, with `Retry-After`.
+    public static func tooManyFilings(retryAfter seconds: TimeInterval) -> APIError {
+        let wait = Int(seconds.rounded(.up))
+        var error = APIError(.tooManyRequests, code: "rate_limited", message: "too many reports from you this hour; try again in \(wait) s")
+        error.headers[.retryAfter] = "\(wait)"
+        return error
     }
 
     public static let unavailable = APIError(.serviceUnavailable, code: "unavailable", message: "a service this request needs did not answer in time")

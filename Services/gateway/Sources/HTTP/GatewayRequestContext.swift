@@ -6,10 +6,18 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` when the request carries a valid token or API key.
     public var principal: Principal?
+    /// The peer's IP address (a proxy's, behind one): who files anonymously, for the filing limit.
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         principal = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// Who is filing, for `FilingRateLimit`: the account behind a session or API key, else the address.
+    var filingClient: FilingRateLimit.Client {
+        principal.map { .account($0.accountID) } ?? .address(remoteAddress ?? "unknown")
     }
 
     /// JSON bodies are small: 1 MiB at most (photos go through their own endpoints).

@@ -10,6 +10,7 @@ import Hummingbird
 struct Open311RequestRoutes: Sendable {
     let services: ServiceCaller
     let resolver: PrincipalResolver
+    let filings: FilingRateLimit
     static let ingest = ServiceInstance(.ingest)
 
     /// The form fields a filing may carry, and what each becomes.
@@ -64,6 +65,7 @@ struct Open311RequestRoutes: Sendable {
         }
         return await Self.answer(format) {
             let client = try await client(presenting: form["api_key"], context)
+            if let wait = filings.admit(.account(client.accountID)) { throw APIError.tooManyFilings(retryAfter: wait) }
             let draft = try Self.draft(from: form)
             let file = ReportRequests.File(draft: draft, reporterAccountId: client.accountID, photoTypes: [])
             let reply = try await services.frames(Self.ingest, ReportRequests.file, [try EventCodec.encoder.encode(file)])
@@ -168,7 +170,9 @@ struct Open311RequestRoutes: Sendable {
             let parameter = Open311ServiceRequest.parameter(for: error.body.field)
             let prefix = parameter.map { "\($0): " } ?? ""
             let message = error.body.message.hasPrefix(parameter ?? "\u{0}") ? error.body.message : prefix + error.body.message
-            return format.error(error.status, message)
+            var response = format.error(error.status, message)
+            for field in error.headers { response.headers.append(field) }
+            return response
         } catch {
             return format.error(.internalServerError, "the request could not be handled")
         }

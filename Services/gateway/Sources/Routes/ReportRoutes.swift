@@ -9,6 +9,7 @@ import Hummingbird
 public struct ReportRoutes: Sendable {
     let accounts: any AccountStore
     let services: ServiceCaller
+    let filings: FilingRateLimit
     static let ingest = ServiceInstance(.ingest)
     /// Three photos of 2 MiB in base64, and the rest of the report.
     static let bodyLimit = 9 << 20
@@ -33,6 +34,7 @@ public struct ReportRoutes: Sendable {
     public func register(on router: Router<GatewayRequestContext>) {
         // Roles: public (a signed-in reporter is remembered privately).
         router.post("/v1/reports") { request, context in
+            if let wait = filings.admit(context.filingClient) { throw APIError.tooManyFilings(retryAfter: wait) }
             let body = try await RequestBody.decode(Body.self, from: request, context: context, limit: Self.bodyLimit)
             let photos = body.photos ?? []
             guard photos.count <= ReportRequests.maximumPhotos else {
