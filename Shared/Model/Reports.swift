@@ -77,7 +77,20 @@ public struct ReportChanged: Codable, Sendable, Equatable {
     public static let filedTopic = "report.filed"
     public static let supportedTopic = "report.supported"
     public var report: PublicReport
-    public init(report: PublicReport) { self.report = report }
+    /// On `report.routed`: the jurisdiction the report was taken from, so its authority's streams
+    /// and webhooks hear that it left. Nil otherwise.
+    public var previousJurisdictionId: String?
+    public init(report: PublicReport, previousJurisdictionId: String? = nil) {
+        self.report = report
+        self.previousJurisdictionId = previousJurisdictionId
+    }
+
+    /// The jurisdictions this event concerns: the report's, and the one it left if it was routed away.
+    public static func concerned(jurisdictionId: String?, previousJurisdictionId: String?) -> [String] {
+        var ids = jurisdictionId.map { [$0] } ?? []
+        if let previous = previousJurisdictionId, previous != jurisdictionId { ids.append(previous) }
+        return ids
+    }
 }
 
 /// Bus requests ingest answers about environmental reports.

@@ -41,6 +41,20 @@ struct ReportStreamSessionTests {
         #expect(sent == ["2", "8", "13"], "nothing new, nothing again")
     }
 
+    @Test("a report routed away from a jurisdiction: its stream gets that report.routed, and nothing after")
+    func routedAway() async throws {
+        let routed = ReportEventPage.Event(sequence: 4, type: "report.routed", jurisdictionId: "ofb", previousJurisdictionId: "marseille", json: "{}")
+        let source = InMemorySource(events: [Self.event(2, "marseille"), routed, Self.event(6, "ofb")], latest: 6, pageSize: 10)
+        var marseille = ReportStreamSession(source: source, jurisdictions: ["marseille"], after: 0)
+        var sent: [String] = []
+        try await marseille.drain { sent.append($0.id ?? "") }
+        #expect(sent == ["2", "4"])
+        var agency = ReportStreamSession(source: source, jurisdictions: ["ofb"], after: 0)
+        sent = []
+        try await agency.drain { sent.append($0.id ?? "") }
+        #expect(sent == ["4", "6"])
+    }
+
     @Test("an admin's stream carries everything; resuming after an id sends only what follows it")
     func resumes() async throws {
         var all = ReportStreamSession(source: Self.source, jurisdictions: nil, after: 0)

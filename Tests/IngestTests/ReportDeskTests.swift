@@ -84,4 +84,19 @@ struct ReportDeskTests {
         let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
         #expect(await field(withPhoto, Array(repeating: png, count: 4)) == "photos")
     }
+
+    @Test("an admin routing a report away announces report.routed with the jurisdiction it left")
+    func routedAway() async throws {
+        let filed = try await desk.file(Self.filing(), photoFrames: [])
+        let queue = ReportQueue(database: pool, outbox: Outbox(producer: "ingest"), territory: try Territory.embedded())
+        let admin = Actor(accountId: "admin-1", organisationIds: [], isAdmin: true)
+        let moved = try await queue.route(ReportQueueRequests.Route(actor: admin, reportId: filed.report.id, jurisdictionId: "ofb"))
+        #expect(moved.jurisdictionId == "ofb")
+        let payload = try await pool.read { try Data.fetchOne($0, sql: "SELECT payload FROM bus_outbox WHERE topic = 'report.routed'") }
+        let event = try EventCodec.decoder.decode(CloudEvent<ReportChanged>.self, from: try #require(payload))
+        #expect(event.data.previousJurisdictionId == "marseille" && event.data.report.jurisdictionId == "ofb")
+        #expect(ReportChanged.concerned(jurisdictionId: "ofb", previousJurisdictionId: "marseille") == ["ofb", "marseille"])
+        #expect(ReportChanged.concerned(jurisdictionId: nil, previousJurisdictionId: nil).isEmpty)
+    }
 }
+

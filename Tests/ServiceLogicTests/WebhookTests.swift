@@ -41,9 +41,9 @@ struct WebhookTests {
     }
 
     /// The event as the consumer hands it to handlers, and its exact bytes.
-    static func event(_ sequence: Int64, _ topic: String, _ report: PublicReport) throws -> (ReceivedEvent, Data) {
+    static func event(_ sequence: Int64, _ topic: String, _ report: PublicReport, previous: String? = nil) throws -> (ReceivedEvent, Data) {
         let payload = try CloudEventWriter.encode(CloudEvent(
-            id: "event-\(sequence)", source: "ingest", type: topic, sequence: sequence, data: ReportChanged(report: report)))
+            id: "event-\(sequence)", source: "ingest", type: topic, sequence: sequence, data: ReportChanged(report: report, previousJurisdictionId: previous)))
         guard case .event(let event) = InboundMessage.decode([Data(topic.utf8), payload]) else { throw RemoteError.badRequest("undecodable") }
         return (event, payload)
     }
@@ -87,6 +87,24 @@ struct WebhookTests {
         let clock = ContinuousClock()
         let waited = await clock.measure { await wake.wait(upTo: .seconds(5)) }
         #expect(waited < .seconds(1))
+    }
+
+    @Test("a report routed away: its report.routed goes to the new jurisdiction's webhooks and to the old one's, then only to the new")
+    func routedAway() async throws {
+        let store = try TemporaryStore(WebhookSchema.migrations, producer: "notifications")
+        try Self.subscribe(store, "city", "marseille")
+        try Self.subscribe(store, "agency", "ofb")
+        let fanOut = WebhookFanOut(wake: WakeSignal())
+        try await store.pool.write { db in
+            try fanOut.apply(try Self.event(1, ReportChanged.filedTopic, Self.report("r1", jurisdiction: "marseille")).0, in: db)
+            try fanOut.apply(try Self.event(2, ReportChanged.routedTopic, Self.report("r1", jurisdiction: "ofb"), previous: "marseille").0, in: db)
+            try fanOut.apply(try Self.event(3, ReportChanged.statusChangedTopic, Self.report("r1", jurisdiction: "ofb")).0, in: db)
+        }
+        let rows = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT subscription_id, sequence FROM webhook_deliveries ORDER BY subscription_id, sequence")
+                .map { "\($0["subscription_id"] as String):\($0["sequence"] as Int64)" }
+        }
+        #expect(rows == ["agency:2", "agency:3", "city:1", "city:2"])
     }
 
     @Test("only the oldest pending delivery of each webhook-and-report chain is due; a failure holds back what follows until it succeeds")

@@ -95,7 +95,7 @@ def main():
     parser.add_argument("--xpub", required=True, help="the forwarder's XPUB endpoint, e.g. tcp://127.0.0.1:7700")
     parser.add_argument("--state", required=True, help="directory for events.jsonl and offsets.json")
     parser.add_argument("--prefix", default="report.", help="topic prefix to receive (default: report.)")
-    parser.add_argument("--jurisdiction", help="keep only reports whose data.report.jurisdictionId is this")
+    parser.add_argument("--jurisdiction", help="keep only events whose data.report.jurisdictionId (or data.previousJurisdictionId) is this")
     parser.add_argument("--service", default="ingest", help="the producer of those topics (default: ingest)")
     args = parser.parse_args()
 
@@ -119,8 +119,10 @@ def main():
     ready = [False]
 
     def wanted(event):
-        report = (event.get("data") or {}).get("report") or {}
-        return args.jurisdiction is None or report.get("jurisdictionId") == args.jurisdiction
+        # The report's jurisdiction, or on report.routed the one it was taken from.
+        data = event.get("data") or {}
+        report = data.get("report") or {}
+        return args.jurisdiction is None or args.jurisdiction in (report.get("jurisdictionId"), data.get("previousJurisdictionId"))
 
     def ask_replay(source):
         # 3. Replay from what we have handled, only our topics; one request in flight per producer.

@@ -17,10 +17,13 @@ public struct ReportEventPage: Sendable, Equatable {
         public var type: String
         /// The jurisdiction the report belongs to after this event; nil while in the admin queue.
         public var jurisdictionId: String?
+        /// On `report.routed`, the jurisdiction it was taken from.
+        public var previousJurisdictionId: String?
         /// The CloudEvent as ingest published it.
         public var json: String
-        public init(sequence: Int64, type: String, jurisdictionId: String?, json: String) {
-            self.sequence = sequence; self.type = type; self.jurisdictionId = jurisdictionId; self.json = json
+        public init(sequence: Int64, type: String, jurisdictionId: String?, previousJurisdictionId: String? = nil, json: String) {
+            self.sequence = sequence; self.type = type; self.jurisdictionId = jurisdictionId
+            self.previousJurisdictionId = previousJurisdictionId; self.json = json
         }
     }
 
@@ -46,6 +49,7 @@ public struct BusReportEventSource: ReportEventSource {
         struct Payload: Decodable {
             struct Report: Decodable { var jurisdictionId: String? }
             var report: Report?
+            var previousJurisdictionId: String?
         }
         var type: String
         var sequence: Int64?
@@ -69,7 +73,7 @@ public struct BusReportEventSource: ReportEventSource {
             let shape = try EventCodec.decoder.decode(Shape.self, from: frame)
             return ReportEventPage.Event(
                 sequence: shape.sequence ?? 0, type: shape.type, jurisdictionId: shape.data?.report?.jurisdictionId,
-                json: String(decoding: frame, as: UTF8.self))
+                previousJurisdictionId: shape.data?.previousJurisdictionId, json: String(decoding: frame, as: UTF8.self))
         }
         return ReportEventPage(events: events, through: reply.through, latest: reply.latest)
     }

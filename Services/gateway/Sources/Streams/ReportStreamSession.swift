@@ -1,3 +1,4 @@
+import EcoModel
 import Foundation
 
 /// One open report stream: from a position in ingest's stream, the events of the authority's
@@ -15,9 +16,11 @@ struct ReportStreamSession: Sendable {
         self.cursor = cursor
     }
 
+    /// Whether the event concerns this stream: its report is, or just was (routed away), in one of its jurisdictions.
     func carries(_ event: ReportEventPage.Event) -> Bool {
         guard let jurisdictions else { return true }
-        return event.jurisdictionId.map { jurisdictions.contains($0) } ?? false
+        return ReportChanged.concerned(jurisdictionId: event.jurisdictionId, previousJurisdictionId: event.previousJurisdictionId)
+            .contains { jurisdictions.contains($0) }
     }
 
     /// Reads everything after the cursor and hands each event this stream carries to `send`,

@@ -38,9 +38,10 @@ public struct ReportQueue: Sendable {
         return try await database.write { db in
             var report = try ReportRecords.load(request.reportId, db)
             guard report.jurisdictionId != request.jurisdictionId else { return report }
+            let previous = report.jurisdictionId
             report.jurisdictionId = request.jurisdictionId
             report.updatedAt = now
-            try ReportRecords.save(report, announcing: ReportChanged.routedTopic, outbox: outbox, db)
+            try ReportRecords.save(report, announcing: ReportChanged.routedTopic, previousJurisdictionId: previous, outbox: outbox, db)
             return report
         }
     }

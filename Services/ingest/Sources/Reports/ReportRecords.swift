@@ -13,10 +13,10 @@ enum ReportRecords {
         return try EventCodec.decoder.decode(PublicReport.self, from: body)
     }
 
-    static func save(_ report: PublicReport, announcing topic: String, outbox: Outbox, _ db: Database) throws {
+    static func save(_ report: PublicReport, announcing topic: String, previousJurisdictionId: String? = nil, outbox: Outbox, _ db: Database) throws {
         try db.execute(
             sql: "UPDATE reports SET status = ?, jurisdiction_id = ?, body = ? WHERE id = ?",
             arguments: [report.status.rawValue, report.jurisdictionId, try EventCodec.encoder.encode(report), report.id])
-        try outbox.append(topic, ReportChanged(report: report), in: db)
+        try outbox.append(topic, ReportChanged(report: report, previousJurisdictionId: previousJurisdictionId), in: db)
     }
 }

@@ -3,7 +3,8 @@ import EcoModel
 import Foundation
 import GRDB
 
-/// Queues each `report.*` event for every active webhook of the report's jurisdiction, inside the
+/// Queues each `report.*` event for every active webhook of the report's jurisdiction (and, on
+/// `report.routed`, of the jurisdiction it left), inside the
 /// consumer's transaction (so exactly once per event and subscription), keeping the CloudEvent's
 /// JSON exactly as received. Reports in the admin queue (no jurisdiction) go to nobody. The
 /// dispatcher is woken once the transaction commits.
@@ -14,7 +15,10 @@ public struct WebhookFanOut: EventHandler {
             var id: String
             var jurisdictionId: String?
         }
-        struct Data: Decodable, Sendable { var report: Report }
+        struct Data: Decodable, Sendable {
+            var report: Report
+            var previousJurisdictionId: String?
+        }
         var data: Data
     }
 
@@ -27,11 +31,15 @@ public struct WebhookFanOut: EventHandler {
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         guard let sequence = event.sequence,
               // A `report.*` event about something else than one report is not for webhooks.
-              let report = (try? EventCodec.decoder.decode(Marker.self, from: event.payload))?.data.report,
-              let jurisdiction = report.jurisdictionId
+              let data = (try? EventCodec.decoder.decode(Marker.self, from: event.payload))?.data
         else { return }
+        let report = data.report
+        // The report's jurisdiction, and on `report.routed` the one it left, so that authority hears it went.
+        let jurisdictions = ReportChanged.concerned(jurisdictionId: report.jurisdictionId, previousJurisdictionId: data.previousJurisdictionId)
+        guard !jurisdictions.isEmpty else { return }
         let subscriptions = try String.fetchAll(
-            db, sql: "SELECT id FROM webhook_subscriptions WHERE jurisdiction_id = ? AND revoked_at IS NULL ORDER BY id", arguments: [jurisdiction])
+            db, sql: "SELECT id FROM webhook_subscriptions WHERE jurisdiction_id IN (\(jurisdictions.map { _ in "?" }.joined(separator: ", "))) AND revoked_at IS NULL ORDER BY id",
+            arguments: StatementArguments(jurisdictions))
         guard !subscriptions.isEmpty else { return }
         let now = EventTime.format(Date())
         let insert = try db.cachedStatement(sql: """
