@@ -15,12 +15,13 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 
 /// A service: a library with its logic and a thin executable that reads config and runs it.
-func service(_ executable: String, library: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> [Target] {
+func service(_ executable: String, library: String, extra: [Target.Dependency] = [], exclude: [String] = [], resources: [Resource]? = nil) -> [Target] {
     [
         .target(
             name: library,
             dependencies: ["EcoRuntime", "EcoBus", "EcoStore", "EcoConfig", log, argumentParser] + extra,
             path: "Services/\(executable)/Sources",
+            exclude: exclude,
             resources: resources,
             swiftSettings: swiftSettings
         ),
@@ -58,6 +59,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -166,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["GatewayService", "EcoBus", "EcoConfig"],
+            dependencies: ["GatewayService", "EcoBus", "EcoConfig", "EcoStore", "EcoModel", grdb, log, argumentParser],
             path: "Tests/GatewayTests",
             swiftSettings: swiftSettings
         ),
@@ -195,6 +197,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PrivacyTests",
+            dependencies: [
+                "GatewayService", "IngestService", "MatcherService", "ReportingService", "NotificationsService", "PickupValidatorService",
+                "EcoRuntime", "EcoBus", "EcoStore", grdb,
+            ],
+            path: "Tests/PrivacyTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["EcoCLI"],
             path: "Tests/CLITests",
@@ -202,11 +213,12 @@ let package = Package(
         ),
     ]
         + service("gateway", library: "GatewayService", extra: [
-            .product(name: "Hummingbird", package: "hummingbird"), metrics, lifecycle, crypto, "EcoModel", "EcoQRCode",
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            metrics, lifecycle, crypto, "EcoModel", "EcoQRCode",
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "JWTKit", package: "jwt-kit"),
-        ], resources: [.copy("Resources/openapi.json")])
+        ], exclude: ["Resources/COMMON-PASSWORDS-ATTRIBUTION.md"], resources: [.copy("Resources/openapi.json"), .copy("Resources/common-passwords.txt")])
         + service("ingest", library: "IngestService", extra: ["EcoModel", "EcoWaste", "EcoTerritory", crypto])
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto, metrics])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])

@@ -9,12 +9,16 @@ public struct AccountCreated: Codable, Sendable, Equatable {
     public var email: String
     public var displayName: String
     public var roles: [Role]
+    /// Whether the person agreed to notifications by email at sign-up (absent in events written
+    /// before consent was recorded: no consent).
+    public var emailNotifications: Bool?
 
-    public init(accountID: String, email: String, displayName: String, roles: [Role]) {
+    public init(accountID: String, email: String, displayName: String, roles: [Role], emailNotifications: Bool? = nil) {
         self.accountID = accountID
         self.email = email
         self.displayName = displayName
         self.roles = roles
+        self.emailNotifications = emailNotifications
     }
 }
 
@@ -30,5 +34,50 @@ public struct AccountRolesChanged: Codable, Sendable, Equatable {
         self.accountID = accountID
         self.roles = roles
         self.changedBy = changedBy
+    }
+}
+
+/// What a person agrees to, each recorded with the version of its text and withdrawable
+/// (`terms_of_use` only by deleting the account).
+public enum ConsentPurpose: String, Codable, Sendable, CaseIterable, Comparable {
+    /// The terms of use: needed to hold an account.
+    case termsOfUse = "terms_of_use"
+    /// Notifications by email (in-app notifications need no consent).
+    case emailNotifications = "email_notifications"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// `account.consent_changed`: a person granted or withdrew a consent. Notifications sends
+/// notification emails only while `email_notifications` is granted.
+public struct AccountConsentChanged: Codable, Sendable, Equatable {
+    public static let topic = "account.consent_changed"
+
+    public var accountID: String
+    public var purpose: ConsentPurpose
+    public var granted: Bool
+    /// The version of the text consented to.
+    public var version: String
+    public var at: Date
+
+    public init(accountID: String, purpose: ConsentPurpose, granted: Bool, version: String, at: Date) {
+        self.accountID = accountID
+        self.purpose = purpose
+        self.granted = granted
+        self.version = version
+        self.at = at
+    }
+}
+
+/// `account.email_changed`: a person confirmed a new address; notifications writes to it from now on.
+public struct AccountEmailChanged: Codable, Sendable, Equatable {
+    public static let topic = "account.email_changed"
+
+    public var accountID: String
+    public var email: String
+
+    public init(accountID: String, email: String) {
+        self.accountID = accountID
+        self.email = email
     }
 }

@@ -92,3 +92,27 @@ public enum SubscriptionRequests {
         public init(items: [FeedSubscription]) { self.items = items }
     }
 }
+
+/// Bus requests for emails a person needs whatever their notification consent (a password reset
+/// link, an address confirmation), answered by the notifications service once the email is queued.
+public enum EmailRequests {
+    public static let send = "email.send"
+
+    public struct Send: Codable, Sendable {
+        public var accountId: String
+        /// The address to write to; nil for the account's own address.
+        public var recipient: String?
+        /// Queued once per key.
+        public var dedupeKey: String
+        public var subject: String
+        public var body: String
+        public init(accountId: String, recipient: String?, dedupeKey: String, subject: String, body: String) {
+            self.accountId = accountId; self.recipient = recipient; self.dedupeKey = dedupeKey; self.subject = subject; self.body = body
+        }
+    }
+
+    public struct Queued: Codable, Sendable {
+        public var queued: Bool
+        public init(queued: Bool) { self.queued = queued }
+    }
+}

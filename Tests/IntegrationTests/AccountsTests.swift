@@ -20,15 +20,21 @@ struct AccountsTests {
         #expect(try me.json()["roles"] as? [String] == ["merchant"])
 
         // Bad input: each refused with its field named, nothing created.
+        let terms = try await HTTPSession.termsVersion(base)
         let cases: [([String: Any], Int, String, String?)] = [
-            (["email": "baker@example.org", "password": "a long enough password", "displayName": "Again"], 409, "email_taken", "email"),
-            (["email": "not-an-address", "password": "a long enough password", "displayName": "X"], 400, "invalid_field", "email"),
-            (["email": "x@example.org", "password": "short", "displayName": "X"], 400, "invalid_field", "password"),
-            (["email": "x@example.org", "password": String(repeating: "é", count: 40), "displayName": "X"], 400, "invalid_field", "password"),
-            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "roles": ["admin"]], 400, "invalid_field", "roles"),
-            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "roles": ["wizard"]], 400, "invalid_field", "roles[0]"),
-            (["email": "x@example.org", "password": "a long enough password"], 400, "missing_field", "displayName"),
-            (["email": "x@example.org", "password": 12, "displayName": "X"], 400, "invalid_field", "password"),
+            (["email": "baker@example.org", "password": "a long enough password", "displayName": "Again", "termsVersion": terms], 409, "email_taken", "email"),
+            (["email": "not-an-address", "password": "a long enough password", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "email"),
+            (["email": "x@example.org", "password": "short", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            (["email": "x@example.org", "password": String(repeating: "é", count: 40), "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "roles": ["admin"], "termsVersion": terms], 400, "invalid_field", "roles"),
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "roles": ["wizard"], "termsVersion": terms], 400, "invalid_field", "roles[0]"),
+            (["email": "x@example.org", "password": "a long enough password", "termsVersion": terms], 400, "missing_field", "displayName"),
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X"], 400, "missing_field", "termsVersion"),
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "termsVersion": "1999-01-01"], 400, "invalid_field", "termsVersion"),
+            (["email": "x@example.org", "password": "eleven char", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            (["email": "x@example.org", "password": "Qwertyuiop123!", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            (["email": "x@example.org", "password": "aaaaaaaaaaaaaaaa", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            (["email": "x@example.org", "password": 12, "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
         ]
         for (body, status, code, field) in cases {
             let reply = try await HTTP.send("POST", "\(base)/v1/auth/signup", json: body)

@@ -31,7 +31,7 @@ struct NotificationEmailTests {
         try await deployment.awaitHTTP("/readyz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
         let merchant = try await HTTPSession.signUp(base, "mail-shop@example.org", roles: ["merchant"])
-        let customer = try await HTTPSession.signUp(base, "mail-customer@example.org")
+        let customer = try await HTTPSession.signUp(base, "mail-customer@example.org", emailNotifications: true)
         let lot = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Mail lot", baskets: 2), token: merchant.accessToken)
         let lotID = try #require(try lot.json()["id"] as? String)
         let reserved = try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken)

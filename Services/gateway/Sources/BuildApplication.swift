@@ -10,7 +10,9 @@ public func buildApplication(
     runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry, dependencies: GatewayDependencies
 ) throws -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ClientAddressMiddleware(proxies: config.trustedProxies))
     let resolver = PrincipalResolver(accounts: dependencies.store, sessions: dependencies.store, keys: dependencies.store, tokens: dependencies.tokens)
     router.add(middleware: AuthenticationMiddleware(resolver: resolver))
     let topology = runtime.config.topology
@@ -29,6 +31,8 @@ public func buildApplication(
     ).register(on: router)
     AuthRoutes(auth: dependencies.auth).register(on: router)
     AccountRoutes(accounts: dependencies.store).register(on: router)
+    LifecycleRoutes(lifecycle: dependencies.lifecycle).register(on: router)
+    ConsentRoutes(store: dependencies.store, termsVersion: config.termsVersion).register(on: router)
     OrganisationRoutes(accounts: dependencies.store).register(on: router)
     APIKeyRoutes(accounts: dependencies.store, keys: dependencies.store).register(on: router)
     BeneficiaryRoutes(

@@ -30,6 +30,7 @@ public struct GatewayDependencies: Sendable {
     public let hasher: any PasswordHasher
     public let tokens: TokenService
     public let auth: AuthService
+    public let lifecycle: AccountLifecycle
     /// Wakes open report streams when report events arrive.
     public let reportSignal: ReportStreamSignal
 
@@ -37,7 +38,12 @@ public struct GatewayDependencies: Sendable {
         let store = SQLiteAccountStore(database: runtime.database, outbox: runtime.outbox)
         let hasher = BcryptPasswordHasher(cost: UInt8(config.bcryptCost))
         let tokens = await TokenService(secret: try SigningSecret.loadOrCreate(runtime.database))
-        let auth = await AuthService(accounts: store, sessions: store, hasher: hasher, tokens: tokens, throttle: LoginThrottle())
-        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth, reportSignal: ReportStreamSignal())
+        let throttle = LoginThrottle()
+        let auth = await AuthService(accounts: store, sessions: store, hasher: hasher, tokens: tokens, throttle: throttle, termsVersion: config.termsVersion)
+        let lifecycle = AccountLifecycle(
+            accounts: store, store: store, hasher: hasher,
+            mailer: BusLifecycleMailer(services: ServiceCaller(loop: runtime.loop, topology: runtime.config.topology)),
+            throttle: throttle, logger: runtime.logger)
+        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth, lifecycle: lifecycle, reportSignal: ReportStreamSignal())
     }
 }

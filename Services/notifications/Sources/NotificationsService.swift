@@ -12,6 +12,7 @@ import ServiceLifecycle
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations + FeedSubscriptions.migrations + WebhookSchema.migrations
+        + EmailConsents.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     /// - Parameters:
@@ -34,7 +35,7 @@ public enum NotificationsService {
             services.append(PeriodicService(name: "email sending", interval: .seconds(2), logger: runtime.logger) { try await sender.sendDue() })
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
-        var handlers: [any EventHandler] = [NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)]
+        var handlers: [any EventHandler] = [EmailConsents(), NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)]
         if smtp != nil {
             let recipients = territory.jurisdictions.reduce(into: [String: AuthorityEmailRules.Recipient]()) { recipients, jurisdiction in
                 if let email = jurisdiction.email { recipients[jurisdiction.id] = .init(name: jurisdiction.name, email: email) }
@@ -49,6 +50,13 @@ public enum NotificationsService {
                           (1...200).contains(request.limit)
                     else { throw RemoteError.badRequest("body must be {accountId, limit (1-200), cursor?}") }
                     return [try EventCodec.encoder.encode(try await inbox.page(request))]
+                },
+                EmailRequests.send: { body in
+                    guard let first = body.first, let request = try? EventCodec.decoder.decode(EmailRequests.Send.self, from: first),
+                          !request.dedupeKey.isEmpty, request.subject.count <= 200, request.body.count <= 20_000
+                    else { throw RemoteError.badRequest("body must be {accountId, recipient?, dedupeKey, subject (≤ 200), body (≤ 20000)}") }
+                    try await runtime.database.write { db in try EmailConsents.queue(request, in: db) }
+                    return [try EventCodec.encoder.encode(EmailRequests.Queued(queued: true))]
                 },
                 NotificationRequests.markRead: { body in
                     guard let first = body.first, let request = try? EventCodec.decoder.decode(NotificationRequests.MarkRead.self, from: first) else {

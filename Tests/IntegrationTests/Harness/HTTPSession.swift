@@ -16,9 +16,16 @@ struct HTTPSession {
         refreshToken = try #require(json["refreshToken"] as? String)
     }
 
-    static func signUp(_ base: String, _ email: String, roles: [String] = ["customer"]) async throws -> HTTPSession {
+    /// The terms version the gateway asks sign-ups to accept.
+    static func termsVersion(_ base: String) async throws -> String {
+        let reply = try await HTTP.get("\(base)/v1/terms")
+        return try #require(try reply.json()["version"] as? String, "\(reply.text)")
+    }
+
+    static func signUp(_ base: String, _ email: String, roles: [String] = ["customer"], emailNotifications: Bool = false) async throws -> HTTPSession {
         let reply = try await HTTP.send("POST", "\(base)/v1/auth/signup", json: [
             "email": email, "password": password, "displayName": "Test \(email)", "roles": roles,
+            "termsVersion": try await termsVersion(base), "emailNotifications": emailNotifications,
         ])
         #expect(reply.status == 201, "\(reply.text)")
         return try HTTPSession(reply)

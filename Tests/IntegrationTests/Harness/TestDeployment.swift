@@ -77,7 +77,7 @@ final class TestDeployment: @unchecked Sendable {
         var environment: [String: String] = [:]
         if instance.kind == .gateway {
             // A cheap bcrypt cost keeps sign-ups fast in tests; the admin is made at start.
-            arguments += ["--http-port", "\(httpPort)", "--bcrypt-cost", "4"]
+            arguments += ["--http-port", "\(httpPort)", "--bcrypt-cost", "4", "--weak-bcrypt-for-tests"]
             environment = ["ECORESUPPLY_ADMIN_EMAIL": Self.adminEmail, "ECORESUPPLY_ADMIN_PASSWORD": Self.adminPassword]
         }
         try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments, environment: environment)

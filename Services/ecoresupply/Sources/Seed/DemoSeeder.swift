@@ -93,9 +93,12 @@ struct DemoSeeder {
     }
 
     /// Signs the person up, or signs in if they already exist.
+    /// The demo people accept the gateway's current terms (`GET /v1/terms`) and want no emails.
     private func account(_ email: String, name: String, roles: [String]) async throws -> Session {
+        let terms = try await client.send("GET", "/v1/terms").json()["version"] as? String ?? ""
         let reply = try await client.send(
-            "POST", "/v1/auth/signup", json: ["email": email, "password": DemoTerritory.password, "displayName": name, "roles": roles],
+            "POST", "/v1/auth/signup",
+            json: ["email": email, "password": DemoTerritory.password, "displayName": name, "roles": roles, "termsVersion": terms],
             expect: [201, 409])
         if reply.status == 409 { return try await logIn(email, DemoTerritory.password) }
         return try session(reply)

@@ -57,6 +57,24 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
 public struct SessionRecord: Sendable, Equatable {
     public var id: String
     public var accountID: String
+    public var createdAt: Date
     public var expiresAt: Date
     public var revokedAt: Date?
+}
+
+/// A session as its owner sees it in `GET /v1/me/sessions`.
+public struct SessionInfo: Codable, Sendable, Equatable {
+    public var id: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    /// The session the listing request came with.
+    public var current: Bool
+}
+
+/// One consent as recorded: what, which version of its text, when given, when withdrawn.
+public struct ConsentRecord: Codable, Sendable, Equatable {
+    public var purpose: ConsentPurpose
+    public var version: String
+    public var grantedAt: Date
+    public var withdrawnAt: Date?
 }

@@ -7,6 +7,16 @@ public struct NewAccount: Sendable {
     public var passwordHash: String
     public var displayName: String
     public var roles: Set<Role>
+    /// Consents given at sign-up: purpose → version of the text.
+    public var consents: [ConsentPurpose: String]
+
+    public init(email: String, passwordHash: String, displayName: String, roles: Set<Role>, consents: [ConsentPurpose: String] = [:]) {
+        self.email = email
+        self.passwordHash = passwordHash
+        self.displayName = displayName
+        self.roles = roles
+        self.consents = consents
+    }
 }
 
 /// Accounts, roles, organisations and the beneficiary projection. The gateway's routes depend on

@@ -2,7 +2,7 @@ import EcoStore
 import GRDB
 
 /// The gateway's own tables: accounts, roles, organisations, sessions, API keys, the beneficiary
-/// projection and the token signing key.
+/// projection, the token signing key; consents, password resets and email changes.
 public enum GatewaySchema {
     public static let migrations: [Migration] = [
         Migration("gateway.v1.accounts") { db in
@@ -69,6 +69,36 @@ public enum GatewaySchema {
                     secret BLOB NOT NULL,
                     created_at TEXT NOT NULL
                 );
+                """)
+        },
+        Migration("gateway.v4.account-lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE consents (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    purpose TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    granted_at TEXT NOT NULL,
+                    withdrawn_at TEXT
+                );
+                CREATE INDEX consents_account ON consents(account_id, purpose);
+                CREATE TABLE password_resets (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    used_at TEXT
+                );
+                CREATE INDEX password_resets_account ON password_resets(account_id, created_at);
+                CREATE TABLE email_changes (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                    new_email TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    confirmed_at TEXT
+                );
+                CREATE INDEX email_changes_account ON email_changes(account_id, created_at);
                 """)
         },
     ]

@@ -34,9 +34,14 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
                         sql: "INSERT INTO account_roles (account_id, role, granted_by, granted_at) VALUES (?, ?, NULL, ?)",
                         arguments: [account.id, role.rawValue, Self.text(account.createdAt)])
                 }
+                for (purpose, version) in new.consents.sorted(by: { $0.key < $1.key }) {
+                    _ = try Self.grantConsent(purpose, version: version, for: account.id, at: account.createdAt, outbox: nil, in: db)
+                }
                 try outbox.append(
                     AccountCreated.topic,
-                    AccountCreated(accountID: account.id, email: account.email, displayName: account.displayName, roles: account.roles),
+                    AccountCreated(
+                        accountID: account.id, email: account.email, displayName: account.displayName, roles: account.roles,
+                        emailNotifications: new.consents[.emailNotifications] != nil),
                     in: db)
             }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -213,11 +218,11 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
     // MARK: - Sessions
 
     public func createSession(accountID: String, refreshHash: String, expiresAt: Date) async throws -> SessionRecord {
-        let session = SessionRecord(id: Self.newID(), accountID: accountID, expiresAt: expiresAt, revokedAt: nil)
+        let session = SessionRecord(id: Self.newID(), accountID: accountID, createdAt: Date(), expiresAt: expiresAt, revokedAt: nil)
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO sessions (id, account_id, refresh_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [session.id, accountID, refreshHash, Self.text(Date()), Self.text(expiresAt)])
+                arguments: [session.id, accountID, refreshHash, Self.text(session.createdAt), Self.text(expiresAt)])
         }
         return session
     }
@@ -255,7 +260,7 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
 
     static func session(_ row: Row) -> SessionRecord {
         SessionRecord(
-            id: row["id"], accountID: row["account_id"],
+            id: row["id"], accountID: row["account_id"], createdAt: date(row["created_at"]) ?? Date(timeIntervalSince1970: 0),
             expiresAt: date(row["expires_at"]) ?? Date(timeIntervalSince1970: 0), revokedAt: date(row["revoked_at"]))
     }
 

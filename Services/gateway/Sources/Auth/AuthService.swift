@@ -21,8 +21,14 @@ public struct AuthService: Sendable {
     let throttle: LoginThrottle
     /// Compared against when the email is unknown, so that sign-in takes as long either way.
     let decoyHash: String
+    /// The version of the terms of use that sign-up must accept (`GET /v1/terms`).
+    public let termsVersion: String
 
-    public init(accounts: any AccountStore, sessions: any SessionStore, hasher: any PasswordHasher, tokens: TokenService, throttle: LoginThrottle) async {
+    public init(
+        accounts: any AccountStore, sessions: any SessionStore, hasher: any PasswordHasher, tokens: TokenService, throttle: LoginThrottle,
+        termsVersion: String
+    ) async {
+        self.termsVersion = termsVersion
         self.accounts = accounts
         self.sessions = sessions
         self.hasher = hasher
@@ -36,6 +42,10 @@ public struct AuthService: Sendable {
         public var password: String
         public var displayName: String
         public var roles: [Role]?
+        /// The version of the terms of use the person accepts: must be the current one.
+        public var termsVersion: String
+        /// Whether the person wants notifications by email too (no by default).
+        public var emailNotifications: Bool?
     }
 
     public func signUp(_ request: SignUp) async throws -> TokenPair {
@@ -47,10 +57,15 @@ public struct AuthService: Sendable {
         guard roles.isSubset(of: Role.selfAssignable) else {
             throw APIError.invalid("roles", "at sign-up you may choose among \(Role.selfAssignable.sorted().map(\.rawValue).joined(separator: ", ")); other roles are granted")
         }
+        guard request.termsVersion == termsVersion else {
+            throw APIError.invalid("termsVersion", "accept the current terms of use, version \(termsVersion) (GET /v1/terms)")
+        }
+        var consents: [ConsentPurpose: String] = [.termsOfUse: termsVersion]
+        if request.emailNotifications == true { consents[.emailNotifications] = termsVersion }
         let hash = await hasher.hash(password)
         let account: Account
         do {
-            account = try await accounts.create(NewAccount(email: email, passwordHash: hash, displayName: name, roles: roles))
+            account = try await accounts.create(NewAccount(email: email, passwordHash: hash, displayName: name, roles: roles, consents: consents))
         } catch AccountStoreError.emailTaken {
             throw APIError(.conflict, code: "email_taken", message: "an account with this email exists; sign in instead", field: "email")
         }

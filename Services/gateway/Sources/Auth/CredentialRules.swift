@@ -2,7 +2,7 @@ import Foundation
 
 /// The rules sign-up applies to what people type, each failure naming its field.
 public enum CredentialRules {
-    public static let passwordMinimum = 10
+    public static let passwordMinimum = 12
     /// bcrypt reads at most 72 bytes; a longer password would be cut silently, so it is refused.
     public static let passwordMaximumBytes = 72
     public static let emailMaximum = 254
@@ -19,12 +19,17 @@ public enum CredentialRules {
         return email
     }
 
-    public static func password(_ password: String) throws(APIError) -> String {
+    /// A new password: 12 characters at least, 72 bytes at most, and not a common password.
+    /// - Parameter field: the request field it came from, named in the error.
+    public static func password(_ password: String, field: String = "password", common: CommonPasswords = .shipped) throws(APIError) -> String {
         guard password.count >= passwordMinimum else {
-            throw APIError.invalid("password", "password must have at least \(passwordMinimum) characters")
+            throw APIError.invalid(field, "\(field) must have at least \(passwordMinimum) characters")
         }
         guard password.utf8.count <= passwordMaximumBytes else {
-            throw APIError.invalid("password", "password may have at most \(passwordMaximumBytes) bytes")
+            throw APIError.invalid(field, "\(field) may have at most \(passwordMaximumBytes) bytes")
+        }
+        guard !common.isCommon(password) else {
+            throw APIError.invalid(field, "\(field) is one of the most common passwords; choose another (a few unrelated words make a good one)")
         }
         return password
     }

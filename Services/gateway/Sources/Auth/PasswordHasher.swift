@@ -11,7 +11,11 @@ public protocol PasswordHasher: Sendable {
 /// holds one of the few threads that serve requests.
 public struct BcryptPasswordHasher: PasswordHasher {
     public static let defaultCost: UInt8 = 12
-    public static let costRange: ClosedRange<Int> = 4...16
+    /// The lowest cost a deployment may use, and the highest.
+    public static let costFloor = 12
+    public static let costCeiling = 16
+    /// The lowest cost a test deployment may use (`--weak-bcrypt-for-tests`).
+    public static let testCostFloor = 4
 
     public let cost: UInt8
 

@@ -33,14 +33,19 @@ public struct EmailOutbox: Sendable {
     /// from another producer and may arrive after the event that caused the email).
     public static let addressWait: TimeInterval = 24 * 3600
 
-    /// Queues the email for a notification. The address is looked up when it is sent.
-    static func enqueue(accountId: String, dedupeKey: String, subject: String, body: String, at date: Date, in db: Database) throws {
+    /// Queues an email once per `dedupeKey`. The address is looked up when it is sent: `recipient`
+    /// when given, else the account's contact address. An email that `needsConsent` (a
+    /// notification) goes only while the account consents to notification emails.
+    static func enqueue(
+        accountId: String, dedupeKey: String, subject: String, body: String, recipient: String? = nil, needsConsent: Bool,
+        at date: Date, in db: Database
+    ) throws {
         try db.execute(
             sql: """
-                INSERT OR IGNORE INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at, recipient, needs_consent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [dedupeKey, accountId, EventTime.format(date), subject, body, EventTime.format(date)])
+            arguments: [dedupeKey, accountId, EventTime.format(date), subject, body, EventTime.format(date), recipient, needsConsent])
     }
 
     /// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
@@ -65,22 +70,36 @@ public struct EmailSender: Sendable {
     public func sendDue(now: Date = Date()) async throws -> Int {
         struct Due: Sendable {
             let id: Int64, recipient: String?, subject: String, body: String, attempts: Int, createdAt: Date
+            /// False when the email is a notification and the person does not (or no longer) consent.
+            let allowed: Bool
         }
         let due = try await database.read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT email_outbox.*, contacts.email AS recipient FROM email_outbox
+                    SELECT email_outbox.*, COALESCE(email_outbox.recipient, contacts.email) AS address,
+                        (email_outbox.needs_consent = 0 OR COALESCE(email_consents.granted, 0) = 1) AS allowed
+                    FROM email_outbox
                     LEFT JOIN contacts ON contacts.account_id = email_outbox.account_id
+                    LEFT JOIN email_consents ON email_consents.account_id = email_outbox.account_id
                     WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50
                     """,
                 arguments: [EventTime.format(now)]
             ).map {
-                Due(id: $0["id"], recipient: $0["recipient"], subject: $0["subject"], body: $0["body"], attempts: $0["attempts"],
-                    createdAt: EventTime.parse($0["created_at"]) ?? now)
+                Due(id: $0["id"], recipient: $0["address"], subject: $0["subject"], body: $0["body"], attempts: $0["attempts"],
+                    createdAt: EventTime.parse($0["created_at"]) ?? now, allowed: $0["allowed"])
             }
         }
         var sent = 0
         for mail in due {
+            guard mail.allowed || mail.recipient == nil else {
+                // The person withdrew (or never gave) consent to notification emails: the
+                // notification stays in the in-app inbox only.
+                try await database.write { db in
+                    try db.execute(
+                        sql: "UPDATE email_outbox SET status = 'no_consent', last_error = NULL WHERE id = ?", arguments: [mail.id])
+                }
+                continue
+            }
             guard let recipient = mail.recipient else {
                 // The address has not arrived yet: look again shortly, and give up after a day.
                 let expired = now.timeIntervalSince(mail.createdAt) > EmailOutbox.addressWait

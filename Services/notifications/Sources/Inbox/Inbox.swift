@@ -71,7 +71,7 @@ public struct Inbox: Sendable {
         if isNew, email, message.byEmail {
             try EmailOutbox.enqueue(
                 accountId: message.accountId, dedupeKey: message.dedupeKey, subject: "EcoResupply: \(message.title)",
-                body: message.body + "\n\n— EcoResupply", at: date, in: db)
+                body: message.body + "\n\n— EcoResupply", needsConsent: true, at: date, in: db)
         }
         return isNew
     }

@@ -32,7 +32,7 @@ public struct AuthorityEmailRules: EventHandler {
             sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
             arguments: [account, recipient.email, recipient.name])
         let (subject, body) = Self.text(report, routedByHand: event.type == ReportChanged.routedTopic)
-        try EmailOutbox.enqueue(accountId: account, dedupeKey: "report:\(event.envelope.id):\(jurisdiction)", subject: subject, body: body, at: Date(), in: db)
+        try EmailOutbox.enqueue(accountId: account, dedupeKey: "report:\(event.envelope.id):\(jurisdiction)", subject: subject, body: body, needsConsent: false, at: Date(), in: db)
     }
 
     static func text(_ report: PublicReport, routedByHand: Bool) -> (subject: String, body: String) {
