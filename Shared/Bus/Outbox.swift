@@ -84,3 +84,33 @@ public struct Outbox: Sendable {
         ).map { Row(sequence: $0["sequence"], topic: $0["topic"], payload: $0["payload"]) }
     }
 }
+
+extension Outbox {
+    /// Rewrites stored events in place, keeping their id, sequence and time: each event of
+    /// `topics` whose JSON contains `needle` is decoded as `Payload`, given to `transform`, and
+    /// stored again when `transform` returns true. This is how a producer erases a person from its
+    /// own history (docs/decisions/0010): replay then serves the rewritten events. Returns how
+    /// many were rewritten. Must run inside a write transaction.
+    @discardableResult
+    public static func rewrite<Payload: Codable & Sendable>(
+        topics: [String], containing needle: String, as type: Payload.Type, in db: Database,
+        _ transform: (inout Payload) throws -> Bool
+    ) throws -> Int {
+        guard !topics.isEmpty, !needle.isEmpty else { return 0 }
+        let marks = Array(repeating: "?", count: topics.count).joined(separator: ", ")
+        let rows = try GRDB.Row.fetchAll(
+            db, sql: "SELECT sequence, payload FROM bus_outbox WHERE topic IN (\(marks)) AND instr(payload, CAST(? AS BLOB)) > 0",
+            arguments: StatementArguments(topics + [needle]))
+        var rewritten = 0
+        for row in rows {
+            let payload: Data = row["payload"]
+            var event = try EventCodec.decoder.decode(CloudEvent<Payload>.self, from: payload)
+            guard try transform(&event.data) else { continue }
+            try db.execute(
+                sql: "UPDATE bus_outbox SET payload = ? WHERE sequence = ?",
+                arguments: [try CloudEventWriter.encode(event), row["sequence"] as Int64])
+            rewritten += 1
+        }
+        return rewritten
+    }
+}

@@ -76,6 +76,9 @@ public struct PublicReport: Codable, Sendable, Equatable {
 public struct ReportChanged: Codable, Sendable, Equatable {
     public static let filedTopic = "report.filed"
     public static let supportedTopic = "report.supported"
+    /// The report after a person who filed it was erased: what they wrote and their photos are
+    /// gone; holders of copies (authorities' systems too) replace theirs with this one.
+    public static let redactedTopic = "report.redacted"
     public var report: PublicReport
     /// On `report.routed`: the jurisdiction the report was taken from, so its authority's streams
     /// and webhooks hear that it left. Nil otherwise.
@@ -220,5 +223,28 @@ extension ReportStatusRequests {
     public struct Bindings: Codable, Sendable {
         public var organisationIds: [String]?
         public init(organisationIds: [String]?) { self.organisationIds = organisationIds }
+    }
+}
+
+extension ReportChanged {
+    /// Every topic whose payload is a `ReportChanged`.
+    public static let topics = [filedTopic, supportedTopic, statusChangedTopic, routedTopic, redactedTopic]
+}
+
+extension PublicReport {
+    /// Takes out of this (possibly older) copy of the report what the `redacted` one lost when a
+    /// filer was erased: the opener's text and address, and photos no longer shown. Ingest
+    /// rewrites its stored events this way, and so does every holder of a copy on `report.redacted`.
+    /// Returns whether anything changed.
+    @discardableResult
+    public mutating func redact(like redacted: PublicReport) -> Bool {
+        let before = self
+        if redacted.description == Erased.text {
+            description = Erased.text
+            address = nil
+            mediaUrl = nil
+        }
+        photos.removeAll { !redacted.photos.contains($0) }
+        return self != before
     }
 }

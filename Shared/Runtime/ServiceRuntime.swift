@@ -1,5 +1,6 @@
 import EcoBus
 import EcoConfig
+import EcoModel
 import EcoStore
 import Foundation
 import GRDB
@@ -14,12 +15,18 @@ public struct ServiceParts: Sendable {
     public var handlers: [any EventHandler]
     public var requestHandlers: [String: RequestHandler]
     public var services: [any Service]
+    /// What the service holds about people: exported by `privacy.export`, erased on `account.erased`.
+    public var personalData: [any PersonalDataHolder]
 
-    public init(migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = []) {
+    public init(
+        migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = [],
+        personalData: [any PersonalDataHolder] = []
+    ) {
         self.migrations = migrations
         self.handlers = handlers
         self.requestHandlers = requestHandlers
         self.services = services
+        self.personalData = personalData
     }
 }
 
@@ -87,10 +94,13 @@ public final class ServiceRuntime: Sendable {
         } catch {
             throw RuntimeError.bus(error, endpoint: config.routerEndpoint)
         }
+        let erasure = ErasureHandler(
+            instance: config.instance.name, holders: parts.personalData, outbox: outbox, database: database, logger: logger)
         let consumer = BusConsumer(
             instance: config.instance.name, database: database, loop: loop, inbox: inbox.inbox,
-            handlers: [Diagnostics.Recorder()] + parts.handlers, stats: stats, directory: directory, logger: logger)
+            handlers: [Diagnostics.Recorder(), erasure] + parts.handlers, stats: stats, directory: directory, logger: logger)
         var handlers = Diagnostics.requestHandlers(database: database, outbox: outbox, logger: logger)
+        handlers[PrivacyRequests.export] = ExportRequestHandler.make(instance: config.instance.name, holders: parts.personalData, database: database)
         handlers.merge(parts.requestHandlers) { _, new in new }
         let replay = ReplayServer(producer: config.instance.name, database: database, stats: stats)
         let stats = self.stats

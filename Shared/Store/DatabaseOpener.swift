@@ -19,6 +19,9 @@ public enum DatabaseOpener {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            // Deleted and overwritten content is zeroed, so that an erased person's data does not
+            // linger in free pages of the file (docs/decisions/0010).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool: DatabasePool
         do {

@@ -33,6 +33,10 @@ public func buildApplication(
     AccountRoutes(accounts: dependencies.store).register(on: router)
     LifecycleRoutes(lifecycle: dependencies.lifecycle).register(on: router)
     ConsentRoutes(store: dependencies.store, termsVersion: config.termsVersion).register(on: router)
+    PrivacyRoutes(
+        export: PersonalDataExport(database: runtime.database, services: ServiceCaller(loop: runtime.loop, topology: topology), matcherCount: runtime.config.matcherCount),
+        erasures: dependencies.erasures, lifecycle: dependencies.lifecycle
+    ).register(on: router)
     OrganisationRoutes(accounts: dependencies.store).register(on: router)
     APIKeyRoutes(accounts: dependencies.store, keys: dependencies.store).register(on: router)
     BeneficiaryRoutes(

@@ -9,6 +9,10 @@ import ServiceLifecycle
 public enum GatewayService {
     /// The gateway's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = GatewaySchema.migrations + ReservationIndex.migrations + MissionIndex.migrations
+        + ErasureDesk.migrations
+
+    /// What the gateway holds about people (exported and erased with the other services').
+    static let personalData: [any PersonalDataHolder] = [GatewayPersonalData()]
 
     public static func parts(runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry) async throws -> ServiceParts {
         let dependencies = try await GatewayDependencies.make(runtime: runtime, config: config)
@@ -16,11 +20,15 @@ public enum GatewayService {
             try await AdminBootstrap.ensure(email: email, password: password, accounts: dependencies.store, hasher: dependencies.hasher, logger: runtime.logger)
         }
         return ServiceParts(
-            handlers: [BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection(), ReportStreamWakeup(signal: dependencies.reportSignal)],
+            handlers: [
+                BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection(), ReportStreamWakeup(signal: dependencies.reportSignal),
+                ErasureProgressProjection(),
+            ],
             services: [
                 try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies),
                 ReportStreamCloser(signal: dependencies.reportSignal),
-            ])
+            ],
+            personalData: personalData)
     }
 }
 
@@ -31,6 +39,7 @@ public struct GatewayDependencies: Sendable {
     public let tokens: TokenService
     public let auth: AuthService
     public let lifecycle: AccountLifecycle
+    public let erasures: ErasureDesk
     /// Wakes open report streams when report events arrive.
     public let reportSignal: ReportStreamSignal
 
@@ -44,6 +53,8 @@ public struct GatewayDependencies: Sendable {
             accounts: store, store: store, hasher: hasher,
             mailer: BusLifecycleMailer(services: ServiceCaller(loop: runtime.loop, topology: runtime.config.topology)),
             throttle: throttle, logger: runtime.logger)
-        return GatewayDependencies(store: store, hasher: hasher, tokens: tokens, auth: auth, lifecycle: lifecycle, reportSignal: ReportStreamSignal())
+        let erasures = ErasureDesk(database: runtime.database, outbox: runtime.outbox, matcherCount: runtime.config.matcherCount, logger: runtime.logger)
+        return GatewayDependencies(
+            store: store, hasher: hasher, tokens: tokens, auth: auth, lifecycle: lifecycle, erasures: erasures, reportSignal: ReportStreamSignal())
     }
 }

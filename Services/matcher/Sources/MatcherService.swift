@@ -24,6 +24,10 @@ public enum MatcherService {
             requestHandlers: requests.handlers
                 .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
                 .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first },
-            services: [NoShowSweeper.service(book: book, logger: runtime.logger)])
+            services: [NoShowSweeper.service(book: book, logger: runtime.logger)],
+            personalData: [PseudonymousRows(section: "reservations", [
+                .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
+                .init("material_proposals", by: ["giver_id", "taker_id"]),
+            ])])
     }
 }

@@ -16,6 +16,6 @@ public enum PickupValidatorService {
             codes: PickupCodes(secret: try PickupCodes.loadOrCreateSecret(runtime.database)))
         var handlers = PickupRequestHandlers(desk: desk).handlers
         handlers[VerifyBeneficiaryCommand.kind] = registry.requestHandler()
-        return ServiceParts(handlers: [PickupDeskProjection(desk: desk)], requestHandlers: handlers)
+        return ServiceParts(handlers: [PickupDeskProjection(desk: desk)], requestHandlers: handlers, personalData: [BeneficiaryData()])
     }
 }

@@ -20,6 +20,9 @@ public enum ReportingService {
                     let request = body.first.flatMap { try? EventCodec.decoder.decode(ReportingRequests.Summary.self, from: $0) } ?? .init()
                     return [try EventCodec.encoder.encode(try await ledger.summary(merchantId: request.merchantId))]
                 },
-            ])
+            ],
+            personalData: [PseudonymousRows(section: "impact", [
+                .init("impact_entries", by: ["merchant_id", "taker_id"]), .init("material_operations", by: ["giver_id", "taker_id"]),
+            ])])
     }
 }

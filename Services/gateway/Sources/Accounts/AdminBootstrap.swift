@@ -16,6 +16,6 @@ public enum AdminBootstrap {
         let account = try await accounts.create(NewAccount(
             email: email, passwordHash: await hasher.hash(try CredentialRules.password(password)),
             displayName: "Administrator", roles: [.admin]))
-        logger.notice("admin account created", metadata: ["account.id": "\(account.id)", "account.email": "\(email)"])
+        logger.notice("admin account created", metadata: ["account.id": "\(account.id)"])
     }
 }

@@ -8,6 +8,9 @@ public struct BeneficiaryProjection: EventHandler {
     public var topicPrefixes: [String] { [BeneficiaryVerified.topic] }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
-        try SQLiteAccountStore.recordBeneficiary(try event.decodeData(BeneficiaryVerified.self), in: db)
+        let verified = try event.decodeData(BeneficiaryVerified.self)
+        // A replayed verification of an erased person brings nothing back.
+        guard try !ErasureDesk.isErased(verified.accountID, in: db) else { return }
+        try SQLiteAccountStore.recordBeneficiary(verified, in: db)
     }
 }

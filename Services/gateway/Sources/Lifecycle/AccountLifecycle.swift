@@ -135,6 +135,11 @@ public struct AccountLifecycle: Sendable {
         }
     }
 
+    /// Checks the caller's password before an irreversible act (erasing the account).
+    public func confirmPassword(_ password: String, of principal: Principal) async throws {
+        try await checkPassword(password, of: principal.accountID, field: "password")
+    }
+
     /// Verifies the account's password, slowing down repeated guesses as sign-in does.
     private func checkPassword(_ password: String, of accountID: String, field: String) async throws {
         let key = "account:\(accountID)"

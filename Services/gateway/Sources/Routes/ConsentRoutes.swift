@@ -50,7 +50,7 @@ public struct ConsentRoutes: Sendable {
             let principal = try context.requirePrincipal()
             let purpose = try Self.purpose(context)
             guard purpose != .termsOfUse else {
-                throw APIError(.conflict, code: "consent_required", message: "the terms of use are needed to hold an account; to leave, delete the account")
+                throw APIError(.conflict, code: "consent_required", message: "the terms of use are needed to hold an account; to leave, erase the account (DELETE /v1/me)")
             }
             guard try await store.withdrawConsent(purpose, for: principal.accountID, at: Date()) else {
                 throw APIError(.notFound, code: "not_found", message: "you have not given \(purpose.rawValue)")

@@ -35,6 +35,13 @@ public struct ReportDesk: Sendable {
                 CREATE INDEX report_filings_report ON report_filings(report_id);
                 """)
         },
+        Migration("ingest.v10.filing-photos") { db in
+            // The photos each filing brought, so that erasing one filer removes theirs only.
+            try db.execute(sql: """
+                ALTER TABLE report_filings ADD COLUMN photo_hashes TEXT;
+                CREATE INDEX report_filings_reporter ON report_filings(reporter_account_id);
+                """)
+        },
     ]
 
     let database: DatabasePool
@@ -78,7 +85,7 @@ public struct ReportDesk: Sendable {
                 for photo in stored where !existing.photos.contains(photo.hash) && existing.photos.count < ReportRequests.maximumPhotos * 3 {
                     existing.photos.append(photo.hash)
                 }
-                try Self.record(filingId, of: existing.id, request, draft, now, db)
+                try Self.record(filingId, of: existing.id, request, draft, photos: stored.map(\.hash), now, db)
                 try ReportRecords.save(existing, announcing: ReportChanged.supportedTopic, outbox: outbox, db)
                 return ReportRequests.Filed(
                     report: existing, linkedToExisting: true,
@@ -94,7 +101,7 @@ public struct ReportDesk: Sendable {
                 sql: "INSERT INTO reports (id, category, latitude, longitude, status, jurisdiction_id, filed_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [report.id, report.category, report.latitude, report.longitude, report.status.rawValue, report.jurisdictionId,
                             EventTime.format(now), try EventCodec.encoder.encode(report)])
-            try Self.record(filingId, of: report.id, request, draft, now, db)
+            try Self.record(filingId, of: report.id, request, draft, photos: stored.map(\.hash), now, db)
             try outbox.append(ReportChanged.filedTopic, ReportChanged(report: report), in: db)
             let routed = jurisdiction.map { "sent to \($0.name)" } ?? "no authority handles this category here; an administrator will route it"
             return ReportRequests.Filed(report: report, linkedToExisting: false, message: "report filed; \(routed)", filingId: filingId)
@@ -118,11 +125,16 @@ public struct ReportDesk: Sendable {
     }
 
     /// Keeps the filing itself, with who filed and how to reach them: private to ingest.
-    static func record(_ id: String, of reportId: String, _ request: ReportRequests.File, _ draft: ReportDraft, _ now: Date, _ db: Database) throws {
+    static func record(
+        _ id: String, of reportId: String, _ request: ReportRequests.File, _ draft: ReportDraft, photos: [String], _ now: Date, _ db: Database
+    ) throws {
         try db.execute(
-            sql: "INSERT INTO report_filings (id, report_id, reporter_account_id, contact, description, filed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO report_filings (id, report_id, reporter_account_id, contact, description, filed_at, photo_hashes)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
             arguments: [id, reportId, request.reporterAccountId, try draft.contact.map { try EventCodec.encoder.encode($0) }, draft.description,
-                        EventTime.format(now)])
+                        EventTime.format(now), String(decoding: try EventCodec.encoder.encode(photos), as: UTF8.self)])
     }
 
     public func report(id: String) async throws -> PublicReport? {

@@ -136,7 +136,7 @@ public struct EmailSender: Sendable {
                 }
             }
             if let error = outcome {
-                logger.warning("email not sent", metadata: ["email.id": "\(mail.id)", "email.attempts": "\(attempts)", "error": "\(error)"])
+                logger.warning("email not sent", metadata: ["email.id": "\(mail.id)", "email.attempts": "\(attempts)", "error": "\(error.loggable)"])
             } else {
                 sent += 1
             }

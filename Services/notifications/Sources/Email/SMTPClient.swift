@@ -24,6 +24,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable {
     /// 5xx: the server refused for good; retrying will not help.
     public let permanent: Bool
     public var description: String { "\(stage): \(reply)" }
+    /// For logs: the stage and the reply's code only, since servers echo addresses in their text.
+    public var loggable: String { "\(stage): \(reply.prefix(3))" }
 }
 
 /// Sends one message over plain SMTP (RFC 5321): greeting, EHLO, MAIL FROM, RCPT TO, DATA, QUIT.

@@ -1,0 +1,73 @@
+import EcoBus
+import EcoModel
+import EcoRuntime
+import Foundation
+import GRDB
+
+/// What the gateway holds about a person: the account with its roles, memberships, consents,
+/// sessions and API keys, the beneficiary projection and the reservation index. Erasing deletes
+/// the account (its dependent rows go with it) and rewrites the gateway's events that carry the
+/// address or the name.
+struct GatewayPersonalData: PersonalDataHolder {
+    var section: String { "account" }
+
+    struct Export: Encodable {
+        var account: Account?
+        var memberships: [Membership]
+        var beneficiary: BeneficiaryStatus?
+        var consents: [ConsentRecord]
+        var sessions: [Session]
+        var apiKeys: [APIKeyInfo]
+        var reservations: [String]
+        struct Session: Encodable {
+            var id: String
+            var createdAt: Date
+            var expiresAt: Date
+            var revokedAt: Date?
+        }
+    }
+
+    func export(accountID: String, in db: Database) throws -> Data {
+        let sessions = try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at", arguments: [accountID])
+            .map(SQLiteAccountStore.session)
+            .map { Export.Session(id: $0.id, createdAt: $0.createdAt, expiresAt: $0.expiresAt, revokedAt: $0.revokedAt) }
+        let beneficiary = try Row.fetchOne(db, sql: "SELECT * FROM beneficiaries WHERE account_id = ?", arguments: [accountID]).map {
+            BeneficiaryStatus(
+                code: $0["code"], verifiedBy: $0["verified_by"], verifiedAt: SQLiteAccountStore.date($0["verified_at"]) ?? .distantPast,
+                validUntil: SQLiteAccountStore.date($0["valid_until"]) ?? .distantPast)
+        }
+        return try ExportJSON.encode(Export(
+            account: try SQLiteAccountStore.loadAccount(db, where: "id = ?", accountID)?.account,
+            memberships: try SQLiteAccountStore.memberships(db, "account_id = ?", accountID),
+            beneficiary: beneficiary,
+            consents: try ConsentRow.filter(ConsentRow.Columns.accountId == accountID).order(ConsentRow.Columns.id).fetchAll(db).map(\.record),
+            sessions: sessions,
+            apiKeys: try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at", arguments: [accountID])
+                .map(SQLiteAccountStore.keyInfo),
+            reservations: try String.fetchAll(db, sql: "SELECT id FROM reservation_index WHERE taker_id = ? ORDER BY id", arguments: [accountID])))
+    }
+
+    func erase(accountID: String, in db: Database) throws -> ErasureCount {
+        var count = ErasureCount()
+        // Roles, memberships, sessions, API keys, consents, resets and email changes cascade.
+        try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [accountID])
+        count.rows += db.changesCount
+        for table in ["beneficiaries", "reservation_index"] {
+            let column = table == "beneficiaries" ? "account_id" : "taker_id"
+            try db.execute(sql: "DELETE FROM \(table) WHERE \(column) = ?", arguments: [accountID])
+            count.rows += db.changesCount
+        }
+        count.events += try Outbox.rewrite(topics: [AccountCreated.topic], containing: accountID, as: AccountCreated.self, in: db) { event in
+            guard event.accountID == accountID else { return false }
+            event.email = Erased.email
+            event.displayName = Erased.text
+            return true
+        }
+        count.events += try Outbox.rewrite(topics: [AccountEmailChanged.topic], containing: accountID, as: AccountEmailChanged.self, in: db) { event in
+            guard event.accountID == accountID else { return false }
+            event.email = Erased.email
+            return true
+        }
+        return count
+    }
+}
