@@ -200,7 +200,7 @@ let package = Package(
             name: "PrivacyTests",
             dependencies: [
                 "GatewayService", "IngestService", "MatcherService", "ReportingService", "NotificationsService", "PickupValidatorService",
-                "EcoRuntime", "EcoBus", "EcoStore", grdb,
+                "EcoRuntime", "EcoBus", "EcoStore", "EcoModel", grdb, log,
             ],
             path: "Tests/PrivacyTests",
             swiftSettings: swiftSettings

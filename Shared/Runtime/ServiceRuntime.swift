@@ -17,11 +17,14 @@ public struct ServiceParts: Sendable {
     public var services: [any Service]
     /// What the service holds about people: exported by `privacy.export`, erased on `account.erased`.
     public var personalData: [any PersonalDataHolder]
+    /// What the service purges once its period passes (dead letters are purged in every service).
+    public var retention: [any PurgeJob]
 
     public init(
         migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = [],
-        personalData: [any PersonalDataHolder] = []
+        personalData: [any PersonalDataHolder] = [], retention: [any PurgeJob] = []
     ) {
+        self.retention = retention
         self.migrations = migrations
         self.handlers = handlers
         self.requestHandlers = requestHandlers
@@ -113,7 +116,8 @@ public final class ServiceRuntime: Sendable {
         let router = RequestRouter(handlers: handlers, logger: logger)
 
         let socketService = SocketLoopService(loop: loop, router: router)
-        var services = ([socketService, relay, consumer] + parts.services).map {
+        let retention = RetentionService(jobs: [DeadLetterRetention()] + parts.retention, database: database, logger: logger)
+        var services = ([socketService, relay, consumer, retention] + parts.services).map {
             ServiceGroupConfiguration.ServiceConfiguration(service: $0)
         }
         if let watch = SupervisorWatch(environment: ProcessInfo.processInfo.environment, logger: logger) {

@@ -10,7 +10,7 @@ import Testing
 struct ReminderTests {
     @Test("the reminder goes out 30 minutes before the window, once, and by email when SMTP is on")
     func reminder() async throws {
-        let store = try TemporaryStore(Inbox.migrations + EmailOutbox.migrations, producer: "notifications")
+        let store = try TemporaryStore(NotificationsService.migrations, producer: "notifications")
         let start = Date(timeIntervalSince1970: 1_795_000_000)
         let reservation = Reservation(
             id: "r1", lotId: "lot", takerId: "taker", merchantId: "merchant", organisationId: nil, baskets: 1, isFree: true,
@@ -44,7 +44,7 @@ struct ReminderTests {
 struct EmailOutboxTests {
     @Test("an email queued before account.created arrived is sent once the address is known")
     func waitsForAddress() async throws {
-        let store = try TemporaryStore(Inbox.migrations + EmailOutbox.migrations, producer: "notifications")
+        let store = try TemporaryStore(NotificationsService.migrations, producer: "notifications")
         let now = Date().addingTimeInterval(1)  // the rules stamp the email with the real clock
         let reservation = Reservation(
             id: "r1", lotId: "lot", takerId: "late-taker", merchantId: "merchant", organisationId: nil, baskets: 1, isFree: false,
@@ -65,9 +65,34 @@ struct EmailOutboxTests {
         #expect(waiting?["last_error"] as String? == "recipient's address unknown")
         try await store.pool.write { db in
             try db.execute(sql: "INSERT INTO contacts (account_id, email, display_name) VALUES ('late-taker', 'late@example.org', 'Late')")
+            try db.execute(sql: "INSERT INTO email_consents (account_id, granted, changed_at) VALUES ('late-taker', 1, '2026-01-01T00:00:00.000Z')")
         }
         _ = try await sender.sendDue(now: now.addingTimeInterval(3))
         let tried = try await store.pool.read { try Row.fetchOne($0, sql: "SELECT attempts FROM email_outbox") }
         #expect(tried?["attempts"] as Int? == 1, "once the address is known, sending is attempted")
+    }
+
+    @Test("a notification email to someone who did not consent is held back and never tried")
+    func consentHoldsBack() async throws {
+        let store = try TemporaryStore(NotificationsService.migrations, producer: "notifications")
+        let now = Date().addingTimeInterval(1)
+        let created = try CloudEventWriter.encode(CloudEvent(source: "gateway", type: AccountCreated.topic, sequence: 1,
+            data: AccountCreated(accountID: "quiet", email: "quiet@example.org", displayName: "Q", roles: [.customer], emailNotifications: false)))
+        guard case .event(let event) = InboundMessage.decode([Data(AccountCreated.topic.utf8), created]) else {
+            Issue.record("event did not decode")
+            return
+        }
+        try await store.pool.write { db in
+            try NotificationRules(email: true).apply(event, in: db)
+            try EmailConsents().apply(event, in: db)
+            try db.execute(sql: """
+                INSERT INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at, needs_consent)
+                VALUES ('n', 'quiet', ?, 'S', 'B', ?, 1)
+                """, arguments: [EventTime.format(now), EventTime.format(now)])
+        }
+        let sender = EmailSender(database: store.pool, client: SMTPClient(settings: SMTPSettings(host: "127.0.0.1", port: 9, from: "a@example.org")), logger: .init(label: "test"))
+        #expect(try await sender.sendDue(now: now) == 0)
+        let held = try await store.pool.read { try Row.fetchOne($0, sql: "SELECT status, attempts FROM email_outbox WHERE dedupe_key = 'n'") }
+        #expect(held?["status"] as String? == "no_consent" && held?["attempts"] as Int? == 0)
     }
 }

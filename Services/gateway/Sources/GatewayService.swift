@@ -28,7 +28,8 @@ public enum GatewayService {
                 try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies),
                 ReportStreamCloser(signal: dependencies.reportSignal),
             ],
-            personalData: personalData)
+            personalData: personalData,
+            retention: [SessionRetention()])
     }
 }
 

@@ -30,6 +30,7 @@ public enum IngestService {
                 .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
                 .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
-            personalData: [ReportFilerData(outbox: runtime.outbox, photos: photos), PublisherData()])
+            personalData: [ReportFilerData(outbox: runtime.outbox, photos: photos), PublisherData()],
+            retention: [ClosedReportContacts()])
     }
 }

@@ -68,6 +68,7 @@ public enum NotificationsService {
             ]) { first, _ in first }
                 .merging(WebhookRegistry(database: runtime.database, jurisdictions: jurisdictions).handlers) { first, _ in first },
             services: services,
-            personalData: [RecipientData()])
+            personalData: [RecipientData()],
+            retention: [WebhookDeliveryRetention(), EmailBodyRetention()])
     }
 }

@@ -1,0 +1,124 @@
+import EcoBus
+import EcoModel
+import EcoRuntime
+import EcoStore
+import Foundation
+@testable import GatewayService
+import GRDB
+@testable import IngestService
+import Logging
+@testable import NotificationsService
+import Testing
+
+/// Each purge job against its service's real schema, with a clock the test sets: what is past its
+/// period goes, what is not stays, and nothing pending is ever touched.
+@Suite("Retention purges")
+struct RetentionTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let day: TimeInterval = 86_400
+    static func ago(_ days: Double) -> String { EventTime.format(now.addingTimeInterval(-days * day)) }
+
+    static func store(_ migrations: [Migration]) throws -> DatabasePool {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString).sqlite")
+        return try DatabaseOpener.open(at: url, fullSync: false, migrations: BusSchema.migrations + Diagnostics.migrations + migrations)
+    }
+
+    @Test("sessions go a week after they ended; reset and email-change codes a day after use or expiry")
+    func sessionsAndCodes() throws {
+        let database = try Self.store(GatewayService.migrations)
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO accounts (id, email, password_hash, display_name, created_at) VALUES ('a', 'a@x.org', 'h', 'A', ?)", arguments: [Self.ago(60)])
+            for (id, expires, revoked) in [("live", Self.ago(-20), nil), ("expired-8", Self.ago(8), nil), ("expired-6", Self.ago(6), nil),
+                                           ("revoked-8", Self.ago(-20), Self.ago(8)), ("revoked-1", Self.ago(-20), Self.ago(1))] {
+                try db.execute(
+                    sql: "INSERT INTO sessions (id, account_id, refresh_hash, created_at, expires_at, revoked_at) VALUES (?, 'a', ?, ?, ?, ?)",
+                    arguments: [id, "hash-\(id)", Self.ago(30), expires, revoked])
+            }
+            for (hash, expires, used) in [("fresh", -0.01, nil), ("expired-2", 2.0, nil), ("used-2", -0.01, 2.0), ("used-0", -0.01, 0.5)] as [(String, Double, Double?)] {
+                try PasswordResetRow(
+                    tokenHash: hash, accountId: "a", createdAt: Self.now.addingTimeInterval(-3 * Self.day),
+                    expiresAt: Self.now.addingTimeInterval(-expires * Self.day), usedAt: used.map { Self.now.addingTimeInterval(-$0 * Self.day) }
+                ).insert(db)
+            }
+            try EmailChangeRow(tokenHash: "old", accountId: "a", newEmail: "n@x.org", createdAt: Self.now.addingTimeInterval(-5 * Self.day),
+                               expiresAt: Self.now.addingTimeInterval(-4 * Self.day)).insert(db)
+        }
+        let purged = try database.write { db in try SessionRetention().purge(now: Self.now, in: db) }
+        #expect(purged == 5)
+        let (sessions, resets, changes) = try database.read { db in
+            (try String.fetchAll(db, sql: "SELECT id FROM sessions ORDER BY id"), try String.fetchAll(db, sql: "SELECT token_hash FROM password_resets ORDER BY token_hash"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM email_changes"))
+        }
+        #expect(sessions == ["expired-6", "live", "revoked-1"])
+        #expect(resets == ["fresh", "used-0"])
+        #expect(changes == 0)
+    }
+
+    @Test("a filing's contact goes 30 days after its report closed; open and recently closed reports keep theirs")
+    func closedReportContacts() throws {
+        let database = try Self.store(IngestService.migrations)
+        func report(_ id: String, status: ReportStatus, closedDaysAgo: Double?) -> PublicReport {
+            var history = [ReportStatusChange(status: .open, reason: nil, by: "citizen", at: Self.now.addingTimeInterval(-90 * Self.day))]
+            if let closedDaysAgo { history.append(ReportStatusChange(status: .closed, reason: "done", by: "marseille", at: Self.now.addingTimeInterval(-closedDaysAgo * Self.day))) }
+            return PublicReport(id: id, category: "illegal_dumping", latitude: 43.3, longitude: 5.4, address: nil, description: "d", status: status,
+                                jurisdictionId: "marseille", supporters: 0, photos: [], filedAt: Self.now, updatedAt: Self.now, history: history)
+        }
+        try database.write { db in
+            for (id, status, closed) in [("old", ReportStatus.closed, 31.0), ("recent", .closed, 29.0), ("open", .open, nil)] as [(String, ReportStatus, Double?)] {
+                let body = try EventCodec.encoder.encode(report(id, status: status, closedDaysAgo: closed))
+                try db.execute(sql: "INSERT INTO reports (id, category, latitude, longitude, status, jurisdiction_id, filed_at, body) VALUES (?, 'illegal_dumping', 43.3, 5.4, ?, 'marseille', ?, ?)",
+                               arguments: [id, status.rawValue, Self.ago(90), body])
+                let contact = try EventCodec.encoder.encode(ReportContact(email: "\(id)@x.org", name: "N", phone: nil))
+                try db.execute(sql: "INSERT INTO report_filings (id, report_id, contact, description, filed_at) VALUES (?, ?, ?, 'd', ?)",
+                               arguments: ["filing-\(id)", id, contact, Self.ago(90)])
+            }
+        }
+        #expect(try database.write { db in try ClosedReportContacts().purge(now: Self.now, in: db) } == 1)
+        let kept = try database.read { db in try String.fetchAll(db, sql: "SELECT report_id FROM report_filings WHERE contact IS NOT NULL ORDER BY report_id") }
+        #expect(kept == ["open", "recent"])
+        #expect(try database.write { db in try ClosedReportContacts().purge(now: Self.now.addingTimeInterval(2 * Self.day), in: db) } == 1, "two days on, the second")
+    }
+
+    @Test("delivered webhooks and their attempts go after 30 days, emails' bodies too; pending ones never")
+    func deliveriesAndEmails() throws {
+        let database = try Self.store(NotificationsService.migrations)
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO webhook_subscriptions (id, jurisdiction_id, url, secret, created_by, created_at) VALUES ('w', 'marseille', 'http://h', 's', 'a', ?)",
+                           arguments: [Self.ago(90)])
+            for (index, status, delivered) in [(1, "delivered", 31.0), (2, "delivered", 29.0), (3, "pending", nil)] as [(Int, String, Double?)] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO webhook_deliveries (subscription_id, report_id, event_id, event_type, sequence, body, status, created_at, delivered_at)
+                        VALUES ('w', 'r', ?, 'report.filed', ?, X'7B7D', ?, ?, ?)
+                        """, arguments: ["e\(index)", index, status, Self.ago(60), delivered.map(Self.ago)])
+                try db.execute(sql: "INSERT INTO webhook_attempts (delivery_id, at, http_status, duration_ms) VALUES (?, ?, 200, 3)", arguments: [index, Self.ago(40)])
+            }
+            for (index, status, sent) in [(1, "sent", 31.0), (2, "sent", 29.0), (3, "failed", nil), (4, "pending", nil)] as [(Int, String, Double?)] {
+                try db.execute(
+                    sql: "INSERT INTO email_outbox (dedupe_key, account_id, created_at, subject, body, status, next_attempt_at, sent_at) VALUES (?, 'a', ?, 'S', 'B', ?, ?, ?)",
+                    arguments: ["k\(index)", Self.ago(40), status, Self.ago(40), sent.map(Self.ago)])
+            }
+        }
+        #expect(try database.write { db in try WebhookDeliveryRetention().purge(now: Self.now, in: db) } == 2)
+        #expect(try database.read { db in try String.fetchAll(db, sql: "SELECT event_id FROM webhook_deliveries ORDER BY event_id") } == ["e2", "e3"])
+        #expect(try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_attempts") } == 2)
+        #expect(try database.write { db in try EmailBodyRetention().purge(now: Self.now, in: db) } == 2)
+        let bodies = try database.read { db in try String.fetchAll(db, sql: "SELECT dedupe_key || '=' || body FROM email_outbox ORDER BY dedupe_key") }
+        #expect(bodies == ["k1=", "k2=B", "k3=", "k4=B"], "sent 31 days ago and failed 40 days ago are blanked; the rows stay for their keys")
+    }
+
+    @Test("the retention service runs every job at its clock's time: dead letters go after 30 days")
+    func serviceRunsJobs() async throws {
+        let database = try Self.store([])
+        try await database.write { db in
+            for days in [31.0, 29.0] {
+                try db.execute(sql: "INSERT INTO bus_dead_letters (received_at, reason_code, reason, frame_count, frames) VALUES (?, 'x', 'y', 1, X'00')",
+                               arguments: [Self.ago(days)])
+            }
+        }
+        let service = RetentionService(jobs: [DeadLetterRetention()], database: database, clock: { Self.now }, logger: Logger(label: "test"))
+        #expect(try await service.runOnce() == ["dead_letters": 1])
+        #expect(try await service.runOnce() == ["dead_letters": 0])
+        #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_dead_letters") } == 1)
+    }
+}
