@@ -35,6 +35,9 @@ struct AccountsTests {
             (["email": "x@example.org", "password": "Qwertyuiop123!", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
             (["email": "x@example.org", "password": "aaaaaaaaaaaaaaaa", "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
             (["email": "x@example.org", "password": 12, "displayName": "X", "termsVersion": terms], 400, "invalid_field", "password"),
+            // Strict decoding: a misspelt or unsupported field is refused, never dropped.
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "termsVersion": terms, "role": "admin"], 400, "unknown_field", "role"),
+            (["email": "x@example.org", "password": "a long enough password", "displayName": "X", "termsVersion": terms, "emailNotification": true], 400, "unknown_field", "emailNotification"),
         ]
         for (body, status, code, field) in cases {
             let reply = try await HTTP.send("POST", "\(base)/v1/auth/signup", json: body)

@@ -24,13 +24,48 @@ public enum RequestBody {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "invalid_body", message: "a JSON body is required")
         }
+        let data = Data(buffer.readableBytesView)
+        let value: T
         do {
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            value = try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw describe(error)
         } catch {
             throw APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
         }
+        if let field = try unknownField(in: data, decodedAs: value) {
+            throw APIError(.badRequest, code: "unknown_field", message: "\(field) is not a field of this request; see /openapi.json", field: field)
+        }
+        return value
+    }
+
+    /// The first field of the body that the decoded value does not have: decoding is strict, so
+    /// that a misspelt or unsupported field is refused rather than silently dropped. The value is
+    /// encoded again and the two JSON trees compared; a field sent as null is taken as absent.
+    static func unknownField(in body: Data, decodedAs value: some Decodable) throws -> String? {
+        guard let encodable = value as? any Encodable,
+              let sent = try? JSONSerialization.jsonObject(with: body),
+              let known = try? JSONSerialization.jsonObject(with: JSONResponse.encoder.encode(encodable))
+        else { return nil }
+        return unknownField(sent, known, path: "")
+    }
+
+    private static func unknownField(_ sent: Any, _ known: Any, path: String) -> String? {
+        switch (sent, known) {
+        case (let sent as [String: Any], let known as [String: Any]):
+            for key in sent.keys.sorted() where !(sent[key] is NSNull) {
+                let field = path.isEmpty ? key : "\(path).\(key)"
+                guard let knownValue = known[key] else { return field }
+                if let inner = unknownField(sent[key]!, knownValue, path: field) { return inner }
+            }
+        case (let sent as [Any], let known as [Any]) where sent.count == known.count:
+            for (index, element) in sent.enumerated() {
+                if let inner = unknownField(element, known[index], path: "\(path)[\(index)]") { return inner }
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     /// A 400 naming the field that failed to decode.
