@@ -11,7 +11,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    let openAPIDocument = try OpenAPIDocument.load()
+    router.add(middleware: ErrorMiddleware(routes: try RouteMethods(openAPI: openAPIDocument)))
     router.add(middleware: ClientAddressMiddleware(proxies: config.trustedProxies))
     let resolver = PrincipalResolver(accounts: dependencies.store, sessions: dependencies.store, keys: dependencies.store, tokens: dependencies.tokens)
     router.add(middleware: AuthenticationMiddleware(resolver: resolver))
@@ -27,7 +28,7 @@ public func buildApplication(
         loop: runtime.loop,
         ownStats: runtime.stats,
         peers: peers,
-        openAPIDocument: try OpenAPIDocument.load()
+        openAPIDocument: openAPIDocument
     ).register(on: router)
     AuthRoutes(auth: dependencies.auth).register(on: router)
     AccountRoutes(accounts: dependencies.store).register(on: router)

@@ -4,7 +4,12 @@ import Logging
 /// Turns every error into the project's JSON error body: Hummingbird's own `HTTPError`s (unknown
 /// route, bad method, body too large) keep their status; anything unexpected becomes a logged 500.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    /// Known paths and their methods: a wrong method on a known path is 405, not 404.
+    let routes: RouteMethods?
+
+    public init(routes: RouteMethods? = nil) {
+        self.routes = routes
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -12,7 +17,14 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
-            if error.status == .notFound { throw APIError.notFound(request.uri.path) }
+            if error.status == .notFound {
+                let allowed = routes?.methods(for: request.uri.path) ?? []
+                guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw APIError.notFound(request.uri.path) }
+                var refusal = APIError(
+                    .methodNotAllowed, code: "method_not_allowed", message: "\(request.uri.path) answers \(allowed.joined(separator: ", "))")
+                refusal.headers[.allow] = allowed.joined(separator: ", ")
+                throw refusal
+            }
             throw APIError(error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase)
         } catch {
             context.logger.error("unhandled error", metadata: ["http.path": "\(request.uri.path)", "error": "\(error)"])
