@@ -67,7 +67,8 @@ public struct MissionRoutes: Sendable {
         router.get("/v1/missions/:id/pickup-code") { _, context in
             let (mission, principal) = try await load(context)
             guard mission.collectorId == principal.accountID else {
-                throw APIError(.forbidden, code: "forbidden", message: "only the collector who accepted the mission gets its pickup code")
+                // Only its collector learns that the mission has a code to collect with.
+                throw APIError(.notFound, code: "not_found", message: "no pickup code of yours for mission \(mission.id)")
             }
             return try JSONResponse.make(.ok, try await services.call(
                 ServiceInstance(.pickupValidator), PickupRequests.code, PickupRequests.CodeQuery(reservationId: mission.reservationId),
@@ -76,6 +77,9 @@ public struct MissionRoutes: Sendable {
         // Roles: the mission's collector or association.
         router.post("/v1/missions/:id/delivery") { request, context in
             let (mission, principal) = try await load(context)
+            guard [mission.associationId, mission.collectorId].contains(principal.accountID) else {
+                throw APIError(.forbidden, code: "forbidden", message: "only the mission's collector or association records its delivery")
+            }
             let body = try await RequestBody.decode(Deliver.self, from: request, context: context)
             guard body.deliveryCode.count == 6, body.deliveryCode.allSatisfy(\.isNumber) else {
                 throw APIError.invalid("deliveryCode", "deliveryCode has six digits")

@@ -97,17 +97,24 @@ public struct ProposalRoutes: Sendable {
             throw notFound
         }
         if principal.roles.contains(.admin) { return proposal }
-        let actor = try await accounts.actor(for: principal)
-        let sides = [proposal.giverId, proposal.takerId]
-        let organisations = [proposal.giverOrganisationId, proposal.takerOrganisationId].compactMap { $0 }
-        guard sides.contains(actor.accountId) || organisations.contains(where: actor.organisationIds.contains) else { throw notFound }
+        guard try await isSide(principal, of: proposal) else { throw notFound }
         return proposal
+    }
+
+    /// Whether the caller is the proposal's giver or taker, or acts for one's organisation.
+    func isSide(_ principal: Principal, of proposal: MaterialProposal) async throws -> Bool {
+        let actor = try await accounts.actor(for: principal)
+        let organisations = [proposal.giverOrganisationId, proposal.takerOrganisationId].compactMap { $0 }
+        return [proposal.giverId, proposal.takerId].contains(actor.accountId) || organisations.contains(where: actor.organisationIds.contains)
     }
 
     /// Records the caller's answer with ingest; the proposal's new state follows on the bus, so the
     /// reply is 202 with the answer as recorded.
     func answer(_ context: GatewayRequestContext, accept: Bool) async throws -> Response {
         let proposal = try await visibleProposal(context)
+        guard try await isSide(try context.requirePrincipal(), of: proposal) else {
+            throw APIError(.forbidden, code: "forbidden", message: "only the proposal's giver or taker answers it")
+        }
         guard proposal.status == .proposed else {
             throw APIError(.conflict, code: "proposal_closed", message: "the proposal is \(proposal.status.rawValue); it takes no more answers")
         }

@@ -69,15 +69,7 @@ public struct ListingStore: Sendable {
         let hash = photo.hash
         let outbox = self.outbox
         return try await database.write { db in
-            guard let body = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [request.listingId]) else {
-                throw RemoteError.notFound("no listing \(request.listingId)")
-            }
-            var listing = try EventCodec.decoder.decode(Listing.self, from: body)
-            let actor = request.actor
-            guard actor.isAdmin || listing.companyId == actor.accountId
-                || (listing.draft.organisationId.map { actor.organisationIds.contains($0) } ?? false) else {
-                throw RemoteError(code: "forbidden", message: "only the listing's publisher or a member of its organisation adds photos")
-            }
+            var listing = try Self.editable(request.listingId, by: request.actor, db)
             var photos = listing.photos ?? []
             guard !photos.contains(hash) else { return listing }
             guard photos.count < PhotoStore.maximumPerLot else { throw RemoteError(code: "conflict", message: "a listing has at most \(PhotoStore.maximumPerLot) photos") }
@@ -93,12 +85,27 @@ public struct ListingStore: Sendable {
         }
     }
 
+    /// The listing, if `actor` may change it: its publisher, a member of its organisation, or an admin.
+    static func editable(_ id: String, by actor: Actor, _ db: Database) throws -> Listing {
+        guard let body = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [id]) else {
+            throw RemoteError.notFound("no listing \(id)")
+        }
+        let listing = try EventCodec.decoder.decode(Listing.self, from: body)
+        guard actor.isAdmin || listing.companyId == actor.accountId
+            || (listing.draft.organisationId.map { actor.organisationIds.contains($0) } ?? false) else {
+            throw RemoteError(code: "forbidden", message: "only the listing's publisher or a member of its organisation adds photos")
+        }
+        return listing
+    }
+
     /// The request handlers, with `photos` where listing photos are kept (the lots' photo store).
     public func handlers(photos: PhotoStore) -> [String: RequestHandler] {
         handlers.merging([
             ListingRequests.addPhoto: { body in
                 let request = try RemoteError.decodeRequest(ListingRequests.AddPhoto.self, body)
                 guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
+                // Who may add comes before what is added.
+                _ = try await database.read { db in try Self.editable(request.listingId, by: request.actor, db) }
                 let photo = try photos.accept(body[1], declared: request.contentType)
                 return [try EventCodec.encoder.encode(try await addPhoto(request, photo: photo))]
             },

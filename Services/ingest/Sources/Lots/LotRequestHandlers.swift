@@ -40,6 +40,7 @@ public struct LotRequestHandlers: Sendable {
             LotRequests.addPhoto: { body in
                 let request = try RemoteError.decodeRequest(LotRequests.AddPhoto.self, body)
                 guard body.count == 2 else { throw RemoteError.badRequest("the photo's bytes follow the JSON frame") }
+                try await store.requireEditable(request.lotId, by: request.actor)
                 let photo = try photos.accept(body[1], declared: request.contentType)
                 return [try EventCodec.encoder.encode(try await store.addPhoto(request, photo: photo))]
             },

@@ -71,10 +71,11 @@ public struct LotStore: Sendable {
     }
 
     public func update(_ request: LotRequests.Update, now: Date = Date()) async throws -> Lot {
-        let draft = try LotRules.validate(request.draft, now: now)
         let outbox = self.outbox
         return try await database.write { db in
+            // Who may change it comes before what the change says.
             var lot = try Self.editable(request.lotId, by: request.actor, db)
+            let draft = try LotRules.validate(request.draft, now: now)
             if let version = request.version, version != lot.version {
                 throw RemoteError.conflict("the lot changed since version \(version); it is at version \(lot.version)")
             }
@@ -207,6 +208,11 @@ public struct LotStore: Sendable {
         try Data.fetchOne(db, sql: "SELECT body FROM lots WHERE id = ?", arguments: [id]).map {
             try EventCodec.decoder.decode(Lot.self, from: $0)
         }
+    }
+
+    /// Throws unless `actor` may change the lot (checked before a photo's bytes are looked at).
+    public func requireEditable(_ lotID: String, by actor: Actor) async throws {
+        _ = try await database.read { db in try Self.editable(lotID, by: actor, db) }
     }
 
     /// The lot, if `actor` may change it: its merchant, a member of its organisation, or an admin.
