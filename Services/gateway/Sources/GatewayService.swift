@@ -1,3 +1,5 @@
+import EcoBus
+import EcoModel
 import EcoConfig
 import EcoRuntime
 import EcoStore
@@ -9,7 +11,7 @@ import ServiceLifecycle
 public enum GatewayService {
     /// The gateway's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = GatewaySchema.migrations + ReservationIndex.migrations + MissionIndex.migrations
-        + ErasureDesk.migrations
+        + ErasureDesk.migrations + SigningSecret.migrations
 
     /// What the gateway holds about people (exported and erased with the other services').
     static let personalData: [any PersonalDataHolder] = [GatewayPersonalData()]
@@ -24,12 +26,24 @@ public enum GatewayService {
                 BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection(), ReportStreamWakeup(signal: dependencies.reportSignal),
                 ErasureProgressProjection(),
             ],
+            requestHandlers: [KeyRequests.rotate: rotateSigningKey(dependencies.tokens, runtime: runtime)],
             services: [
                 try buildApplication(runtime: runtime, config: config, registry: registry, dependencies: dependencies),
                 ReportStreamCloser(signal: dependencies.reportSignal),
             ],
             personalData: personalData,
             retention: [SessionRetention()])
+    }
+}
+
+extension GatewayService {
+    /// `keys.rotate`: a newest signing key for access tokens (`ecoresupply keys rotate`).
+    static func rotateSigningKey(_ tokens: TokenService, runtime: ServiceRuntime) -> RequestHandler {
+        { _ in
+            let (key, retiring) = try await tokens.rotate(runtime.database)
+            runtime.logger.notice("token signing key rotated", metadata: ["key.id": "\(key.id)"])
+            return [try EventCodec.encoder.encode(KeyRequests.Rotated(purpose: "access tokens", keyId: key.id, previousRetireAt: retiring))]
+        }
     }
 }
 
@@ -47,7 +61,7 @@ public struct GatewayDependencies: Sendable {
     public static func make(runtime: ServiceRuntime, config: GatewayConfig) async throws -> GatewayDependencies {
         let store = SQLiteAccountStore(database: runtime.database, outbox: runtime.outbox)
         let hasher = BcryptPasswordHasher(cost: UInt8(config.bcryptCost))
-        let tokens = await TokenService(secret: try SigningSecret.loadOrCreate(runtime.database))
+        let tokens = await TokenService(keys: try SigningSecret.loadOrCreate(runtime.database))
         let throttle = LoginThrottle()
         let auth = await AuthService(accounts: store, sessions: store, hasher: hasher, tokens: tokens, throttle: throttle, termsVersion: config.termsVersion)
         let lifecycle = AccountLifecycle(

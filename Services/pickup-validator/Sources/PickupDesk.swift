@@ -29,6 +29,19 @@ public struct PickupDesk: Sendable {
                 CREATE INDEX quota_claims_day ON quota_claims(beneficiary_id, day, released);
                 """)
         },
+        Migration("pickup.v3.key-ring") { db in
+            // The one secret becomes key `k1` of a ring that rotates (PickupCodes).
+            try db.execute(sql: """
+                CREATE TABLE pickup_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    secret BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    retires_at TEXT
+                );
+                INSERT INTO pickup_keys (id, secret, created_at) SELECT 'k1', secret, '2000-01-01T00:00:00.000Z' FROM pickup_secret LIMIT 1;
+                DROP TABLE pickup_secret;
+                """)
+        },
     ]
 
     let database: DatabasePool
@@ -141,7 +154,7 @@ public struct PickupDesk: Sendable {
                 || (reservation.organisationId.map { validator.organisationIds.contains($0) } ?? false)
             guard mayValidate else { return .failure(Self.refuse(.wrongMerchant, "this reservation is for another merchant")) }
             guard now <= reservation.pickupEnd else { return .failure(Self.refuse(.windowEnded, "the pickup window has ended")) }
-            guard request.pin == codes.pin(for: reservationId) else {
+            guard request.pin == codes.pin(forToken: request.token) else {
                 try db.execute(sql: "UPDATE pickup_reservations SET failed_attempts = failed_attempts + 1 WHERE id = ?", arguments: [reservationId])
                 let left = Self.maximumWrongPins - failed - 1
                 return .failure(left > 0

@@ -1,3 +1,5 @@
+import EcoBus
+import Foundation
 import EcoModel
 import EcoRuntime
 import EcoStore
@@ -11,11 +13,18 @@ public enum PickupValidatorService {
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) throws -> ServiceParts {
         let registry = BeneficiaryRegistry(database: runtime.database, outbox: runtime.outbox)
-        let desk = PickupDesk(
-            database: runtime.database, outbox: runtime.outbox,
-            codes: PickupCodes(secret: try PickupCodes.loadOrCreateSecret(runtime.database)))
+        let codes = try PickupCodes.load(runtime.database)
+        let desk = PickupDesk(database: runtime.database, outbox: runtime.outbox, codes: codes)
         var handlers = PickupRequestHandlers(desk: desk).handlers
         handlers[VerifyBeneficiaryCommand.kind] = registry.requestHandler()
+        let database = runtime.database, logger = runtime.logger
+        handlers[KeyRequests.rotate] = { _ in
+            let now = Date()
+            let id = try codes.rotate(database, now: now)
+            logger.notice("pickup-code key rotated", metadata: ["key.id": "\(id)"])
+            return [try EventCodec.encoder.encode(KeyRequests.Rotated(
+                purpose: "pickup codes", keyId: id, previousRetireAt: now.addingTimeInterval(PickupCodes.retirement)))]
+        }
         return ServiceParts(handlers: [PickupDeskProjection(desk: desk)], requestHandlers: handlers, personalData: [BeneficiaryData()])
     }
 }

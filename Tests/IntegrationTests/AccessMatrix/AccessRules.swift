@@ -13,6 +13,8 @@ enum AccessRules {
         var resource = false
         var hides = false
         var role: Set<Identity> = []
+        /// Those it refuses who may see the resource anyway: they are told 403.
+        var knownTo: Set<Identity> = []
     }
 
     static let signedIn = Set(Identity.allCases).subtracting([.anonymous])
@@ -47,7 +49,8 @@ enum AccessRules {
         "owners of the organisation": Rule(admits: [.merchant], resource: true, hides: true),
         "the mission's association or collector": Rule(admits: [.association, .collector], resource: true, hides: true),
         "the mission's collector or association": Rule(admits: [.association, .collector], resource: true, hides: true),
-        "the mission's collector": Rule(admits: [.collector], resource: true, hides: true),
+        // The mission's association sees its mission, so it is told 403 rather than 404.
+        "the mission's collector": Rule(admits: [.collector], resource: true, hides: true, knownTo: [.association]),
         // The matrix's mission was accepted before it runs: it no longer waits.
         "collectors while it waits": Rule(admits: [], resource: true, hides: true),
         "the proposal's giver or taker (or their organisations)": Rule(admits: [.merchant, .association], resource: true, hides: true),
@@ -68,6 +71,7 @@ enum AccessRules {
         if identity == .admin { return .refused([403, 404]) }
         let hiding = known.filter(\.hides)
         guard !hiding.isEmpty else { return .refused([403]) }
+        if hiding.contains(where: { $0.knownTo.contains(identity) }) { return .refused([403]) }
         let lacksRole = hiding.contains { !$0.role.isEmpty && !$0.role.contains(identity) }
         return .refused(lacksRole ? [403, 404] : [404])
     }

@@ -67,8 +67,8 @@ public struct MissionRoutes: Sendable {
         router.get("/v1/missions/:id/pickup-code") { _, context in
             let (mission, principal) = try await load(context)
             guard mission.collectorId == principal.accountID else {
-                // Only its collector learns that the mission has a code to collect with.
-                throw APIError(.notFound, code: "not_found", message: "no pickup code of yours for mission \(mission.id)")
+                // Only those who may see the mission get this far (its association, an admin).
+                throw APIError(.forbidden, code: "forbidden", message: "only the collector who accepted the mission gets its pickup code")
             }
             return try JSONResponse.make(.ok, try await services.call(
                 ServiceInstance(.pickupValidator), PickupRequests.code, PickupRequests.CodeQuery(reservationId: mission.reservationId),

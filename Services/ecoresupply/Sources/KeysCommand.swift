@@ -1,0 +1,53 @@
+import ArgumentParser
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import Logging
+
+/// `ecoresupply keys …`: the secrets of a running deployment.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage a running deployment's signing keys.", subcommands: [KeysRotateCommand.self])
+}
+
+/// `ecoresupply keys rotate`: the gateway (access tokens) and the pickup validator (pickup codes)
+/// each add a newest key and sign with it from now on; what the older keys signed is accepted until
+/// they retire.
+struct KeysRotateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate",
+        abstract: "Add a new token-signing key and a new pickup-code key; older keys verify until what they signed expires.")
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Which keys: tokens, pickup-codes or all (default all).")
+    var only: String = "all"
+
+    static let owners: [String: ServiceKind] = ["tokens": .gateway, "pickup-codes": .pickupValidator]
+
+    func validate() throws {
+        guard only == "all" || Self.owners[only] != nil else { throw ValidationError("--only must be tokens, pickup-codes or all") }
+    }
+
+    func run() async throws {
+        let config = try options.resolve(instance: ServiceInstance(.gateway))
+        var logger = Logger(label: "ecoresupply.keys")
+        logger.logLevel = .warning
+        let loop = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
+        try await loop.start()
+        defer { loop.stop() }
+        let chosen = only == "all" ? Self.owners.keys.sorted() : [only]
+        for name in chosen {
+            let owner = ServiceInstance(Self.owners[name]!)
+            let reply: [Data]
+            do {
+                reply = try await loop.request(config.topology.routerEndpoint(of: owner), kind: KeyRequests.rotate, body: [Data("{}".utf8)], timeout: .seconds(5))
+            } catch {
+                throw ValidationError("\(owner.name) did not rotate its keys (\(error)); is the deployment running on bus port \(config.topology.busPort)?")
+            }
+            let rotated = try EventCodec.decoder.decode(KeyRequests.Rotated.self, from: reply[0])
+            print("\(owner.name): \(rotated.purpose) now signed with key \(rotated.keyId); older keys accepted until \(EventTime.format(rotated.previousRetireAt))")
+        }
+    }
+}
