@@ -186,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceLogicTests",
-            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb, log],
+            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb, log, crypto],
             path: "Tests/ServiceLogicTests",
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import Crypto
 import EcoBus
 import EcoModel
 import Foundation
@@ -197,7 +198,7 @@ struct WebhookTests {
         }
 
         let store = try TemporaryStore(WebhookSchema.migrations, producer: "notifications")
-        let registry = WebhookRegistry(database: store.pool, jurisdictions: ["marseille", "metropole"])
+        let registry = WebhookRegistry(database: store.pool, jurisdictions: ["marseille", "metropole"], secrets: Self.secrets)
         let created = try await registry.register(.init(jurisdictionId: "marseille", url: "https://city.example/in", secret: "0123456789abcdef", createdBy: "acct"))
         #expect(created.jurisdictionId == "marseille" && created.revokedAt == nil)
         await #expect(throws: RemoteError.notFound("no jurisdiction atlantis")) {
@@ -214,10 +215,43 @@ struct WebhookTests {
         #expect(try await registry.list(jurisdictionId: "marseille").first?.revokedAt != nil)
     }
 
+    static let secrets = WebhookSecrets(key: SymmetricKey(size: .bits256))
+
+    @Test("secrets are stored sealed, opened only with the key; secrets stored before are sealed at start")
+    func secretsAtRest() async throws {
+        let store = try TemporaryStore(WebhookSchema.migrations, producer: "notifications")
+        let registry = WebhookRegistry(database: store.pool, jurisdictions: ["marseille"], secrets: Self.secrets)
+        let hook = try await registry.register(.init(jurisdictionId: "marseille", url: "https://city.example/in", secret: "0123456789abcdef", createdBy: "acct"))
+        let stored = try await store.pool.read { try String.fetchOne($0, sql: "SELECT secret FROM webhook_subscriptions WHERE id = ?", arguments: [hook.id]) }
+        let sealed = try #require(stored)
+        #expect(sealed.hasPrefix(WebhookSecrets.prefix) && !sealed.contains("0123456789abcdef"))
+        #expect(try Self.secrets.open(sealed) == "0123456789abcdef")
+        #expect(throws: (any Error).self) { try WebhookSecrets(key: SymmetricKey(size: .bits256)).open(sealed) }
+        try await store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO webhook_subscriptions (id, jurisdiction_id, url, secret, created_by, created_at)
+                VALUES ('old', 'marseille', 'https://city.example/old', 'a plain old secret!', 'acct', '2026-01-01T00:00:00.000Z')
+                """)
+        }
+        #expect(try Self.secrets.sealStored(in: store.pool) == 1)
+        #expect(try Self.secrets.sealStored(in: store.pool) == 0, "once")
+        let old = try await store.pool.read { try String.fetchOne($0, sql: "SELECT secret FROM webhook_subscriptions WHERE id = 'old'") }
+        #expect(try Self.secrets.open(try #require(old)) == "a plain old secret!")
+
+        // The key file: made with mode 0600, read back the same.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("secrets-\(UUID().uuidString).key")
+        let made = try WebhookSecrets.load(keyFile: file)
+        let permissions = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        #expect(try WebhookSecrets.load(keyFile: file).open(try made.seal("x-secret-value-1")) == "x-secret-value-1")
+        try Data("short".utf8).write(to: file)
+        #expect(throws: WebhookSecretsError.self) { try WebhookSecrets.load(keyFile: file) }
+    }
+
     @Test("the delivery log pages newest first, with each delivery's attempts oldest first")
     func deliveryLog() async throws {
         let store = try TemporaryStore(WebhookSchema.migrations, producer: "notifications")
-        let registry = WebhookRegistry(database: store.pool, jurisdictions: ["marseille"])
+        let registry = WebhookRegistry(database: store.pool, jurisdictions: ["marseille"], secrets: Self.secrets)
         let hook = try await registry.register(.init(jurisdictionId: "marseille", url: "https://city.example/in", secret: "0123456789abcdef", createdBy: "acct"))
         let fanOut = WebhookFanOut(wake: WakeSignal())
         try await store.pool.write { db in

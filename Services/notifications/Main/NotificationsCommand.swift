@@ -19,8 +19,9 @@ struct NotificationsCommand: AsyncParsableCommand {
         let smtp = try email.resolve(environment: environment)
         let webhooks = try email.webhooks(environment: environment)
         let territory = try territoryOptions.resolve(environment: environment)
+        let secrets = try WebhookSecrets.load(keyFile: email.secretsKeyFile(environment: environment, dataDirectory: config.dataDirectory))
         try await ServiceMain.run(config: config, migrations: NotificationsService.migrations) { runtime, _ in
-            NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, territory: territory)
+            try NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, territory: territory, secrets: secrets)
         }
     }
 }

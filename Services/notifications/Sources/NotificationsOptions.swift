@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import EcoConfig
 
@@ -20,7 +21,16 @@ public struct NotificationsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("webhook-retry-max"), help: "Longest wait between webhook attempts, in seconds (env ECORESUPPLY_WEBHOOK_RETRY_MAX, default 600).")
     public var webhookRetryMax: Double?
 
+    @Option(name: .customLong("secrets-key-file"), help: "File of the 32-byte key webhook secrets are encrypted with in the store; made if missing (env ECORESUPPLY_SECRETS_KEY_FILE, default <data-dir>/notifications-secrets.key). Keep it out of the store's backups.")
+    public var secretsKeyFile: String?
+
     public init() {}
+
+    /// Where the webhook secrets key is: the flag, the environment, or beside the store.
+    public func secretsKeyFile(environment: [String: String], dataDirectory: URL) -> URL {
+        let path = secretsKeyFile ?? EnvironmentSettings(environment).string("SECRETS_KEY_FILE")
+        return path.map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent("notifications-secrets.key")
+    }
 
     /// The webhooks' settings: flags, then environment, then defaults (2 s doubling up to 600 s).
     public func webhooks(environment: [String: String]) throws(ConfigError) -> WebhookSettings {

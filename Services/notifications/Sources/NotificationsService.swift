@@ -20,7 +20,12 @@ public enum NotificationsService {
     ///   - webhooks: the webhooks' retry pace and timeout.
     ///   - territory: its jurisdictions are the only ones webhooks may be registered for, and those with
     ///     an email address get their reports by email when SMTP is configured.
-    public static func parts(runtime: ServiceRuntime, smtp: SMTPSettings?, webhooks: WebhookSettings = WebhookSettings(), territory: Territory) -> ServiceParts {
+    ///   - secrets: the key webhook secrets are sealed with in the store.
+    public static func parts(
+        runtime: ServiceRuntime, smtp: SMTPSettings?, webhooks: WebhookSettings = WebhookSettings(), territory: Territory, secrets: WebhookSecrets
+    ) throws -> ServiceParts {
+        let sealed = try secrets.sealStored(in: runtime.database)
+        if sealed > 0 { runtime.logger.notice("webhook secrets encrypted at rest", metadata: ["webhook.count": "\(sealed)"]) }
         let jurisdictions = Set(territory.jurisdictions.map(\.id))
         let inbox = Inbox(database: runtime.database)
         let reminders = ReminderScheduler(database: runtime.database, email: smtp != nil)
@@ -28,7 +33,8 @@ public enum NotificationsService {
         var services: [any Service] = [
             PeriodicService(name: "reminders", interval: .seconds(15), logger: runtime.logger) { try await reminders.sendDue() },
             WebhookDispatcher(
-                database: runtime.database, sender: WebhookSender(timeout: webhooks.timeout), settings: webhooks, wake: webhookWake, logger: runtime.logger),
+                database: runtime.database, sender: WebhookSender(timeout: webhooks.timeout), settings: webhooks, wake: webhookWake, secrets: secrets,
+                logger: runtime.logger),
         ]
         if let smtp {
             let sender = EmailSender(database: runtime.database, client: SMTPClient(settings: smtp), logger: runtime.logger)
@@ -66,7 +72,7 @@ public enum NotificationsService {
                     return [Data("{}".utf8)]
                 },
             ]) { first, _ in first }
-                .merging(WebhookRegistry(database: runtime.database, jurisdictions: jurisdictions).handlers) { first, _ in first },
+                .merging(WebhookRegistry(database: runtime.database, jurisdictions: jurisdictions, secrets: secrets).handlers) { first, _ in first },
             services: services,
             personalData: [RecipientData()],
             retention: [WebhookDeliveryRetention(), EmailBodyRetention()])

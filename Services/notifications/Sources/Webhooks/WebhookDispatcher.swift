@@ -19,11 +19,13 @@ public struct WebhookDispatcher: Service {
     let sender: WebhookSender
     let settings: WebhookSettings
     let wake: WakeSignal
+    let secrets: WebhookSecrets
     let logger: Logger
     private let delivered = Counter(label: "webhook_attempts_total", dimensions: [("outcome", "delivered")])
     private let failed = Counter(label: "webhook_attempts_total", dimensions: [("outcome", "failed")])
 
-    public init(database: any DatabaseWriter, sender: WebhookSender, settings: WebhookSettings, wake: WakeSignal, logger: Logger) {
+    public init(database: any DatabaseWriter, sender: WebhookSender, settings: WebhookSettings, wake: WakeSignal, secrets: WebhookSecrets, logger: Logger) {
+        self.secrets = secrets
         self.database = database
         self.sender = sender
         self.settings = settings
@@ -69,7 +71,15 @@ public struct WebhookDispatcher: Service {
     }
 
     private func attempt(_ delivery: DueDelivery) async {
-        let attempt = await sender.send(delivery)
+        let attempt: WebhookAttempt
+        if let secret = try? secrets.open(delivery.secret) {
+            var opened = delivery
+            opened.secret = secret
+            attempt = await sender.send(opened)
+        } else {
+            // Sealed under another key: a failed attempt, retried with back-off, never dropped.
+            attempt = WebhookAttempt(at: Date(), httpStatus: nil, error: "the secret cannot be opened with this --secrets-key-file", durationMs: 0)
+        }
         guard !Task.isCancelled else { return }
         let metadata: Logger.Metadata = [
             "webhook.id": "\(delivery.subscriptionId)", "webhook.delivery": "\(delivery.id)", "event.id": "\(delivery.eventId)",

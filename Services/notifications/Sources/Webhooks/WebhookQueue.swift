@@ -8,7 +8,8 @@ public struct DueDelivery: Sendable, Equatable {
     public let id: Int64
     public let subscriptionId: String
     public let url: String
-    public let secret: String
+    /// Sealed as stored (`WebhookSecrets`); the dispatcher opens it to sign.
+    public var secret: String
     public let eventId: String
     public let eventType: String
     public let reportId: String

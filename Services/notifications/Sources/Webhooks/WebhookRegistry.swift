@@ -10,10 +10,12 @@ public struct WebhookRegistry: Sendable {
     let database: any DatabaseWriter
     /// The territory's jurisdictions; any other id is `not_found`.
     let jurisdictions: Set<String>
+    let secrets: WebhookSecrets
 
-    public init(database: any DatabaseWriter, jurisdictions: Set<String>) {
+    public init(database: any DatabaseWriter, jurisdictions: Set<String>, secrets: WebhookSecrets) {
         self.database = database
         self.jurisdictions = jurisdictions
+        self.secrets = secrets
     }
 
     public func register(_ request: WebhookRequests.Register, now: Date = Date()) async throws -> WebhookSubscription {
@@ -23,6 +25,7 @@ public struct WebhookRegistry: Sendable {
         let subscription = WebhookSubscription(
             id: UUID().uuidString.lowercased(), jurisdictionId: request.jurisdictionId, url: url, createdBy: request.createdBy,
             createdAt: Self.date(EventTime.format(now)), revokedAt: nil)  // as stored (milliseconds), so it reads back the same
+        let sealed = try secrets.seal(request.secret)
         try await database.write { db in
             let active = try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM webhook_subscriptions WHERE jurisdiction_id = ? AND revoked_at IS NULL",
@@ -32,7 +35,7 @@ public struct WebhookRegistry: Sendable {
             }
             try db.execute(
                 sql: "INSERT INTO webhook_subscriptions (id, jurisdiction_id, url, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [subscription.id, subscription.jurisdictionId, url, request.secret, request.createdBy, EventTime.format(now)])
+                arguments: [subscription.id, subscription.jurisdictionId, url, sealed, request.createdBy, EventTime.format(now)])
         }
         return subscription
     }
