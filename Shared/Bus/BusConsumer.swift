@@ -96,8 +96,14 @@ public final class BusConsumer: Service, Sendable {
                 producer: producer, through: reply.through, latest: reply.latest, broughtNew: broughtNew)
             batch.ready.append(contentsOf: released.map { (event: $0, replayed: true) })
             if skipped > 0 {
-                logger.error("producer no longer has events this consumer never applied; they are skipped",
-                             metadata: ["bus.producer": "\(producer)", "bus.skipped": "\(skipped)"])
+                if reply.through < (reply.compactedBelow ?? 0) {
+                    // Compaction: later events of the same things carry their whole state.
+                    logger.info("superseded events compacted away by the producer were skipped",
+                                metadata: ["bus.producer": "\(producer)", "bus.skipped": "\(skipped)"])
+                } else {
+                    logger.error("producer no longer has events this consumer never applied; they are skipped",
+                                 metadata: ["bus.producer": "\(producer)", "bus.skipped": "\(skipped)"])
+                }
             }
         }
         if !batch.ready.isEmpty || !batch.deadLetters.isEmpty || !batch.producerUpdates.isEmpty {

@@ -40,5 +40,5 @@ public enum BusSchema {
                 );
                 """)
         },
-    ]
+    ] + OutboxCompaction.migrations
 }

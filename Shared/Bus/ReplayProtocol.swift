@@ -34,10 +34,14 @@ public struct ReplayReply: Codable, Sendable, Equatable {
     /// The highest sequence this reply covers (scanned, whether or not it matched the prefixes).
     public var through: Int64
     public var producer: String
+    /// Below this sequence, events may be missing because later events of the same thing
+    /// superseded them (outbox compaction); absent when nothing was compacted.
+    public var compactedBelow: Int64?
 
-    public init(latest: Int64, through: Int64, producer: String) {
+    public init(latest: Int64, through: Int64, producer: String, compactedBelow: Int64? = nil) {
         self.latest = latest
         self.through = through
         self.producer = producer
+        self.compactedBelow = compactedBelow
     }
 }

@@ -23,13 +23,15 @@ public struct ReplayServer: Sendable {
         let limit = min(max(request.limit ?? ReplayRequest.maximumLimit, 1), ReplayRequest.maximumLimit)
         let prefixes = request.prefixes ?? []
         do {
-            let (rows, latest) = try await database.read { db in
-                (try Outbox.rows(from: request.from, limit: limit, db), try Outbox.latestSequence(db))
+            let (rows, latest, compacted) = try await database.read { db in
+                (try Outbox.rows(from: request.from, limit: limit, db), try Outbox.latestSequence(db), try OutboxCompaction.compactedBelow(db))
             }
             let through = rows.last?.sequence ?? max(latest, request.from - 1)
             let matching = prefixes.isEmpty ? rows : rows.filter { row in prefixes.contains { row.topic.hasPrefix($0) } }
             stats?.recordReplayServed(matching.count)
-            let reply = ReplayReply(latest: latest, through: rows.isEmpty ? max(latest, request.from - 1) : through, producer: producer)
+            let reply = ReplayReply(
+                latest: latest, through: rows.isEmpty ? max(latest, request.from - 1) : through, producer: producer,
+                compactedBelow: compacted > 0 ? compacted : nil)
             return [try EventCodec.encoder.encode(reply)] + matching.map(\.payload)
         } catch {
             throw RemoteError(code: "store_error", message: "\(error)")

@@ -107,6 +107,28 @@ struct RetentionTests {
         #expect(bodies == ["k1=", "k2=B", "k3=", "k4=B"], "sent 31 days ago and failed 40 days ago are blanked; the rows stay for their keys")
     }
 
+    @Test("ingest's report events older than 30 days go once a later event of the same report exists")
+    func reportEventCompaction() throws {
+        let database = try Self.store(IngestService.migrations)
+        let outbox = Outbox(producer: "ingest")
+        func report(_ id: String, _ status: ReportStatus) -> ReportChanged {
+            ReportChanged(report: PublicReport(
+                id: id, category: "illegal_dumping", latitude: 43.3, longitude: 5.4, address: nil, description: "d", status: status,
+                jurisdictionId: "marseille", supporters: 0, photos: [], filedAt: Self.now, updatedAt: Self.now, history: []))
+        }
+        try database.write { db in
+            try outbox.append(ReportChanged.filedTopic, report("r1", .open), in: db)
+            try outbox.append(ReportChanged.statusChangedTopic, report("r1", .acknowledged), in: db)
+            try outbox.append(ReportChanged.filedTopic, report("r2", .open), in: db)
+            try outbox.append(ReportChanged.statusChangedTopic, report("r1", .closed), in: db)
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence <= 3", arguments: [Self.ago(31)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 4", arguments: [Self.ago(1)])
+        }
+        #expect(try database.write { db in try ReportEventCompaction().purge(now: Self.now, in: db) } == 2)
+        let left = try database.read { db in try Int64.fetchAll(db, sql: "SELECT sequence FROM bus_outbox ORDER BY sequence") }
+        #expect(left == [3, 4], "r2's only event and r1's latest")
+    }
+
     @Test("the retention service runs every job at its clock's time: dead letters go after 30 days")
     func serviceRunsJobs() async throws {
         let database = try Self.store([])

@@ -31,6 +31,6 @@ public enum IngestService {
                 .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
             personalData: [ReportFilerData(outbox: runtime.outbox, photos: photos), PublisherData()],
-            retention: [ClosedReportContacts()])
+            retention: [ClosedReportContacts(), ReportEventCompaction()])
     }
 }

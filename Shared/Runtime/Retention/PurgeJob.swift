@@ -17,6 +17,8 @@ public enum RetentionPeriods {
     public static let deliveredWebhooks = 30 * day
     /// Emails' subject and body, after they were sent, given up or held back for want of consent.
     public static let emailBodies = 30 * day
+    /// A stored event superseded by a later one of the same thing (outbox compaction, decision 0011).
+    public static let supersededEvents = 30 * day
 }
 
 /// One kind of data a service purges once its period has passed. `purge` runs in a write

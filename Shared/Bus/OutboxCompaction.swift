@@ -1,0 +1,64 @@
+import EcoStore
+import Foundation
+import GRDB
+
+/// Outbox retention by compaction (docs/decisions/0011): for topics whose every event carries the
+/// whole current state of one thing (a report), an event older than the retention period is deleted
+/// once a later event of the same thing exists. What stays is the producer's state, one event per
+/// thing, plus everything recent, so a consumer that replays from the start ends in the same state.
+/// Sequences never change: the holes are recorded, and replay replies say how far they reach.
+public enum OutboxCompaction {
+    public static let migrations: [Migration] = [
+        Migration("bus.v2.compaction") { db in
+            try db.execute(sql: """
+                CREATE TABLE bus_compaction (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    compacted_below INTEGER NOT NULL,
+                    compacted_at TEXT NOT NULL
+                );
+                """)
+        },
+    ]
+
+    /// Topics whose events each carry the whole state of the thing at `key` (a JSON path into the event).
+    public struct Rule: Sendable {
+        public let topics: [String]
+        public let key: String
+
+        public init(topics: [String], key: String) {
+            self.topics = topics
+            self.key = key
+        }
+    }
+
+    /// Deletes the superseded events of `rule` stored before `cutoff`; returns how many. Must run
+    /// inside a write transaction.
+    public static func compact(_ rule: Rule, before cutoff: Date, in db: Database) throws -> Int {
+        guard !rule.topics.isEmpty else { return 0 }
+        let marks = Array(repeating: "?", count: rule.topics.count).joined(separator: ", ")
+        let superseded = """
+            SELECT o.sequence FROM bus_outbox o
+            WHERE o.topic IN (\(marks)) AND o.created_at < ?
+              AND EXISTS (
+                  SELECT 1 FROM bus_outbox n
+                  WHERE n.topic IN (\(marks)) AND n.sequence > o.sequence
+                    AND json_extract(CAST(n.payload AS TEXT), ?) = json_extract(CAST(o.payload AS TEXT), ?))
+            """
+        let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.topics) + [rule.key, rule.key]
+        guard let highest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM (\(superseded))", arguments: arguments) else { return 0 }
+        try db.execute(sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded))", arguments: arguments)
+        let deleted = db.changesCount
+        try db.execute(
+            sql: """
+                INSERT INTO bus_compaction (id, compacted_below, compacted_at) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET compacted_below = MAX(compacted_below, excluded.compacted_below), compacted_at = excluded.compacted_at
+                """,
+            arguments: [highest + 1, EventTime.format(Date())])
+        return deleted
+    }
+
+    /// The sequence below which events may be missing because later ones superseded them (0: none).
+    public static func compactedBelow(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT compacted_below FROM bus_compaction WHERE id = 1") ?? 0
+    }
+}
