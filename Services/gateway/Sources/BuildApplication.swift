@@ -41,7 +41,7 @@ public func buildApplication(
     OrganisationRoutes(accounts: dependencies.store).register(on: router)
     APIKeyRoutes(accounts: dependencies.store, keys: dependencies.store).register(on: router)
     BeneficiaryRoutes(
-        accounts: dependencies.store, bus: runtime.loop,
+        accounts: dependencies.store, records: dependencies.store, bus: runtime.loop,
         pickupValidator: topology.routerEndpoint(of: ServiceInstance(.pickupValidator))
     ).register(on: router)
     let services = ServiceCaller(loop: runtime.loop, topology: topology)

@@ -43,6 +43,8 @@ enum AccessRules {
         // Which reservation is in the body: with an empty body, any merchant gets past the check.
         "merchant (the reservation's, or a member of its organisation)": Rule(admits: merchants),
         "the key's account": Rule(admits: [.merchant], resource: true, hides: true),
+        // The matrix's association verified the person the path names; the role comes first (403 without it).
+        "the association that verified the person": Rule(admits: [.association], resource: true, hides: true, role: [.association]),
         "member of the organisation bound to the jurisdiction": Rule(admits: [.municipality], resource: true),
         "members of the organisation bound to the report's jurisdiction": Rule(admits: [.municipality], resource: true),
         "members of the organisation": Rule(admits: [.merchant], resource: true, hides: true),

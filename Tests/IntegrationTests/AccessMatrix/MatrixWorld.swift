@@ -49,6 +49,10 @@ struct MatrixWorld {
         let added = try await HTTP.send("POST", "\(base)/v1/organisations/\(organisationID)/members", json: ["email": "matrix-member@example.org", "role": "member"],
                                         token: merchant.accessToken)
         #expect(added.status == 201, "\(added.text)")
+        // The association verifies the member: a beneficiary record it may read.
+        let until = ISO8601DateFormatter().string(from: Date().addingTimeInterval(30 * 86_400))
+        #expect(try await HTTP.send("POST", "\(base)/v1/beneficiaries/verifications", json: ["accountId": member.accountID, "validUntil": until],
+                                    token: association.accessToken).status == 201)
 
         let lot = try id(try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Matrix lot", baskets: 5, startIn: -600), token: merchant.accessToken), "id")
         let reservation = try id(try await HTTP.send("POST", "\(base)/v1/lots/\(lot)/reservations", json: ["baskets": 1], token: customer.accessToken), "reservation", "id")
@@ -88,7 +92,7 @@ struct MatrixWorld {
                 "/v1/reports/{id}#id": report, "/v1/reports/{id}/route#id": report, "/v1/reports/{id}/status#id": report,
                 "/open311/v2/requests/{file}#file": "\(report).json", "/open311/v2/services/{file}#file": "illegal_dumping.json",
                 "webhookId": webhook, "purpose": "email_notifications", "role": "collector", "accountId": member.accountID,
-                "reservations#id": reservation,
+                "reservations#id": reservation, "/v1/beneficiaries/{accountId}#accountId": member.accountID,
             ],
             spareAccountID: spare.accountID)
     }

@@ -8,6 +8,7 @@ import Hummingbird
 /// validator issues the beneficiary code; no evidence document is sent or kept.
 public struct BeneficiaryRoutes: Sendable {
     let accounts: any AccountStore
+    let records: any BeneficiaryRecordStore
     let bus: SocketLoop
     let pickupValidator: String
     static let timeout: Duration = .seconds(3)
@@ -42,6 +43,21 @@ public struct BeneficiaryRoutes: Sendable {
             // The event brings the same record a moment later; writing it now lets the person use it at once.
             try await accounts.recordBeneficiary(verified)
             return try JSONResponse.make(.created, verified)
+        }
+        // Roles: association (the people it verified), admin.
+        router.get("/v1/beneficiaries") { request, context in
+            let principal = try context.require([.association, .admin])
+            let caller = try await accounts.actor(for: principal)
+            return try JSONResponse.make(.ok, try await records.beneficiaries(visibleTo: caller, page: try Page(from: request)))
+        }
+        // Roles: the association that verified the person, admin.
+        router.get("/v1/beneficiaries/:accountId") { _, context in
+            let principal = try context.require([.association, .admin])
+            let id = context.parameters.get("accountId") ?? ""
+            guard let record = try await records.beneficiary(id, visibleTo: try await accounts.actor(for: principal)) else {
+                throw APIError(.notFound, code: "not_found", message: "no beneficiary \(id) that you verified")
+            }
+            return try JSONResponse.make(.ok, record)
         }
     }
 }
