@@ -69,6 +69,12 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Shared/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "ZeroMQ",
             dependencies: ["CZeroMQ"],
@@ -186,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceLogicTests",
-            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", grdb, log, crypto],
+            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", "EcoConfig", grdb, log, crypto, argumentParser],
             path: "Tests/ServiceLogicTests",
             swiftSettings: swiftSettings
         ),
@@ -223,7 +229,7 @@ let package = Package(
         + service("matcher", library: "MatcherService", extra: ["EcoModel", grdb, lifecycle, crypto, metrics])
         + service("reporting", library: "ReportingService", extra: ["EcoModel", grdb])
         + service("notifications", library: "NotificationsService", extra: [
-            "EcoModel", "EcoTerritory", grdb, lifecycle, metrics, crypto, .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            "EcoModel", "EcoTerritory", "COpenSSL", grdb, lifecycle, metrics, crypto, .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ])
         + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])
 )

@@ -1,5 +1,6 @@
 import EcoConfig
 import Foundation
+import GRDB
 import Testing
 
 /// Email notifications through a real SMTP server (a small Python one, in Fixtures/).
@@ -50,5 +51,40 @@ struct NotificationEmailTests {
         #expect(!output.lines.joined().contains("mail-shop@example.org"), "merchants are told in-app")
         _ = deployment.stopAll()
         #expect(messages.count == 1, "sent once")
+    }
+
+    @Test("with STARTTLS and AUTH set, mail goes encrypted and authenticated; a relay whose certificate is not trusted gets nothing")
+    func startTLSAndAuth() async throws {
+        let deployment = try await TestDeployment.make()
+        let tls = try SMTPSink.certificate(in: deployment.root)
+        let smtp = try await SMTPSink(outside: deployment, tls: tls, auth: "relay-user:relay-password")
+        deployment.extraArguments["notifications"] = smtp.notificationsArguments + [
+            "--smtp-starttls", "--smtp-username", "relay-user", "--smtp-ca-file", tls.certificate.path,
+        ]
+        deployment.extraEnvironment["notifications"] = ["ECORESUPPLY_SMTP_PASSWORD": "relay-password"]
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        _ = try await HTTPSession.signUp(base, "tls-customer@example.org")
+        #expect(try await HTTP.send("POST", "\(base)/v1/auth/password-reset", json: ["email": "tls-customer@example.org"]).status == 202)
+        let message = try await smtp.awaitMessage(to: "tls-customer@example.org", containing: "reset the password")
+        #expect(message.hasPrefix("SESSION tls=yes auth=relay-user"), "\(message.prefix(80))")
+
+        // Without the CA the relay's certificate is not trusted: the email waits, retried, never sent in clear.
+        try deployment.kill("notifications", signal: SIGTERM)
+        deployment.extraArguments["notifications"] = smtp.notificationsArguments + ["--smtp-starttls", "--smtp-username", "relay-user"]
+        try deployment.start(ServiceInstance(.notifications))
+        try await deployment.awaitAnswering(ServiceInstance(.notifications))
+        _ = try await HTTPSession.signUp(base, "tls-second@example.org")
+        #expect(try await HTTP.send("POST", "\(base)/v1/auth/password-reset", json: ["email": "tls-second@example.org"]).status == 202)
+        let store = try deployment.database(of: ServiceInstance(.notifications))
+        let error = try await eventually("the untrusted relay to be refused", timeout: .seconds(30)) { () -> String? in
+            try await store.read { db in
+                try String.fetchOne(db, sql: "SELECT last_error FROM email_outbox WHERE subject LIKE '%new password%' AND last_error IS NOT NULL ORDER BY id DESC")
+            }
+        }
+        #expect(error.contains("STARTTLS") && error.contains("not trusted"), "\(error)")
+        #expect(!smtp.messages.contains { $0.contains("tls-second@example.org") })
+        _ = deployment.stopAll()
     }
 }

@@ -15,6 +15,15 @@ public struct NotificationsOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("smtp-from"), help: "Sender address (env ECORESUPPLY_SMTP_FROM, default no-reply@ecoresupply.local).")
     public var smtpFrom: String?
 
+    @Flag(name: .customLong("smtp-starttls"), help: "Upgrade SMTP connections with STARTTLS, checking the relay's certificate (env ECORESUPPLY_SMTP_STARTTLS=1).")
+    public var smtpStartTLS = false
+
+    @Option(name: .customLong("smtp-username"), help: "SMTP AUTH user, sent only over STARTTLS; the password comes from ECORESUPPLY_SMTP_PASSWORD (env ECORESUPPLY_SMTP_USERNAME).")
+    public var smtpUsername: String?
+
+    @Option(name: .customLong("smtp-ca-file"), help: "A CA certificate (PEM) to trust for the relay besides the system's (env ECORESUPPLY_SMTP_CA_FILE).")
+    public var smtpCAFile: String?
+
     @Option(name: .customLong("webhook-retry-base"), help: "Seconds before retrying a failed webhook attempt, doubled at each failure (env ECORESUPPLY_WEBHOOK_RETRY_BASE, default 2).")
     public var webhookRetryBase: Double?
 
@@ -58,6 +67,21 @@ public struct NotificationsOptions: ParsableArguments, Sendable {
         guard (1...65_535).contains(port) else { throw ConfigError(setting: "smtp-port", value: "\(port)", reason: "must be between 1 and 65535") }
         let from = smtpFrom ?? settings.string("SMTP_FROM") ?? "no-reply@ecoresupply.local"
         guard SMTPClient.isSafeAddress(from) else { throw ConfigError(setting: "smtp-from", value: from, reason: "not an email address") }
-        return SMTPSettings(host: host, port: port, from: from)
+        let startTLS = smtpStartTLS || settings.string("SMTP_STARTTLS") == "1"
+        var credentials: SMTPSettings.Credentials?
+        if let username = smtpUsername ?? settings.string("SMTP_USERNAME") {
+            guard startTLS else {
+                throw ConfigError(setting: "smtp-username", value: username, reason: "credentials go only over TLS: add --smtp-starttls")
+            }
+            guard let password = settings.string("SMTP_PASSWORD") else {
+                throw ConfigError(setting: "smtp-username", value: username, reason: "set ECORESUPPLY_SMTP_PASSWORD as well")
+            }
+            credentials = .init(username: username, password: password)
+        }
+        let caFile = smtpCAFile ?? settings.string("SMTP_CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ConfigError(setting: "smtp-ca-file", value: caFile, reason: "no readable file there")
+        }
+        return SMTPSettings(host: host, port: port, from: from, startTLS: startTLS, credentials: credentials, caFile: caFile)
     }
 }

@@ -6,12 +6,18 @@ final class SMTPSink {
     let port: Int
     private let fixture: PythonFixture
 
-    /// - Parameter refuseFirst: the first n messages get a temporary failure (451).
-    init(outside deployment: TestDeployment, refuseFirst: Int = 0) async throws {
+    /// - Parameters:
+    ///   - refuseFirst: the first n messages get a temporary failure (451).
+    ///   - tls: a certificate and key: the server offers STARTTLS and takes mail only over it.
+    ///   - auth: `user:password` the server requires with AUTH PLAIN.
+    init(outside deployment: TestDeployment, refuseFirst: Int = 0, tls: (certificate: URL, key: URL)? = nil, auth: String? = nil) async throws {
         var port = PortBlock.find(count: 1)
         while (deployment.topology.busPort...deployment.httpPort).contains(port) { port = PortBlock.find(count: 1) }
         self.port = port
-        fixture = try PythonFixture("smtp_sink.py", arguments: ["\(port)", "\(refuseFirst)"], log: deployment.root.appendingPathComponent("smtp.log"))
+        var arguments = ["\(port)", "\(refuseFirst)"]
+        if let tls { arguments += ["--tls", tls.certificate.path, tls.key.path] }
+        if let auth { arguments += ["--auth", auth] }
+        fixture = try PythonFixture("smtp_sink.py", arguments: arguments, log: deployment.root.appendingPathComponent("smtp.log"))
         try await fixture.awaitLine("READY")
     }
 
@@ -32,6 +38,21 @@ final class SMTPSink {
             try fixture.checkRunning()
             return messages.first { $0.contains("To: <\(address)>") && $0.contains(marker) }
         }
+    }
+
+    /// A self-signed certificate for 127.0.0.1 made with the openssl command, for a TLS sink.
+    static func certificate(in directory: URL) throws -> (certificate: URL, key: URL) {
+        let certificate = directory.appendingPathComponent("smtp-cert.pem"), key = directory.appendingPathComponent("smtp-key.pem")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.path, "-out", certificate.path,
+                             "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw HarnessError.exited("openssl req", "status \(process.terminationStatus)") }
+        return (certificate, key)
     }
 
     /// The single-use code in an account email: the line of 43 base64url characters.

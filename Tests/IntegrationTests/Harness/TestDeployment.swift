@@ -20,6 +20,8 @@ final class TestDeployment: @unchecked Sendable {
     private(set) var processes: [String: ServiceProcess] = [:]
     /// Flags added when starting an instance, by instance name (e.g. SMTP settings for notifications).
     var extraArguments: [String: [String]] = [:]
+    /// Environment variables added when starting an instance, by instance name (e.g. an SMTP password).
+    var extraEnvironment: [String: [String: String]] = [:]
 
     /// - Parameter matcherPorts: ports kept for this many workers (default `matchers`), for tests that add workers.
     static func make(matchers: Int = 1, matcherPorts: Int? = nil) async throws -> TestDeployment {
@@ -80,6 +82,7 @@ final class TestDeployment: @unchecked Sendable {
             arguments += ["--http-port", "\(httpPort)", "--bcrypt-cost", "4", "--weak-bcrypt-for-tests"]
             environment = ["ECORESUPPLY_ADMIN_EMAIL": Self.adminEmail, "ECORESUPPLY_ADMIN_PASSWORD": Self.adminPassword]
         }
+        environment.merge(extraEnvironment[instance.name] ?? [:]) { _, new in new }
         try launch(name: instance.name, executable: instance.kind.executableName, arguments: arguments, environment: environment)
     }
 

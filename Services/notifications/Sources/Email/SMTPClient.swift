@@ -9,11 +9,29 @@ public struct SMTPSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var from: String
+    /// Upgrade the connection with STARTTLS before anything else is sent (required for `credentials`).
+    public var startTLS: Bool
+    /// AUTH PLAIN, sent only over TLS.
+    public var credentials: Credentials?
+    /// A CA certificate file trusted besides the system's roots (a relay with its own CA).
+    public var caFile: String?
 
-    public init(host: String, port: Int = 25, from: String) {
+    public struct Credentials: Sendable, Equatable {
+        public var username: String
+        public var password: String
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+    }
+
+    public init(host: String, port: Int = 25, from: String, startTLS: Bool = false, credentials: Credentials? = nil, caFile: String? = nil) {
         self.host = host
         self.port = port
         self.from = from
+        self.startTLS = startTLS
+        self.credentials = credentials
+        self.caFile = caFile
     }
 }
 
@@ -28,7 +46,8 @@ public struct SMTPError: Error, CustomStringConvertible, Equatable {
     public var loggable: String { "\(stage): \(reply.prefix(3))" }
 }
 
-/// Sends one message over plain SMTP (RFC 5321): greeting, EHLO, MAIL FROM, RCPT TO, DATA, QUIT.
+/// Sends one message over SMTP (RFC 5321): greeting, EHLO, STARTTLS and EHLO again (RFC 3207) when
+/// set, AUTH PLAIN (RFC 4954) over TLS when set, MAIL FROM, RCPT TO, DATA, QUIT.
 /// Blocking socket calls, run off the cooperative pool by the caller.
 public struct SMTPClient: Sendable {
     public let settings: SMTPSettings
@@ -44,6 +63,18 @@ public struct SMTPClient: Sendable {
         defer { connection.close() }
         try connection.expect(220, stage: "greeting")
         try connection.command("EHLO ecoresupply.local", expect: 250, stage: "EHLO")
+        if settings.startTLS {
+            try connection.command("STARTTLS", expect: 220, stage: "STARTTLS")
+            try connection.startTLS(host: settings.host, caFile: settings.caFile)
+            try connection.command("EHLO ecoresupply.local", expect: 250, stage: "EHLO")
+        }
+        if let credentials = settings.credentials {
+            guard connection.isEncrypted else {
+                throw SMTPError(stage: "AUTH", reply: "refusing to send credentials without TLS", permanent: true)
+            }
+            let token = Data("\0\(credentials.username)\0\(credentials.password)".utf8).base64EncodedString()
+            try connection.command("AUTH PLAIN \(token)", expect: 235, stage: "AUTH")
+        }
         try connection.command("MAIL FROM:<\(settings.from)>", expect: 250, stage: "MAIL FROM")
         try connection.command("RCPT TO:<\(recipient)>", expect: 250, stage: "RCPT TO")
         try connection.command("DATA", expect: 354, stage: "DATA")
@@ -75,6 +106,15 @@ public struct SMTPClient: Sendable {
     final class Connection {
         private let fd: Int32
         private var buffer: [UInt8] = []
+        /// Set once STARTTLS succeeded: reads and writes go through it.
+        private var tls: TLSChannel?
+
+        var isEncrypted: Bool { tls != nil }
+
+        func startTLS(host: String, caFile: String?) throws(SMTPError) {
+            buffer.removeAll()  // nothing the server sent before the handshake may be trusted
+            tls = try TLSChannel(socket: fd, host: host, caFile: caFile)
+        }
 
         init(host: String, port: Int, timeoutSeconds: Int) throws(SMTPError) {
             var hints = addrinfo()
@@ -101,7 +141,7 @@ public struct SMTPClient: Sendable {
         func write(_ text: String) throws(SMTPError) {
             var bytes = Array(text.utf8)[...]
             while !bytes.isEmpty {
-                let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let sent = bytes.withUnsafeBytes { raw in tls.map { $0.write(raw) } ?? Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL)) }
                 guard sent > 0 else { throw SMTPError(stage: "write", reply: "errno \(errno)", permanent: false) }
                 bytes = bytes.dropFirst(sent)
             }
@@ -134,7 +174,7 @@ public struct SMTPClient: Sendable {
                     return line
                 }
                 var chunk = [UInt8](repeating: 0, count: 1024)
-                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                let count = chunk.withUnsafeMutableBytes { raw in tls.map { $0.read(into: raw) } ?? recv(fd, raw.baseAddress, raw.count, 0) }
                 guard count > 0 else { throw SMTPError(stage: stage, reply: "connection closed or timed out", permanent: false) }
                 buffer += chunk[..<count]
                 guard buffer.count < 64 * 1024 else { throw SMTPError(stage: stage, reply: "reply too long", permanent: false) }
