@@ -213,9 +213,12 @@ public enum ProposalRequests {
         }
     }
 
+    /// One proposal, if `viewer` may see it (a side, a member of a side's organisation, an admin):
+    /// the matcher filters in its query.
     public struct Get: Codable, Sendable {
         public var proposalId: String
-        public init(proposalId: String) { self.proposalId = proposalId }
+        public var viewer: Actor
+        public init(proposalId: String, viewer: Actor) { self.proposalId = proposalId; self.viewer = viewer }
     }
 
     public struct ListForAccount: Codable, Sendable {

@@ -254,9 +254,19 @@ public enum MissionRequests {
         public init(missionId: String, actorId: String, deliveryCode: String) { self.missionId = missionId; self.actorId = actorId; self.deliveryCode = deliveryCode }
     }
 
+    /// One mission, if `viewer` may see it (the matcher filters in its query).
     public struct Get: Codable, Sendable {
         public var missionId: String
-        public init(missionId: String) { self.missionId = missionId }
+        public var viewer: Viewer
+        public init(missionId: String, viewer: Viewer) { self.missionId = missionId; self.viewer = viewer }
+    }
+
+    /// Who asks for a mission: its association and collector see it, collectors while it waits, admins always.
+    public struct Viewer: Codable, Sendable {
+        public var accountId: String
+        public var isAdmin: Bool
+        public var isCollector: Bool
+        public init(accountId: String, isAdmin: Bool, isCollector: Bool) { self.accountId = accountId; self.isAdmin = isAdmin; self.isCollector = isCollector }
     }
 
     /// Missions waiting for a collector, or those of one account (as association or collector).

@@ -37,6 +37,8 @@ public protocol AccountStore: Sendable {
 
     func createOrganisation(name: String, kind: OrganisationKind, owner: String) async throws -> Organisation
     func organisation(id: String) async throws -> Organisation?
+    /// The organisation and its members if `caller` may see them (a member, or an admin), filtered in the query.
+    func organisation(id: String, visibleTo caller: Actor) async throws -> (Organisation, [Membership])?
     func memberships(of accountID: String) async throws -> [Membership]
     func members(of organisationID: String) async throws -> [Membership]
     func addMember(_ accountID: String, to organisationID: String, role: MemberRole) async throws -> Membership

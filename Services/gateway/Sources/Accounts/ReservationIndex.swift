@@ -45,10 +45,30 @@ public struct ReservationIndex: Sendable {
 
     public func entry(_ id: String) async throws -> Entry? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM reservation_index WHERE id = ?", arguments: [id]).map {
-                Entry(id: $0["id"], lotId: $0["lot_id"], takerId: $0["taker_id"], merchantId: $0["merchant_id"], organisationId: $0["organisation_id"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM reservation_index WHERE id = ?", arguments: [id]).map(Self.entry)
         }
+    }
+
+    /// The reservation if `caller` may see it, filtered in the query: its taker; unless `takerOnly`,
+    /// also the lot's merchant, a member of the lot's organisation, or an admin.
+    public func entry(_ id: String, visibleTo caller: Actor, takerOnly: Bool) async throws -> Entry? {
+        try await database.read { db in
+            var sql = "SELECT * FROM reservation_index WHERE id = ? AND (taker_id = ?"
+            var arguments: StatementArguments = [id, caller.accountId]
+            if !takerOnly {
+                sql += " OR ? OR merchant_id = ?"
+                arguments += [caller.isAdmin, caller.accountId]
+                if !caller.organisationIds.isEmpty {
+                    sql += " OR organisation_id IN (\(Array(repeating: "?", count: caller.organisationIds.count).joined(separator: ", ")))"
+                    arguments += StatementArguments(caller.organisationIds)
+                }
+            }
+            return try Row.fetchOne(db, sql: sql + ")", arguments: arguments).map(Self.entry)
+        }
+    }
+
+    static func entry(_ row: Row) -> Entry {
+        Entry(id: row["id"], lotId: row["lot_id"], takerId: row["taker_id"], merchantId: row["merchant_id"], organisationId: row["organisation_id"])
     }
 }
 

@@ -169,6 +169,22 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
         }
     }
 
+    public func organisation(id: String, visibleTo caller: Actor) async throws -> (Organisation, [Membership])? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: """
+                    SELECT * FROM organisations o WHERE o.id = ? AND (? OR EXISTS (
+                        SELECT 1 FROM organisation_members m WHERE m.organisation_id = o.id AND m.account_id = ?))
+                    """,
+                arguments: [id, caller.isAdmin, caller.accountId])
+            else { return nil }
+            let organisation = Organisation(
+                id: row["id"], name: row["name"], kind: OrganisationKind(rawValue: row["kind"]) ?? .company,
+                createdAt: Self.date(row["created_at"]) ?? Date(timeIntervalSince1970: 0))
+            return (organisation, try Self.memberships(db, "organisation_id = ?", id))
+        }
+    }
+
     public func memberships(of accountID: String) async throws -> [Membership] {
         try await database.read { db in
             try Self.memberships(db, "account_id = ?", accountID)

@@ -95,12 +95,9 @@ public struct MissionRoutes: Sendable {
         let principal = try context.requirePrincipal()
         let id = context.parameters.get("id") ?? ""
         guard let lotId = try await index.lot(ofMission: id) else { throw APIError(.notFound, code: "not_found", message: "no mission \(id)") }
-        let mission = try await services.call(worker(for: lotId), MissionRequests.get, MissionRequests.Get(missionId: id), as: Mission.self)
-        let involved = mission.associationId == principal.accountID || mission.collectorId == principal.accountID
-        let open = mission.status == .requested && principal.roles.contains(.collector)
-        guard involved || open || principal.roles.contains(.admin) else {
-            throw APIError(.notFound, code: "not_found", message: "no mission \(id)")
-        }
+        let viewer = MissionRequests.Viewer(
+            accountId: principal.accountID, isAdmin: principal.roles.contains(.admin), isCollector: principal.roles.contains(.collector))
+        let mission = try await services.call(worker(for: lotId), MissionRequests.get, MissionRequests.Get(missionId: id, viewer: viewer), as: Mission.self)
         return (mission, principal)
     }
 }

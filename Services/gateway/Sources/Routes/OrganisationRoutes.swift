@@ -73,17 +73,12 @@ public struct OrganisationRoutes: Sendable {
     private func load(_ context: GatewayRequestContext, requireOwner: Bool) async throws -> (Organisation, [Membership]) {
         let principal = try context.requirePrincipal()
         let id = context.parameters.get("id") ?? ""
-        guard let organisation = try await accounts.organisation(id: id) else {
+        guard let (organisation, members) = try await accounts.organisation(id: id, visibleTo: try await accounts.actor(for: principal)) else {
             throw APIError(.notFound, code: "not_found", message: "no organisation \(id)")
         }
-        let members = try await accounts.members(of: id)
-        if !principal.roles.contains(.admin) {
-            guard let membership = members.first(where: { $0.accountID == principal.accountID }) else {
-                throw APIError(.notFound, code: "not_found", message: "no organisation \(id)")
-            }
-            if requireOwner, membership.role != .owner {
-                throw APIError(.forbidden, code: "forbidden", message: "only the organisation's owners manage its members")
-            }
+        if requireOwner, !principal.roles.contains(.admin),
+           members.first(where: { $0.accountID == principal.accountID })?.role != .owner {
+            throw APIError(.forbidden, code: "forbidden", message: "only the organisation's owners manage its members")
         }
         return (organisation, members)
     }

@@ -90,15 +90,12 @@ public struct ProposalRoutes: Sendable {
         let id = context.parameters.get("id") ?? ""
         let notFound = APIError(.notFound, code: "not_found", message: "no proposal \(id)")
         guard id.count <= 64 else { throw notFound }
-        let proposal: MaterialProposal
         do {
-            proposal = try await read(id, ProposalRequests.get, ProposalRequests.Get(proposalId: id), as: MaterialProposal.self)
+            let viewer = try await accounts.actor(for: principal)
+            return try await read(id, ProposalRequests.get, ProposalRequests.Get(proposalId: id, viewer: viewer), as: MaterialProposal.self)
         } catch let error as APIError where error.body.code == "not_found" {
             throw notFound
         }
-        if principal.roles.contains(.admin) { return proposal }
-        guard try await isSide(principal, of: proposal) else { throw notFound }
-        return proposal
     }
 
     /// Whether the caller is the proposal's giver or taker, or acts for one's organisation.

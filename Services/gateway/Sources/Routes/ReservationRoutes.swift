@@ -96,15 +96,9 @@ public struct ReservationRoutes: Sendable {
     private func authorised(_ context: GatewayRequestContext, takerOnly: Bool) async throws -> (ReservationIndex.Entry, Principal) {
         let principal = try context.requirePrincipal()
         let id = context.parameters.get("id") ?? ""
-        guard let entry = try await index.entry(id) else { throw APIError(.notFound, code: "not_found", message: "no reservation \(id)") }
-        if entry.takerId == principal.accountID { return (entry, principal) }
-        if !takerOnly {
-            if principal.roles.contains(.admin) || entry.merchantId == principal.accountID { return (entry, principal) }
-            if let organisation = entry.organisationId,
-               try await accounts.memberships(of: principal.accountID).contains(where: { $0.organisationID == organisation }) {
-                return (entry, principal)
-            }
+        guard let entry = try await index.entry(id, visibleTo: try await accounts.actor(for: principal), takerOnly: takerOnly) else {
+            throw APIError(.notFound, code: "not_found", message: "no reservation \(id)")
         }
-        throw APIError(.notFound, code: "not_found", message: "no reservation \(id)")
+        return (entry, principal)
     }
 }

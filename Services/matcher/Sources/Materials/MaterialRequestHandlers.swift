@@ -15,7 +15,7 @@ public struct MaterialRequestHandlers: Sendable {
         [
             ProposalRequests.get: { body in
                 let request = try RemoteError.decodeRequest(ProposalRequests.Get.self, body)
-                let proposal = try await database.read { db in try SQLiteLedgerStore(db).proposal(request.proposalId) }
+                let proposal = try await database.read { db in try SQLiteLedgerStore(db).proposal(request.proposalId, visibleTo: request.viewer) }
                 guard let proposal else { throw RemoteError.notFound("no proposal \(request.proposalId)") }
                 return [try EventCodec.encoder.encode(proposal)]
             },

@@ -197,6 +197,18 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             .map { try EventCodec.decoder.decode(MaterialProposal.self, from: $0) }
     }
 
+    /// The proposal if `viewer` is one of its sides, acts for a side's organisation, or is an admin.
+    public func proposal(_ id: String, visibleTo viewer: Actor) throws -> MaterialProposal? {
+        var sql = "SELECT body FROM material_proposals WHERE id = ? AND (? OR giver_id = ? OR taker_id = ?"
+        var arguments: StatementArguments = [id, viewer.isAdmin, viewer.accountId, viewer.accountId]
+        if !viewer.organisationIds.isEmpty {
+            let marks = Array(repeating: "?", count: viewer.organisationIds.count).joined(separator: ", ")
+            sql += " OR giver_organisation_id IN (\(marks)) OR taker_organisation_id IN (\(marks))"
+            arguments += StatementArguments(viewer.organisationIds + viewer.organisationIds)
+        }
+        return try Data.fetchOne(db, sql: sql + ")", arguments: arguments).map { try EventCodec.decoder.decode(MaterialProposal.self, from: $0) }
+    }
+
     public func updateProposal(_ proposal: MaterialProposal) throws {
         try db.execute(
             sql: "UPDATE material_proposals SET status = ?, body = ? WHERE id = ?",

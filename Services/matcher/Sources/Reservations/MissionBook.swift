@@ -92,6 +92,16 @@ public struct MissionBook: Sendable {
         try await book.database.read { db in try Self.missions(db, "id = ?", [id]).first }
     }
 
+    /// The mission if `viewer` may see it, filtered in the query.
+    public func mission(id: String, visibleTo viewer: MissionRequests.Viewer) async throws -> Mission? {
+        try await book.database.read { db in
+            try Self.missions(
+                db, "id = ? AND (? OR association_id = ? OR collector_id = ? OR (? AND status = ?))",
+                [id, viewer.isAdmin, viewer.accountId, viewer.accountId, viewer.isCollector, MissionStatus.requested.rawValue]
+            ).first
+        }
+    }
+
     public func list(_ request: MissionRequests.List) async throws -> [Mission] {
         try await book.database.read { db in
             var conditions: [String] = []

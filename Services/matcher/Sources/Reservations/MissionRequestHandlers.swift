@@ -26,7 +26,9 @@ public struct MissionRequestHandlers: Sendable {
             },
             MissionRequests.get: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Get.self, body)
-                guard let mission = try await missions.mission(id: request.missionId) else { throw RemoteError.notFound("no mission \(request.missionId)") }
+                guard let mission = try await missions.mission(id: request.missionId, visibleTo: request.viewer) else {
+                    throw RemoteError.notFound("no mission \(request.missionId)")
+                }
                 return [try EventCodec.encoder.encode(mission)]
             },
             MissionRequests.list: { body in
