@@ -92,11 +92,12 @@ public final class BusConsumer: Service, Sendable {
             }
         }
         for (producer, reply, broughtNew) in batch.finishedReplays {
+            let expectedBefore = state.producers[producer]?.expected ?? 0
             let (released, skipped) = state.replayFinished(
                 producer: producer, through: reply.through, latest: reply.latest, broughtNew: broughtNew)
             batch.ready.append(contentsOf: released.map { (event: $0, replayed: true) })
             if skipped > 0 {
-                if reply.through < (reply.compactedBelow ?? 0) {
+                if expectedBefore + skipped <= (reply.compactedBelow ?? 0) {
                     // Compaction: later events of the same things carry their whole state.
                     logger.info("superseded events compacted away by the producer were skipped",
                                 metadata: ["bus.producer": "\(producer)", "bus.skipped": "\(skipped)"])

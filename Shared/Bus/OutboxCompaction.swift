@@ -16,6 +16,7 @@ public enum OutboxCompaction {
                     compacted_below INTEGER NOT NULL,
                     compacted_at TEXT NOT NULL
                 );
+                CREATE INDEX bus_outbox_topic ON bus_outbox(topic, sequence);
                 """)
         },
     ]
@@ -45,16 +46,15 @@ public enum OutboxCompaction {
                     AND json_extract(CAST(n.payload AS TEXT), ?) = json_extract(CAST(o.payload AS TEXT), ?))
             """
         let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.topics) + [rule.key, rule.key]
-        guard let highest = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM (\(superseded))", arguments: arguments) else { return 0 }
-        try db.execute(sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded))", arguments: arguments)
-        let deleted = db.changesCount
+        let deleted = try Int64.fetchAll(db, sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded)) RETURNING sequence", arguments: arguments)
+        guard let highest = deleted.max() else { return 0 }
         try db.execute(
             sql: """
                 INSERT INTO bus_compaction (id, compacted_below, compacted_at) VALUES (1, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET compacted_below = MAX(compacted_below, excluded.compacted_below), compacted_at = excluded.compacted_at
                 """,
             arguments: [highest + 1, EventTime.format(Date())])
-        return deleted
+        return deleted.count
     }
 
     /// The sequence below which events may be missing because later ones superseded them (0: none).

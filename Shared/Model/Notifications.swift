@@ -97,6 +97,14 @@ public enum SubscriptionRequests {
 /// link, an address confirmation), answered by the notifications service once the email is queued.
 public enum EmailRequests {
     public static let send = "email.send"
+    /// Dedupe-key prefixes of emails that carry a single-use code: their body is blanked once sent
+    /// or given up, and never exported.
+    public static let passwordResetKey = "password-reset:"
+    public static let emailChangeKey = "email-change:"
+    public static let codeKeys = [passwordResetKey, emailChangeKey]
+
+    /// Whether an email with this dedupe key carries a single-use code.
+    public static func carriesCode(_ dedupeKey: String) -> Bool { codeKeys.contains { dedupeKey.hasPrefix($0) } }
 
     public struct Send: Codable, Sendable {
         public var accountId: String

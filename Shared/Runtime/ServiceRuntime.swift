@@ -67,7 +67,7 @@ public final class ServiceRuntime: Sendable {
         do {
             database = try DatabaseOpener.open(
                 at: config.databaseURL, fullSync: config.durability == .full,
-                migrations: BusSchema.migrations + Diagnostics.migrations + migrations)
+                migrations: BusSchema.migrations + Diagnostics.migrations + ErasedAccounts.migrations + migrations)
         } catch {
             throw .store(error)
         }

@@ -148,15 +148,24 @@ struct ErasureTests {
             } == 1 ? true : nil
         }
         #expect(try Self.scan(deployment, for: erasedValues).isEmpty, "replay brings nothing of the erased person back")
+        let rowsOfTheErased = try await rebuilt.read { db in
+            try ["contacts", "notifications", "email_outbox", "email_consents"].map { table in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE account_id = ?", arguments: [person.accountID]) ?? 0
+            }.reduce(0, +)
+        }
+        #expect(rowsOfTheErased == 0, "not even rows under the erased account's id")
         _ = deployment.stopAll()
         #expect(try Self.scan(deployment, for: erasedValues).isEmpty, "nor after the services stopped")
     }
 
-    /// Every file of the deployment that holds one of `values`: each SQLite file and its WAL, and
-    /// every service's log. (The SMTP server's mailbox and the webhook receiver are outside it.)
+    /// Every file of the deployment that holds one of `values`: every file of the data directory
+    /// (each SQLite file and its WAL, photos, keys), and every service's log. (The SMTP server's
+    /// mailbox and the webhook receiver are outside it.)
     static func scan(_ deployment: TestDeployment, for values: [String]) throws -> [String] {
-        let files = try FileManager.default.contentsOfDirectory(at: deployment.dataDirectory, includingPropertiesForKeys: nil)
-            .filter { $0.lastPathComponent.hasSuffix(".sqlite") || $0.lastPathComponent.hasSuffix(".sqlite-wal") }
+        let stored = (FileManager.default.enumerator(at: deployment.dataDirectory, includingPropertiesForKeys: [.isRegularFileKey])?
+            .compactMap { $0 as? URL } ?? [])
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        let files = stored
             + BusTopology.instances(matchers: deployment.matchers).map { deployment.root.appendingPathComponent("\($0.name).log") }
             + [deployment.root.appendingPathComponent("forwarder.log")]
         var hits: [String] = []

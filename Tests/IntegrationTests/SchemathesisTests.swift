@@ -51,6 +51,7 @@ struct SchemathesisTests {
         process.arguments = ["python3"] + arguments
         process.standardOutput = handle
         process.standardError = handle
+        process.currentDirectoryURL = log.deletingLastPathComponent()  // its cache goes with the deployment
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus

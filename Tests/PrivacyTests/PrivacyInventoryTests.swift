@@ -23,7 +23,7 @@ struct PrivacyInventoryTests {
         ("reporting", ReportingService.migrations),
         ("notifications", NotificationsService.migrations),
         ("pickup-validator", PickupValidatorService.migrations),
-        ("every store", BusSchema.migrations + Diagnostics.migrations),
+        ("every store", BusSchema.migrations + Diagnostics.migrations + ErasedAccounts.migrations),
     ]
 
     @Test("every column of every store is listed under its store, and every listed column exists")

@@ -19,7 +19,11 @@ struct NotificationsCommand: AsyncParsableCommand {
         let smtp = try email.resolve(environment: environment)
         let webhooks = try email.webhooks(environment: environment)
         let territory = try territoryOptions.resolve(environment: environment)
-        let secrets = try WebhookSecrets.load(keyFile: email.secretsKeyFile(environment: environment, dataDirectory: config.dataDirectory))
+        let keyFile = email.secretsKeyFile(environment: environment, dataDirectory: config.dataDirectory)
+        let secrets = try WebhookSecrets.load(keyFile: keyFile)
+        if keyFile.deletingLastPathComponent().standardizedFileURL == config.dataDirectory.standardizedFileURL {
+            FileHandle.standardError.write(Data("notice: the webhook secrets key is in the data directory (\(keyFile.path)); give --secrets-key-file a path outside it, so that a backup of the stores does not carry the key\n".utf8))
+        }
         try await ServiceMain.run(config: config, migrations: NotificationsService.migrations) { runtime, _ in
             try NotificationsService.parts(runtime: runtime, smtp: smtp, webhooks: webhooks, territory: territory, secrets: secrets)
         }

@@ -14,16 +14,21 @@ struct ErasureHandler: EventHandler {
     let database: DatabasePool
     let logger: Logger
 
-    var topicPrefixes: [String] { [AccountErased.topic] }
+    var topicPrefixes: [String] { [AccountErased.topic, ReportChanged.redactedTopic] }
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
+        if event.type == ReportChanged.redactedTopic {
+            // A copy of the report's old text may sit in a dead letter of any service.
+            _ = try ErasedAccounts.dropDeadLetters(containing: try event.decodeData(ReportChanged.self).report.id, in: db)
+            WALTruncation.afterCommit(of: db, database: database, logger: logger)
+            return
+        }
         guard event.type == AccountErased.topic else { return }
         let erased = try event.decodeData(AccountErased.self)
+        try ErasedAccounts.record(erased.accountID, at: erased.at, in: db)
         var count = ErasureCount()
         for holder in holders { count = count + (try holder.erase(accountID: erased.accountID, in: db)) }
-        try db.execute(
-            sql: "DELETE FROM bus_dead_letters WHERE instr(frames, CAST(? AS BLOB)) > 0", arguments: [erased.accountID])
-        count.rows += db.changesCount
+        count.rows += try ErasedAccounts.dropDeadLetters(containing: erased.accountID, in: db)
         try outbox.append(
             PersonalDataErased.topic,
             PersonalDataErased(accountID: erased.accountID, instance: instance, rows: count.rows, events: count.events),

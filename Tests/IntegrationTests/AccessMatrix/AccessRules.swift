@@ -94,7 +94,7 @@ enum AccessRules {
         /// password, an unknown refresh token): those refusals have their own codes.
         func accepts(_ status: Int, code: String?) -> Bool {
             switch self {
-            case .admitted(let own): !AccessRules.refusesAccess(status, code: code) && !(own && status == 404)
+            case .admitted(let own): status < 500 && !AccessRules.refusesAccess(status, code: code) && !(own && status == 404)
             case .refused(let statuses): statuses.contains(status)
             }
         }

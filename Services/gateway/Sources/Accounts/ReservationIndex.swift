@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoModel
 import EcoStore
 import GRDB
@@ -77,6 +78,8 @@ public struct ReservationIndexProjection: EventHandler {
     public init() {}
     public var topicPrefixes: [String] { [ReservationChanged.createdTopic] }
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
-        try ReservationIndex.record(try event.decodeData(ReservationChanged.self).reservation, db)
+        let reservation = try event.decodeData(ReservationChanged.self).reservation
+        guard try !ErasedAccounts.contains(reservation.takerId, in: db) else { return }
+        try ReservationIndex.record(reservation, db)
     }
 }

@@ -58,7 +58,7 @@ public struct AccountLifecycle: Sendable {
         try await store.createPasswordReset(
             tokenHash: SecretHash.hex(token), accountID: account.id, at: now, expiresAt: now.addingTimeInterval(Self.resetLifetime))
         try await mailer.send(EmailRequests.Send(
-            accountId: account.id, recipient: nil, dedupeKey: "password-reset:\(SecretHash.hex(token))",
+            accountId: account.id, recipient: nil, dedupeKey: EmailRequests.passwordResetKey + SecretHash.hex(token),
             subject: "EcoResupply: choose a new password",
             body: """
                 Someone asked to reset the password of your EcoResupply account. If it was you, use this code within an hour:
@@ -73,8 +73,11 @@ public struct AccountLifecycle: Sendable {
     /// Sets a new password with a reset code, and closes every session of the account.
     public func resetPassword(token: String, new: String) async throws {
         let password = try CredentialRules.password(new, field: "newPassword")
+        let invalid = APIError(.badRequest, code: "invalid_reset_token", message: "this reset code is unknown, used or expired; ask for a new one", field: "token")
+        // The code is checked before the (deliberately slow) hash is made, and spent atomically after.
+        guard try await store.isLivePasswordReset(tokenHash: SecretHash.hex(token), at: clock()) else { throw invalid }
         guard let accountID = try await store.redeemPasswordReset(tokenHash: SecretHash.hex(token), newHash: await hasher.hash(password), at: clock()) else {
-            throw APIError(.badRequest, code: "invalid_reset_token", message: "this reset code is unknown, used or expired; ask for a new one", field: "token")
+            throw invalid
         }
         logger.notice("password reset", metadata: ["account.id": "\(accountID)"])
     }
@@ -96,7 +99,7 @@ public struct AccountLifecycle: Sendable {
             tokenHash: SecretHash.hex(token), accountID: principal.accountID, newEmail: email, at: now,
             expiresAt: now.addingTimeInterval(Self.emailChangeLifetime))
         try await mailer.send(EmailRequests.Send(
-            accountId: principal.accountID, recipient: email, dedupeKey: "email-change:\(SecretHash.hex(token))",
+            accountId: principal.accountID, recipient: email, dedupeKey: EmailRequests.emailChangeKey + SecretHash.hex(token),
             subject: "EcoResupply: confirm your new address",
             body: """
                 To make this your EcoResupply address, use this code within a day:

@@ -20,6 +20,8 @@ public protocol LifecycleStore: Sendable {
     /// Spends a live reset token: sets the new hash, revokes every session and marks every reset
     /// token of the account used. Returns the account, or nil when the token is unknown, used or expired.
     func redeemPasswordReset(tokenHash: String, newHash: String, at date: Date) async throws -> String?
+    /// Whether the reset code is known, unused and unexpired (nothing is spent).
+    func isLivePasswordReset(tokenHash: String, at date: Date) async throws -> Bool
 
     func createEmailChange(tokenHash: String, accountID: String, newEmail: String, at date: Date, expiresAt: Date) async throws
     /// Spends a live email-change token: the account takes the new address, announced on

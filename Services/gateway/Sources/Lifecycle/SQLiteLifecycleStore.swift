@@ -56,6 +56,13 @@ extension SQLiteAccountStore: LifecycleStore {
         }
     }
 
+    public func isLivePasswordReset(tokenHash: String, at date: Date) async throws -> Bool {
+        try await database.read { db in
+            guard let reset = try PasswordResetRow.fetchOne(db, key: tokenHash) else { return false }
+            return reset.usedAt == nil && reset.expiresAt > date
+        }
+    }
+
     public func redeemPasswordReset(tokenHash: String, newHash: String, at date: Date) async throws -> String? {
         try await database.write { db in
             guard let reset = try PasswordResetRow.fetchOne(db, key: tokenHash), reset.usedAt == nil, reset.expiresAt > date else { return nil }

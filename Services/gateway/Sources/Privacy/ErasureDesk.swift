@@ -68,11 +68,15 @@ public struct ErasureDesk: Sendable {
         let outbox = self.outbox, holders = self.holders
         let erased: Bool = try await database.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [accountID]) != nil else { return false }
-            let isAdmin = try Bool.fetchOne(db, sql: "SELECT 1 FROM account_roles WHERE account_id = ? AND role = 'admin'", arguments: [accountID]) != nil
-            if isAdmin, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_roles WHERE role = 'admin'") == 1 {
+            let admin = Role.admin.rawValue
+            let isAdmin = try Bool.fetchOne(db, sql: "SELECT 1 FROM account_roles WHERE account_id = ? AND role = ?", arguments: [accountID, admin]) != nil
+            if isAdmin, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_roles WHERE role = ?", arguments: [admin]) == 1 {
                 throw APIError(.conflict, code: "last_admin", message: "the last admin cannot be erased; make another admin first")
             }
             for holder in holders { _ = try holder.erase(accountID: accountID, in: db) }
+            // The gateway does not apply its own `account.erased`: its part of the runtime's work is done here.
+            try ErasedAccounts.record(accountID, at: date, in: db)
+            _ = try ErasedAccounts.dropDeadLetters(containing: accountID, in: db)
             try db.execute(
                 sql: "INSERT OR REPLACE INTO erasures (account_id, requested_by, requested_at) VALUES (?, ?, ?)",
                 arguments: [accountID, requestedBy, EventTime.format(date)])

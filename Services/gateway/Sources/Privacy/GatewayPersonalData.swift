@@ -14,11 +14,24 @@ struct GatewayPersonalData: PersonalDataHolder {
     struct Export: Encodable {
         var account: Account?
         var memberships: [Membership]
+        var organisations: [OrganisationEntry]
+        var pendingEmailChanges: [EmailChange]
         var beneficiary: BeneficiaryStatus?
         var consents: [ConsentRecord]
         var sessions: [Session]
         var apiKeys: [APIKeyInfo]
         var reservations: [String]
+        struct OrganisationEntry: Encodable {
+            var id: String
+            var name: String
+            var kind: String
+            var role: String
+        }
+        struct EmailChange: Encodable {
+            var newEmail: String
+            var requestedAt: Date
+            var expiresAt: Date
+        }
         struct Session: Encodable {
             var id: String
             var createdAt: Date
@@ -39,6 +52,13 @@ struct GatewayPersonalData: PersonalDataHolder {
         return try ExportJSON.encode(Export(
             account: try SQLiteAccountStore.loadAccount(db, where: "id = ?", accountID)?.account,
             memberships: try SQLiteAccountStore.memberships(db, "account_id = ?", accountID),
+            organisations: try Row.fetchAll(db, sql: """
+                SELECT o.id, o.name, o.kind, m.role FROM organisations o JOIN organisation_members m ON m.organisation_id = o.id
+                WHERE m.account_id = ? ORDER BY o.name
+                """, arguments: [accountID]).map { .init(id: $0["id"], name: $0["name"], kind: $0["kind"], role: $0["role"]) },
+            pendingEmailChanges: try EmailChangeRow
+                .filter(EmailChangeRow.Columns.accountId == accountID && EmailChangeRow.Columns.confirmedAt == nil)
+                .fetchAll(db).map { .init(newEmail: $0.newEmail, requestedAt: $0.createdAt, expiresAt: $0.expiresAt) },
             beneficiary: beneficiary,
             consents: try ConsentRow.filter(ConsentRow.Columns.accountId == accountID).order(ConsentRow.Columns.id).fetchAll(db).map(\.record),
             sessions: sessions,

@@ -45,7 +45,15 @@ public struct LifecycleRoutes: Sendable {
         // Roles: public. Answers 202 whether or not the address has an account.
         router.post("/v1/auth/password-reset") { request, context in
             let body = try await RequestBody.decode(ResetRequest.self, from: request, context: context)
-            try await lifecycle.requestPasswordReset(email: body.email)
+            let email = try CredentialRules.email(body.email)
+            // The lookup and the email happen after the answer, so that neither its time nor a
+            // failure to send tells whether the address has an account.
+            let logger = context.logger
+            Task {
+                do { try await lifecycle.requestPasswordReset(email: email) } catch {
+                    logger.warning("password reset not sent", metadata: ["error": "\(error)"])
+                }
+            }
             return try JSONResponse.make(.accepted, ["status": "if this address has an account, a reset code is on its way"])
         }
         // Roles: public (the emailed code is the credential).

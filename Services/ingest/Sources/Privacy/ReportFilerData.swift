@@ -63,11 +63,15 @@ struct ReportFilerData: PersonalDataHolder {
             ) { event in event.report.id == reportID && event.report.redact(like: redacted) }
             try ReportRecords.save(report, announcing: ReportChanged.redactedTopic, outbox: outbox, db)
         }
+        var unreferenced: [URL] = []
         for hash in removedPhotos where try !Self.isReferenced(hash, in: db) {
             try db.execute(sql: "DELETE FROM photos WHERE hash = ?", arguments: [hash])
-            try? FileManager.default.removeItem(at: photos.directory.appendingPathComponent(hash))
+            unreferenced.append(photos.directory.appendingPathComponent(hash))
             count.rows += 1
         }
+        // The files go once the erasure commits: a rollback keeps the reports' photos whole.
+        let files = unreferenced
+        db.afterNextTransaction(onCommit: { _ in for file in files { try? FileManager.default.removeItem(at: file) } })
         return count
     }
 

@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoModel
 import EcoStore
 import Foundation
@@ -27,6 +28,8 @@ public struct EmailConsents: EventHandler {
     public var topicPrefixes: [String] { [AccountCreated.topic, AccountConsentChanged.topic, AccountEmailChanged.topic] }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        // Replayed account events of an erased person bring nothing back.
+        if let account = try? event.decodeData(AccountMarker.self), try ErasedAccounts.contains(account.accountID, in: db) { return }
         switch event.type {
         case AccountCreated.topic:
             let account = try event.decodeData(AccountCreated.self)
@@ -41,6 +44,11 @@ public struct EmailConsents: EventHandler {
         default:
             return
         }
+    }
+
+    /// The account every event this handler applies is about.
+    struct AccountMarker: Codable, Sendable {
+        var accountID: String
     }
 
     /// Both events come from the gateway, applied in its sequence: the latest applied wins.

@@ -1,4 +1,6 @@
 import EcoBus
+import EcoModel
+import EcoRuntime
 import EcoStore
 import Foundation
 import GRDB
@@ -40,12 +42,20 @@ public struct EmailOutbox: Sendable {
         accountId: String, dedupeKey: String, subject: String, body: String, recipient: String? = nil, needsConsent: Bool,
         at date: Date, in db: Database
     ) throws {
+        guard try !ErasedAccounts.contains(accountId, in: db) else { return }
         try db.execute(
             sql: """
                 INSERT OR IGNORE INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at, recipient, needs_consent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [dedupeKey, accountId, EventTime.format(date), subject, body, EventTime.format(date), recipient, needsConsent])
+    }
+
+    /// Blanks the body of an email that carried a single-use code, once it was sent or given up.
+    static func forgetCode(of id: Int64, in db: Database) throws {
+        guard let key = try String.fetchOne(db, sql: "SELECT dedupe_key FROM email_outbox WHERE id = ?", arguments: [id]),
+              EmailRequests.carriesCode(key) else { return }
+        try db.execute(sql: "UPDATE email_outbox SET body = '' WHERE id = ?", arguments: [id])
     }
 
     /// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
@@ -133,6 +143,9 @@ public struct EmailSender: Sendable {
                     try db.execute(
                         sql: "UPDATE email_outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
                         arguments: [attempts, EventTime.format(Date()), mail.id])
+                }
+                if outcome == nil || outcome?.permanent == true || attempts >= EmailOutbox.maximumAttempts {
+                    try EmailOutbox.forgetCode(of: mail.id, in: db)
                 }
             }
             if let error = outcome {

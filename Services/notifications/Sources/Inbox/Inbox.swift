@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoModel
 import EcoStore
 import Foundation
@@ -60,6 +61,8 @@ public struct Inbox: Sendable {
     /// is on and the message goes by email. Returns whether it was new.
     @discardableResult
     static func deliver(_ message: Message, at date: Date, email: Bool, in db: Database) throws -> Bool {
+        // An event of another producer can arrive after the person was erased: nothing is kept for them.
+        guard try !ErasedAccounts.contains(message.accountId, in: db) else { return false }
         let links = String(decoding: try JSONEncoder().encode(message.links), as: UTF8.self)
         try db.execute(
             sql: """

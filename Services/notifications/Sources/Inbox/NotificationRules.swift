@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoModel
 import Foundation
 import GRDB
@@ -25,6 +26,7 @@ public struct NotificationRules: EventHandler {
         switch event.type {
         case AccountCreated.topic:
             let account = try event.decodeData(AccountCreated.self)
+            guard try !ErasedAccounts.contains(account.accountID, in: db) else { return }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
                 arguments: [account.accountID, account.email, account.displayName])
@@ -40,6 +42,7 @@ public struct NotificationRules: EventHandler {
                 accountId: reservation.merchantId, dedupeKey: "\(reservation.id):reserved:merchant", kind: "reservation.received",
                 title: "New reservation", body: "\(reservation.baskets) basket(s) reserved.", links: links), at: now, email: email, in: db)
             let remindAt = reservation.pickupStart.addingTimeInterval(-Self.reminderLead)
+            guard try !ErasedAccounts.contains(reservation.takerId, in: db) else { return }
             try db.execute(
                 sql: "INSERT OR IGNORE INTO reminders (reservation_id, taker_id, lot_id, remind_at, pickup_start) VALUES (?, ?, ?, ?, ?)",
                 arguments: [reservation.id, reservation.takerId, reservation.lotId, EventTime.format(remindAt), EventTime.format(reservation.pickupStart)])

@@ -43,7 +43,9 @@ struct RecipientData: PersonalDataHolder {
             emailNotifications: try Bool.fetchOne(db, sql: "SELECT granted FROM email_consents WHERE account_id = ?", arguments: [accountID]),
             inbox: inbox,
             emails: try Row.fetchAll(db, sql: "SELECT * FROM email_outbox WHERE account_id = ? ORDER BY id", arguments: [accountID]).map {
-                Export.Email(createdAt: $0["created_at"], subject: $0["subject"], body: $0["body"], status: $0["status"], sentAt: $0["sent_at"])
+                // A single-use code is never handed out again, not even to its owner's export.
+                let body: String = EmailRequests.carriesCode($0["dedupe_key"]) ? "(a single-use code, not kept)" : $0["body"]
+                return Export.Email(createdAt: $0["created_at"], subject: $0["subject"], body: body, status: $0["status"], sentAt: $0["sent_at"])
             },
             subscriptions: try Data.fetchAll(db, sql: "SELECT body FROM feed_subscriptions WHERE account_id = ? ORDER BY created_at", arguments: [accountID])
                 .compactMap { try? EventCodec.decoder.decode(FeedSubscription.self, from: $0) }))

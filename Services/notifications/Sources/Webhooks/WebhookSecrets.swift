@@ -34,7 +34,8 @@ public struct WebhookSecrets: Sendable {
 
     /// The secret a stored value holds; a value from before encryption is returned as it is.
     public func open(_ stored: String) throws -> String {
-        guard stored.hasPrefix(Self.prefix), let data = Data(base64Encoded: String(stored.dropFirst(Self.prefix.count))) else { return stored }
+        guard stored.hasPrefix(Self.prefix) else { return stored }
+        guard let data = Data(base64Encoded: String(stored.dropFirst(Self.prefix.count))) else { throw WebhookSecretsError.cannotSeal }
         return String(decoding: try AES.GCM.open(try AES.GCM.SealedBox(combined: data), using: key), as: UTF8.self)
     }
 
