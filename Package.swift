@@ -192,7 +192,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ServiceLogicTests",
-            dependencies: ["MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", "EcoConfig", grdb, log, crypto, argumentParser],
+            dependencies: [
+                "MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", "EcoConfig", "EcoRuntime",
+                grdb, log, crypto, argumentParser,
+            ],
             path: "Tests/ServiceLogicTests",
             swiftSettings: swiftSettings
         ),

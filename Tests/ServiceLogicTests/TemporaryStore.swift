@@ -1,4 +1,5 @@
 import EcoBus
+import EcoRuntime
 import EcoStore
 import Foundation
 import GRDB
@@ -11,7 +12,7 @@ struct TemporaryStore {
 
     init(_ migrations: [Migration], producer: String = "test") throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite")
-        pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: BusSchema.migrations + migrations)
+        pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: BusSchema.migrations + ErasedAccounts.migrations + migrations)
         outbox = Outbox(producer: producer)
     }
 

@@ -69,5 +69,7 @@ public protocol APIKeyStore: Sendable {
     func authenticate(id: String, secretHash: String, at date: Date) async throws -> String?
     func keys(of accountID: String) async throws -> [APIKeyInfo]
     func key(id: String) async throws -> APIKeyInfo?
+    /// The key if `caller` owns it or is an admin, filtered in the query.
+    func key(id: String, visibleTo caller: Actor) async throws -> APIKeyInfo?
     func revokeKey(id: String, at date: Date) async throws
 }

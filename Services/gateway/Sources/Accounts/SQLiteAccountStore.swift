@@ -318,6 +318,13 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
         }
     }
 
+    public func key(id: String, visibleTo caller: Actor) async throws -> APIKeyInfo? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ? AND (? OR account_id = ?)", arguments: [id, caller.isAdmin, caller.accountId])
+                .map(Self.keyInfo)
+        }
+    }
+
     public func revokeKey(id: String, at date: Date) async throws {
         try await database.write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [Self.text(date), id])

@@ -60,9 +60,10 @@ public struct APIKeyRoutes: Sendable {
         router.delete("/v1/api-keys/:id") { _, context in
             let principal = try context.requirePrincipal()
             let id = context.parameters.get("id") ?? ""
-            guard let key = try await keys.key(id: id),
-                  key.accountID == principal.accountID || principal.roles.contains(.admin)
-            else { throw APIError(.notFound, code: "not_found", message: "no API key \(id)") }
+            let caller = Actor(accountId: principal.accountID, organisationIds: [], isAdmin: principal.roles.contains(.admin))
+            guard try await keys.key(id: id, visibleTo: caller) != nil else {
+                throw APIError(.notFound, code: "not_found", message: "no API key \(id)")
+            }
             try await keys.revokeKey(id: id, at: Date())
             return JSONResponse.noContent()
         }
