@@ -51,6 +51,11 @@ public struct APIKeyInfo: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var revokedAt: Date?
     public var lastUsedAt: Date?
+
+    /// `accountId` in JSON, as in every other reply.
+    enum CodingKeys: String, CodingKey {
+        case id, accountID = "accountId", name, createdAt, revokedAt, lastUsedAt
+    }
 }
 
 /// A session: one sign-in, renewed by refresh tokens until it expires or is revoked.

@@ -36,6 +36,9 @@ public enum RequestBody {
         if let field = try unknownField(in: data, decodedAs: value) {
             throw APIError(.badRequest, code: "unknown_field", message: "\(field) is not a field of this request; see /openapi.json", field: field)
         }
+        if let sent = try? JSONSerialization.jsonObject(with: data), let field = controlCharacterField(sent, path: "") {
+            throw APIError(.badRequest, code: "invalid_field", message: "\(field) contains a control character; only line breaks and tabs are allowed", field: field)
+        }
         return value
     }
 
@@ -48,6 +51,27 @@ public enum RequestBody {
               let known = try? JSONSerialization.jsonObject(with: JSONResponse.encoder.encode(encodable))
         else { return nil }
         return unknownField(sent, known, path: "")
+    }
+
+    /// The first text field holding a control character other than a line break or a tab (a NUL
+    /// would be stored and shown as it is).
+    static func controlCharacterField(_ sent: Any, path: String) -> String? {
+        switch sent {
+        case let text as String:
+            let refused = text.unicodeScalars.contains { ($0.value < 0x20 && !["\n", "\r", "\t"].contains($0)) || $0.value == 0x7F }
+            return refused ? (path.isEmpty ? "body" : path) : nil
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let field = controlCharacterField(object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return field }
+            }
+        case let array as [Any]:
+            for (index, element) in array.enumerated() {
+                if let field = controlCharacterField(element, path: "\(path)[\(index)]") { return field }
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     private static func unknownField(_ sent: Any, _ known: Any, path: String) -> String? {
@@ -85,7 +109,9 @@ public enum RequestBody {
             return APIError(.badRequest, code: "invalid_field", message: "\(path(context) ?? "body") must be \(describe(type)), not null", field: path(context))
         case .dataCorrupted(let context):
             if let field = path(context) {
-                return APIError(.badRequest, code: "invalid_field", message: "\(field) has an invalid value: \(context.debugDescription)", field: field)
+                let message = AllowedValues.message(forDecodingFailure: context.debugDescription, field: field)
+                    ?? "\(field) has an invalid value: \(context.debugDescription)"
+                return APIError(.badRequest, code: "invalid_field", message: message, field: field)
             }
             return APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
         @unknown default:

@@ -35,7 +35,7 @@ public struct Open311Routes: Sendable {
             return Open311Format.json.response(.ok, root: "discovery", .object([
                 ("changeset", .text("2026-11-23T00:00:00Z")),
                 ("contact", .text("Open311 for EcoResupply: ask the territory's administrators for an api_key")),
-                ("key_service", .text("an admin issues api keys: POST /v1/api-keys")),
+                ("key_service", .text("an account with the municipality or association role makes its own api_key with POST /v1/api-keys (docs/open311.md)")),
                 ("endpoints", .list(item: "endpoint", [.object([
                     ("specification", .text(Self.specification)),
                     ("url", .text(base)),

@@ -78,12 +78,13 @@ public struct NotificationRules: EventHandler {
         }
     }
 
+    /// A pickup time as people read it, with its time zone named (the territory's, Europe/Paris).
     static func time(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = TimeZone(identifier: "Europe/Paris")
         formatter.dateFormat = "d MMM HH:mm"
-        return formatter.string(from: date)
+        return formatter.string(from: date) + " (Paris time)"
     }
 
     static func number(_ value: Double) -> String {
