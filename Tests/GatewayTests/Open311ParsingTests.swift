@@ -26,6 +26,12 @@ struct Open311ParsingTests {
         #expect(field("service_code=noise&lat=1&long=2&colour=red") == "colour")
         #expect(field("lat=1&long=2") == "service_code")
         #expect(field("service_code=noise&lat=north&long=2") == "lat")
+        // Issue 10: a value that is not a number is said to be one, not missing.
+        func message(_ text: String) -> String? {
+            do { _ = try Open311RequestRoutes.draft(from: try Open311Form.parse(text)); return nil } catch let error as APIError { return error.body.message } catch { return "?" }
+        }
+        #expect(message("service_code=noise&lat=abc&long=2")?.contains("lat is not a number") == true)
+        #expect(message("service_code=noise&long=2")?.contains("lat is required") == true)
         #expect(field("service_code=noise&lat=1&long=2&address_id=9") == "address_id")
     }
 

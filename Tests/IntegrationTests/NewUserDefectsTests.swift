@@ -4,7 +4,7 @@ import Testing
 /// Defects a new user met (issue 10), each checked over the real processes.
 @Suite("What a new user tripped on", .serialized)
 struct NewUserDefectsTests {
-    @Test("enum errors list the allowed values; control characters are refused by field; API keys say accountId; Open311 tells how to get a key; times name their zone")
+    @Test("enum errors list the allowed values; control characters are refused by field; API keys say accountId; Open311 tells how to get a key; times name their zone; no pickup before the window")
     func clearAnswers() async throws {
         let deployment = try await TestDeployment.make()
         try deployment.startAll()
@@ -42,7 +42,13 @@ struct NewUserDefectsTests {
         let customer = try await HTTPSession.signUp(base, "defects-customer@example.org")
         let lot = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Zone lot"), token: merchant.accessToken)
         let lotID = try #require(try lot.json()["id"] as? String)
-        #expect(try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken).status == 201)
+        let reserved = try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken)
+        #expect(reserved.status == 201)
+
+        // 2: an hour before the window opens, the counter is told so, with its own reason.
+        let code = try #require(try reserved.json()["pickupCode"] as? [String: Any])
+        let early = try await HTTP.send("POST", "\(base)/v1/pickups/validate", json: ["token": code["token"] ?? "", "pin": code["pin"] ?? ""], token: merchant.accessToken)
+        #expect(early.status == 409 && early.errorCode == "window_not_started", "\(early.text)")
         let body = try await eventually("the reservation's notification") { () -> String? in
             let items = try await HTTP.get("\(base)/v1/me/notifications", token: customer.accessToken).json()["items"] as? [[String: Any]]
             return items?.first?["body"] as? String

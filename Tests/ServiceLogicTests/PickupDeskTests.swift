@@ -45,7 +45,7 @@ struct PickupDeskTests {
         #expect(codes.pin(for: "abc") == codes.pin(for: "abc"))
     }
 
-    @Test("a member of the merchant's organisation validates; the window's end is enforced")
+    @Test("a member of the merchant's organisation validates; the window's start and end are enforced")
     func counter() async throws {
         let (desk, store) = try desk()
         try await apply(reservation(), desk, store)
@@ -54,6 +54,13 @@ struct PickupDeskTests {
         let late = PickupRequests.Validate(token: code.token, pin: code.pin, validator: member)
         await #expect(throws: RemoteError(code: "window_ended", message: "the pickup window has ended")) {
             try await desk.validate(late, now: now.addingTimeInterval(3601))
+        }
+        // Issue 10: a minute before the window opens, the code is refused with its own reason, and no PIN attempt is counted.
+        do {
+            _ = try await desk.validate(late, now: now.addingTimeInterval(-60))
+            Issue.record("validated before the window opened")
+        } catch let error as RemoteError {
+            #expect(error.code == "window_not_started")
         }
         let done = try await desk.validate(late, now: now.addingTimeInterval(60))
         #expect(done.validatedBy == "employee" && done.meals == 4 && done.valueSavedCents == 1200)

@@ -124,6 +124,7 @@ public struct PickupDesk: Sendable {
         case locked = "code_locked"
         case wrongMerchant = "wrong_merchant"
         case windowEnded = "window_ended"
+        case windowNotStarted = "window_not_started"
         case wrongPin = "wrong_pin"
         case noShow = "reservation_no_show"
     }
@@ -153,6 +154,9 @@ public struct PickupDesk: Sendable {
             let mayValidate = validator.accountId == reservation.merchantId
                 || (reservation.organisationId.map { validator.organisationIds.contains($0) } ?? false)
             guard mayValidate else { return .failure(Self.refuse(.wrongMerchant, "this reservation is for another merchant")) }
+            guard now >= reservation.pickupStart else {
+                return .failure(Self.refuse(.windowNotStarted, "the pickup window opens at \(EventTime.format(reservation.pickupStart))"))
+            }
             guard now <= reservation.pickupEnd else { return .failure(Self.refuse(.windowEnded, "the pickup window has ended")) }
             guard request.pin == codes.pin(forToken: request.token) else {
                 try db.execute(sql: "UPDATE pickup_reservations SET failed_attempts = failed_attempts + 1 WHERE id = ?", arguments: [reservationId])

@@ -54,7 +54,8 @@ public struct ServiceCaller: Sendable {
             case "wrong_pin": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: "pin")
             case "wrong_merchant": return APIError(.forbidden, code: remote.code, message: remote.message)
             case "wrong_delivery_code": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: remote.field)
-            case "unknown_reservation", "reservation_cancelled", "code_already_used", "code_locked", "window_ended", "reservation_no_show":
+            case "unknown_reservation", "reservation_cancelled", "code_already_used", "code_locked", "window_ended", "window_not_started",
+                 "reservation_no_show":
                 return APIError(.conflict, code: remote.code, message: remote.message)
             default: return APIError(.badGateway, code: "upstream_error", message: "\(instance.name): \(remote.message)")
             }

@@ -108,8 +108,11 @@ struct Open311RequestRoutes: Sendable {
             throw APIError(.badRequest, code: "missing_field", message: "service_code is required", field: "service_code")
         }
         func coordinate(_ name: String) throws -> Double {
-            guard let text = form[name], let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite else {
-                throw APIError(.badRequest, code: "invalid_field", message: "\(name) is required, in decimal degrees (WGS 84)", field: name)
+            guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+                throw APIError(.badRequest, code: "missing_field", message: "\(name) is required, in decimal degrees (WGS 84)", field: name)
+            }
+            guard let value = Double(text), value.isFinite else {
+                throw APIError(.badRequest, code: "invalid_field", message: "\(name) is not a number: give decimal degrees (WGS 84) such as 43.2965", field: name)
             }
             return value
         }
