@@ -6,6 +6,7 @@ import Foundation
 public enum KeyRequests {
     public static let rotate = "keys.rotate"
 
+    /// The reply: which key now signs, and until when the keys it replaced are accepted.
     public struct Rotated: Codable, Sendable, Equatable {
         /// What the keys sign, e.g. `access tokens`.
         public var purpose: String

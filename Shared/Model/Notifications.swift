@@ -106,6 +106,7 @@ public enum EmailRequests {
     /// Whether an email with this dedupe key carries a single-use code.
     public static func carriesCode(_ dedupeKey: String) -> Bool { codeKeys.contains { dedupeKey.hasPrefix($0) } }
 
+    /// One email to queue, once per `dedupeKey`.
     public struct Send: Codable, Sendable {
         public var accountId: String
         /// The address to write to; nil for the account's own address.
@@ -119,6 +120,7 @@ public enum EmailRequests {
         }
     }
 
+    /// The reply once the email is durably queued.
     public struct Queued: Codable, Sendable {
         public var queued: Bool
         public init(queued: Bool) { self.queued = queued }

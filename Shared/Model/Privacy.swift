@@ -48,6 +48,7 @@ public enum PrivacyRequests {
     /// `GET /v1/me/export`: each instance answers what it holds about the account.
     public static let export = "privacy.export"
 
+    /// Whose data to export.
     public struct Export: Codable, Sendable {
         public var accountId: String
         public init(accountId: String) { self.accountId = accountId }

@@ -12,6 +12,7 @@ import Synchronization
 /// Nothing needs storing to issue them. Keys rotate (`ecoresupply keys rotate`): new codes use the
 /// newest key; a code made with an older key is accepted until that key retires.
 public final class PickupCodes: Sendable {
+    /// One key of the ring, by its id.
     public struct Key: Sendable {
         public let id: String
         let key: SymmetricKey

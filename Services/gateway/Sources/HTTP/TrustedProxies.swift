@@ -42,6 +42,7 @@ public struct TrustedProxies: Sendable, Equatable {
         return .success(TrustedProxies(blocks: blocks))
     }
 
+    /// A `--trusted-proxies` entry that is neither an address nor a CIDR block.
     public struct ParseError: Error, Equatable {
         public let entry: String
         public init(entry: String) { self.entry = entry }
