@@ -42,7 +42,7 @@ public struct LotDraft: Codable, Sendable, Equatable {
     public var isFree: Bool { priceCents == 0 }
 }
 
-public enum LotStatus: String, Codable, Sendable {
+public enum LotStatus: String, Codable, Sendable, CaseIterable {
     case published, withdrawn
 }
 
@@ -113,6 +113,7 @@ public struct Actor: Codable, Sendable, Equatable {
 public enum LotRequests {
     public static let create = "lot.create"
     public static let update = "lot.update"
+    public static let listMine = "lot.list-mine"
     public static let withdraw = "lot.withdraw"
     public static let get = "lot.get"
     public static let search = "lot.search"
@@ -206,5 +207,46 @@ public enum LotRequests {
         public var items: [SearchHit]
         public var nextCursor: String?
         public init(items: [SearchHit], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+    }
+
+    /// The lots the actor published or that belong to one of their organisations, newest first.
+    /// Answered with a `DetailPage`.
+    public struct ListMine: Codable, Sendable {
+        public var actor: Actor
+        /// Only lots in this state; every state when nil.
+        public var status: LotStatus?
+        public var limit: Int
+        public var cursor: String?
+        public init(actor: Actor, status: LotStatus?, limit: Int, cursor: String?) {
+            self.actor = actor; self.status = status; self.limit = limit; self.cursor = cursor
+        }
+    }
+
+    /// A lot with the baskets not yet reserved, as `get` and `listMine` answer: the lot's own
+    /// fields and `basketsLeft` side by side in one JSON object.
+    public struct Detail: Codable, Sendable, Equatable {
+        public var lot: Lot
+        /// Baskets not yet reserved, as ingest last heard from the matcher.
+        public var basketsLeft: Int
+        public init(lot: Lot, basketsLeft: Int) { self.lot = lot; self.basketsLeft = basketsLeft }
+
+        enum CodingKeys: String, CodingKey { case basketsLeft }
+
+        public init(from decoder: any Decoder) throws {
+            lot = try Lot(from: decoder)
+            basketsLeft = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .basketsLeft)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try lot.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(basketsLeft, forKey: .basketsLeft)
+        }
+    }
+
+    public struct DetailPage: Codable, Sendable {
+        public var items: [Detail]
+        public var nextCursor: String?
+        public init(items: [Detail], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
     }
 }

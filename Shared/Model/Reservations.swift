@@ -1,6 +1,6 @@
 import Foundation
 
-public enum ReservationStatus: String, Codable, Sendable {
+public enum ReservationStatus: String, Codable, Sendable, CaseIterable {
     case active, cancelled, collected
     case noShow = "no_show"
 }
@@ -88,6 +88,7 @@ public enum ReservationRequests {
     public static let cancel = "reservation.cancel"
     public static let get = "reservation.get"
     public static let listForTaker = "reservation.list"
+    public static let listForLot = "reservation.list-for-lot"
 
     public struct Create: Codable, Sendable {
         public var lotId: String
@@ -122,6 +123,34 @@ public enum ReservationRequests {
         public var items: [Reservation]
         public init(items: [Reservation]) { self.items = items }
     }
+
+    /// A lot's reservations for its counter, oldest first; answered with a `Counter`. The gateway
+    /// checks that the asker may see the lot's counter before it asks.
+    public struct ListForLot: Codable, Sendable {
+        public var lotId: String
+        /// Only reservations in this state (`active`: the ones waiting); every state when nil.
+        public var status: ReservationStatus?
+        public init(lotId: String, status: ReservationStatus?) { self.lotId = lotId; self.status = status }
+    }
+
+    /// What the counter sees of a reservation: never who took it, nor whether the lot was free.
+    public struct CounterItem: Codable, Sendable, Equatable {
+        public var id: String
+        public var baskets: Int
+        public var status: ReservationStatus
+        public var createdAt: Date
+        public var pickupStart: Date
+        public var pickupEnd: Date
+        public init(_ reservation: Reservation) {
+            id = reservation.id; baskets = reservation.baskets; status = reservation.status; createdAt = reservation.createdAt
+            pickupStart = reservation.pickupStart; pickupEnd = reservation.pickupEnd
+        }
+    }
+
+    public struct Counter: Codable, Sendable {
+        public var items: [CounterItem]
+        public init(items: [CounterItem]) { self.items = items }
+    }
 }
 
 /// Bus requests the pickup validator answers about quotas and pickup codes.
@@ -131,13 +160,39 @@ public enum PickupRequests {
     public static let code = "pickup.code"
     public static let validate = "pickup.validate"
 
-    /// Free lots a beneficiary may reserve per calendar day (Europe/Paris).
-    public static let freeLotsPerDay = 2
+    /// Baskets of free lots a beneficiary may reserve per calendar day (Europe/Paris), in one
+    /// reservation or several: scarce food is shared.
+    public static let freeBasketsPerDay = 2
 
+    /// The calendar in which the quota's day is counted.
+    public static var quotaCalendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt
+        return calendar
+    }
+
+    /// The quota's day of `date`, e.g. `2026-11-22`.
+    public static func quotaDay(_ date: Date) -> String {
+        let parts = quotaCalendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// Seconds from `date` until the next quota day starts (for `Retry-After`).
+    public static func secondsUntilQuotaResets(from date: Date) -> TimeInterval {
+        let calendar = quotaCalendar
+        let start = calendar.startOfDay(for: date)
+        let next = calendar.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86_400)
+        return max(1, next.timeIntervalSince(date))
+    }
+
+    /// Takes `baskets` of the beneficiary's free baskets for today (one when absent).
     public struct QuotaClaim: Codable, Sendable {
         public var beneficiaryId: String
         public var reservationId: String
-        public init(beneficiaryId: String, reservationId: String) { self.beneficiaryId = beneficiaryId; self.reservationId = reservationId }
+        public var baskets: Int?
+        public init(beneficiaryId: String, reservationId: String, baskets: Int = 1) {
+            self.beneficiaryId = beneficiaryId; self.reservationId = reservationId; self.baskets = baskets
+        }
     }
 
     public struct QuotaRelease: Codable, Sendable {

@@ -54,6 +54,23 @@ struct ReservationsTests {
         }
         #expect(statuses.filter { $0 == 201 }.count == 2, "\(statuses)")
         #expect(statuses.filter { $0 == 429 }.count == 10)
+        // The quota counts baskets: one request for 3 is refused; requests of 1 and 2 baskets at
+        // once, over the workers, never take more than 2 baskets in all.
+        let sharer = try await HTTPSession.verifiedBeneficiary(base, "basket-beneficiary@example.org")
+        let three = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 3], token: sharer.accessToken)
+        #expect(three.status == 429 && three.errorCode == "quota_exceeded" && three.errorField == "baskets", "\(three.text)")
+        #expect(Int(three.header("Retry-After") ?? "") ?? 0 > 0, "a 429 says when to come back: \(three.headers)")
+        let mixed = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for (index, lotID) in freeIDs.enumerated() {
+                let baskets = 1 + index % 2
+                group.addTask {
+                    (try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": baskets], token: sharer.accessToken).status, baskets)
+                }
+            }
+            return try await group.reduce(into: [(Int, Int)]()) { $0.append($1) }
+        }
+        #expect(mixed.filter { $0.0 == 201 }.map(\.1).reduce(0, +) == 2, "\(mixed)")
+        #expect(mixed.allSatisfy { $0.0 == 201 || $0.0 == 429 }, "\(mixed)")
         // And it survives a restart of the pickup validator, which keeps it in its own file.
         try deployment.kill("pickup-validator")
         try deployment.start(ServiceInstance(.pickupValidator))

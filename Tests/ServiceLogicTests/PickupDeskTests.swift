@@ -83,4 +83,27 @@ struct PickupDeskTests {
         try await desk.release(reservationId: "1")
         try await desk.claim(.init(beneficiaryId: "b", reservationId: "6"), now: lateEvening)
     }
+
+    @Test("the quota counts baskets: three in one reservation are refused, two then one are refused at the one")
+    func quotaCountsBaskets() async throws {
+        let (desk, _) = try desk()
+        let noon = ISO8601DateFormatter().date(from: "2026-11-22T11:00:00Z")!
+        do {
+            try await desk.claim(.init(beneficiaryId: "b", reservationId: "r3", baskets: 3), now: noon)
+            Issue.record("three free baskets in one reservation were allowed")
+        } catch let error as RemoteError {
+            #expect(error.code == "quota_exceeded" && error.field == "baskets" && error.message.contains("2 left today"), "\(error)")
+        }
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r2", baskets: 2), now: noon)
+        do {
+            try await desk.claim(.init(beneficiaryId: "b", reservationId: "r1", baskets: 1), now: noon)
+            Issue.record("a third basket was allowed")
+        } catch let error as RemoteError {
+            #expect(error.code == "quota_exceeded" && error.message.contains("none is left"), "\(error)")
+        }
+        // Cancelling the two-basket reservation gives both back.
+        try await desk.release(reservationId: "r2")
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r4", baskets: 2), now: noon)
+        #expect(PickupRequests.secondsUntilQuotaResets(from: noon) == 12 * 3600, "noon UTC is 12:00 in Paris in winter")
+    }
 }

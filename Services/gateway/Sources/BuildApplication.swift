@@ -46,6 +46,7 @@ public func buildApplication(
     ).register(on: router)
     let services = ServiceCaller(loop: runtime.loop, topology: topology)
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)
+    MyLotRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)
     PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
     ListingRoutes(accounts: dependencies.store, services: services).register(on: router)
     ProposalRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)

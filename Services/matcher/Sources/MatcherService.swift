@@ -16,7 +16,8 @@ public enum MatcherService {
             worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount)
         let requests = ReservationRequestHandlers(
             book: book, loop: runtime.loop,
-            pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger)
+            pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)),
+            ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest)), logger: runtime.logger)
         let missions = MissionBook(book: book)
         let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox, logger: runtime.logger)
         return ServiceParts(

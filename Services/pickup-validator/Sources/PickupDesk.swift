@@ -42,6 +42,10 @@ public struct PickupDesk: Sendable {
                 DROP TABLE pickup_secret;
                 """)
         },
+        Migration("pickup.v4.quota-baskets") { db in
+            // The quota counts baskets, not reservations; a claim from before took one.
+            try db.execute(sql: "ALTER TABLE quota_claims ADD COLUMN baskets INTEGER NOT NULL DEFAULT 1")
+        },
     ]
 
     let database: DatabasePool
@@ -57,29 +61,31 @@ public struct PickupDesk: Sendable {
     // MARK: - Quotas
 
     /// The calendar day of `date` in Europe/Paris, e.g. `2026-11-22`.
-    public static func parisDay(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
+    public static func parisDay(_ date: Date) -> String { PickupRequests.quotaDay(date) }
 
-    /// Takes one of the beneficiary's free-lot slots for today, or refuses with `quota_exceeded`.
-    /// One transaction in the single pickup validator: no two workers can both take the last slot.
+    /// Takes the reservation's baskets from the beneficiary's free baskets for today, or refuses
+    /// with `quota_exceeded` when they would go over. One transaction in the single pickup
+    /// validator: two workers' claims are counted one after the other, never both against the same slot.
     public func claim(_ request: PickupRequests.QuotaClaim, now: Date = Date()) async throws {
         let day = Self.parisDay(now)
+        let baskets = request.baskets ?? 1
+        let allowance = PickupRequests.freeBasketsPerDay
+        guard baskets >= 1 else { throw RemoteError.invalid("baskets", "baskets must be at least 1") }
         try await database.write { db in
             let used = try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM quota_claims WHERE beneficiary_id = ? AND day = ? AND released = 0",
-                arguments: [request.beneficiaryId, day]) ?? 0
-            guard used < PickupRequests.freeLotsPerDay else {
+                db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM quota_claims WHERE beneficiary_id = ? AND day = ? AND released = 0 AND reservation_id <> ?",
+                arguments: [request.beneficiaryId, day, request.reservationId]) ?? 0
+            guard used + baskets <= allowance else {
+                let left = max(0, allowance - used)
                 throw RemoteError(
                     code: "quota_exceeded",
-                    message: "a beneficiary reserves at most \(PickupRequests.freeLotsPerDay) free lots per day (Europe/Paris); try again tomorrow")
+                    message: "a beneficiary reserves at most \(allowance) baskets of free lots per day (Europe/Paris); "
+                        + (left == 0 ? "none is left today" : "\(left) left today, \(baskets) asked"),
+                    field: "baskets")
             }
             try db.execute(
-                sql: "INSERT OR IGNORE INTO quota_claims (reservation_id, beneficiary_id, day, claimed_at) VALUES (?, ?, ?, ?)",
-                arguments: [request.reservationId, request.beneficiaryId, day, EventTime.format(now)])
+                sql: "INSERT OR IGNORE INTO quota_claims (reservation_id, beneficiary_id, day, claimed_at, baskets) VALUES (?, ?, ?, ?, ?)",
+                arguments: [request.reservationId, request.beneficiaryId, day, EventTime.format(now), baskets])
         }
     }
 

@@ -39,6 +39,8 @@ enum AccessRules {
         "the lot's merchant or organisation": Rule(admits: [.merchant], resource: true, hides: true),
         // Lots are public and listings visible to every signed-in account: refusing says 403.
         "merchant (its own or its organisation's)": Rule(admits: [.merchant], resource: true),
+        // Another merchant's lot is hidden (404); the merchant role is checked first (403 without it).
+        "merchant (the lot's own, or a member of its organisation)": Rule(admits: [.merchant], resource: true, hides: true, role: merchants),
         "merchant (the listing's publisher, or a member of its organisation)": Rule(admits: [.merchant], resource: true),
         // Which reservation is in the body: with an empty body, any merchant gets past the check.
         "merchant (the reservation's, or a member of its organisation)": Rule(admits: merchants),

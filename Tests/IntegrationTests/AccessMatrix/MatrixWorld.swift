@@ -84,6 +84,7 @@ struct MatrixWorld {
                 "/v1/jurisdictions/{id}/webhooks/{webhookId}/deliveries#id": "marseille",
                 "/v1/listings/{id}#id": listing, "/v1/listings/{id}/photos#id": listing,
                 "/v1/lots/{id}#id": lot, "/v1/lots/{id}/photos#id": lot, "/v1/lots/{id}/reservations#id": lot,
+                "/v1/me/lots/{id}/reservations#id": lot,
                 "/v1/missions/{id}#id": mission, "/v1/missions/{id}/accept#id": mission, "/v1/missions/{id}/delivery#id": mission,
                 "/v1/missions/{id}/pickup-code#id": mission,
                 "/v1/organisations/{id}#id": organisationID, "/v1/organisations/{id}/licences#id": organisationID,

@@ -28,7 +28,8 @@ enum HTTP {
 
     /// Sends a request; `json` is serialised with JSONSerialization, `body` is sent as it is.
     static func send(
-        _ method: String, _ url: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, token: String? = nil
+        _ method: String, _ url: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, token: String? = nil,
+        headers extra: [String: String] = [:]
     ) async throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
@@ -41,6 +42,7 @@ enum HTTP {
         }
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]

@@ -72,21 +72,22 @@ public struct AuthService: Sendable {
         return try await openSession(for: account)
     }
 
-    public func logIn(email rawEmail: String, password: String) async throws -> TokenPair {
+    /// Signs in; `client` is the caller's address, which the throttle pairs with the email.
+    public func logIn(email rawEmail: String, password: String, client: String) async throws -> TokenPair {
         let email = rawEmail.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        if let wait = throttle.retryAfter(email) {
-            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many failed sign-ins; try again in \(Int(wait.rounded(.up))) s")
+        if let wait = throttle.retryAfter(account: email, client: client) {
+            throw APIError.rateLimited("too many failed sign-ins", retryAfter: wait)
         }
         guard let found = try await accounts.credentials(email: email) else {
             _ = await hasher.verify(password, hash: decoyHash)
-            throttle.recordFailure(email)
+            throttle.recordFailure(account: email, client: client)
             throw Self.badCredentials
         }
         guard await hasher.verify(password, hash: found.passwordHash) else {
-            throttle.recordFailure(email)
+            throttle.recordFailure(account: email, client: client)
             throw Self.badCredentials
         }
-        throttle.recordSuccess(email)
+        throttle.recordSuccess(account: email, client: client)
         return try await openSession(for: found.account)
     }
 

@@ -28,12 +28,17 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.notFound, code: "not_found", message: "no route for \(path)")
     }
 
-    /// 429 for a client that filed its hourly share of reports, with `Retry-After`.
-    public static func tooManyFilings(retryAfter seconds: TimeInterval) -> APIError {
-        let wait = Int(seconds.rounded(.up))
-        var error = APIError(.tooManyRequests, code: "rate_limited", message: "too many reports from you this hour; try again in \(wait) s")
+    /// 429 with `Retry-After`, the wait also given in the message.
+    public static func rateLimited(_ what: String, retryAfter seconds: TimeInterval, code: String = "rate_limited", field: String? = nil) -> APIError {
+        let wait = max(1, Int(seconds.rounded(.up)))
+        var error = APIError(.tooManyRequests, code: code, message: "\(what); try again in \(wait) s", field: field)
         error.headers[.retryAfter] = "\(wait)"
         return error
+    }
+
+    /// 429 for a client that filed its hourly share of reports, with `Retry-After`.
+    public static func tooManyFilings(retryAfter seconds: TimeInterval) -> APIError {
+        rateLimited("too many reports from you this hour", retryAfter: seconds)
     }
 
     public static let unavailable = APIError(.serviceUnavailable, code: "unavailable", message: "a service this request needs did not answer in time")

@@ -1,5 +1,6 @@
 import EcoModel
 import Foundation
+import Hummingbird
 
 /// The values each enumerated field of a request accepts, by the Swift type's name, so that a
 /// refusal lists them instead of showing Swift's own message.
@@ -24,5 +25,16 @@ enum AllowedValues {
         let words = description[range].split(separator: " ", maxSplits: 7, omittingEmptySubsequences: true)
         guard words.count == 8, let allowed = byType[String(words[2])] else { return nil }
         return "\(field) must be one of \(allowed.joined(separator: ", ")) (not \(words[7]))"
+    }
+}
+
+extension Request {
+    /// The query parameter `name` as one of `T`'s values, nil when absent; a 400 listing them otherwise.
+    func enumQuery<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw APIError.invalid(name, "\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")) (not \(text))")
+        }
+        return value
     }
 }

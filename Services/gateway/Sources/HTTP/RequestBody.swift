@@ -5,7 +5,7 @@ import Hummingbird
 public enum RequestBody {
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom(RequestValueFormats.decodeDate)
         return decoder
     }()
 
@@ -28,6 +28,12 @@ public enum RequestBody {
         let value: T
         do {
             value = try decoder.decode(T.self, from: data)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Valid JSON whose number does not fit its field: Foundation gives no path, so find it.
+            guard let field = RequestValueFormats.unfittingNumberField(in: data, decoding: T.self, with: decoder) else {
+                throw APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
+            }
+            throw APIError(.badRequest, code: "invalid_field", message: "\(field) must be a whole number within range", field: field)
         } catch let error as DecodingError {
             throw describe(error)
         } catch {
@@ -109,8 +115,10 @@ public enum RequestBody {
             return APIError(.badRequest, code: "invalid_field", message: "\(path(context) ?? "body") must be \(describe(type)), not null", field: path(context))
         case .dataCorrupted(let context):
             if let field = path(context) {
-                let message = AllowedValues.message(forDecodingFailure: context.debugDescription, field: field)
-                    ?? "\(field) has an invalid value: \(context.debugDescription)"
+                let message = context.debugDescription == RequestValueFormats.dateExpectation
+                    ? "\(field) must be \(RequestValueFormats.dateExpectation)"
+                    : AllowedValues.message(forDecodingFailure: context.debugDescription, field: field)
+                        ?? "\(field) has an invalid value: \(context.debugDescription)"
                 return APIError(.badRequest, code: "invalid_field", message: message, field: field)
             }
             return APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")
@@ -125,7 +133,7 @@ public enum RequestBody {
         case is Int.Type, is Int64.Type: "a whole number"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        case is Date.Type: "an ISO 8601 date"
+        case is Date.Type: RequestValueFormats.dateExpectation
         default: "of the documented type"
         }
     }

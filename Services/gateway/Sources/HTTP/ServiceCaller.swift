@@ -1,5 +1,6 @@
 import EcoBus
 import EcoConfig
+import EcoModel
 import Foundation
 import Hummingbird
 
@@ -46,7 +47,10 @@ public struct ServiceCaller: Sendable {
             case "not_found": return APIError(.notFound, code: "not_found", message: remote.message, field: remote.field)
             case "forbidden": return APIError(.forbidden, code: "forbidden", message: remote.message, field: remote.field)
             case "conflict": return APIError(.conflict, code: "conflict", message: remote.message, field: remote.field)
-            case "quota_exceeded": return APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
+            case "quota_exceeded":
+                var refusal = APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
+                refusal.headers[.retryAfter] = "\(Int(PickupRequests.secondsUntilQuotaResets(from: Date()).rounded(.up)))"
+                return refusal
             case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
             case "unsupported_media_type": return APIError(.unsupportedMediaType, code: remote.code, message: remote.message)
             // Pickup refusals keep their own code, so the counter can say exactly why.

@@ -145,14 +145,15 @@ public struct AccountLifecycle: Sendable {
 
     /// Verifies the account's password, slowing down repeated guesses as sign-in does.
     private func checkPassword(_ password: String, of accountID: String, field: String) async throws {
-        let key = "account:\(accountID)"
-        if let wait = throttle.retryAfter(key) {
-            throw APIError(.tooManyRequests, code: "rate_limited", message: "too many wrong passwords; try again in \(Int(wait.rounded(.up))) s")
+        // Only the signed-in person can guess here, so the pair is (account, their session).
+        let key = "account:\(accountID)", client = "signed-in"
+        if let wait = throttle.retryAfter(account: key, client: client) {
+            throw APIError.rateLimited("too many wrong passwords", retryAfter: wait)
         }
         guard let hash = try await store.passwordHash(accountID: accountID), await hasher.verify(password, hash: hash) else {
-            throttle.recordFailure(key)
+            throttle.recordFailure(account: key, client: client)
             throw APIError(.forbidden, code: "wrong_password", message: "\(field) is not the account's password", field: field)
         }
-        throttle.recordSuccess(key)
+        throttle.recordSuccess(account: key, client: client)
     }
 }

@@ -24,7 +24,7 @@ public struct AuthRoutes: Sendable {
         // Roles: public.
         group.post("/login") { request, context in
             let body = try await RequestBody.decode(LogIn.self, from: request, context: context)
-            return try JSONResponse.make(.ok, try await auth.logIn(email: body.email, password: body.password))
+            return try JSONResponse.make(.ok, try await auth.logIn(email: body.email, password: body.password, client: context.clientAddress ?? "unknown"))
         }
         // Roles: public (the refresh token is the credential).
         group.post("/refresh") { request, context in

@@ -34,7 +34,7 @@ public struct LotRoutes: Sendable {
             let id = context.parameters.get("id") ?? ""
             let get = LotRequests.Get(
                 lotId: id, includeFree: context.principal?.has(anyOf: [.beneficiary, .admin]) ?? false, viewerId: context.principal?.accountID)
-            return try JSONResponse.make(.ok, try await services.call(Self.ingest, LotRequests.get, get, as: Lot.self))
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, LotRequests.get, get, as: LotRequests.Detail.self))
         }
         // Roles: merchant (the lot's own, or a member of its organisation), admin.
         router.put("/v1/lots/:id") { request, context in

@@ -30,12 +30,16 @@ public struct LotRequestHandlers: Sendable {
             },
             LotRequests.get: { body in
                 let request = try RemoteError.decodeRequest(LotRequests.Get.self, body)
-                guard let lot = try await store.lot(id: request.lotId),
-                      request.includeFree || !lot.isFree || lot.merchantId == request.viewerId
+                guard let detail = try await store.detail(id: request.lotId),
+                      request.includeFree || !detail.lot.isFree || detail.lot.merchantId == request.viewerId
                 else {
                     throw RemoteError.notFound("no lot \(request.lotId)")
                 }
-                return [try EventCodec.encoder.encode(lot)]
+                return [try EventCodec.encoder.encode(detail)]
+            },
+            LotRequests.listMine: { body in
+                let request = try RemoteError.decodeRequest(LotRequests.ListMine.self, body)
+                return [try EventCodec.encoder.encode(try await store.mine(request))]
             },
             LotRequests.addPhoto: { body in
                 let request = try RemoteError.decodeRequest(LotRequests.AddPhoto.self, body)

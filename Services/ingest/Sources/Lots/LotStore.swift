@@ -171,9 +171,7 @@ public struct LotStore: Sendable {
                 guard let lot = try? EventCodec.decoder.decode(Lot.self, from: body) else { return nil }
                 let distance = query.near.distanceKm(to: lot.draft.location.point)
                 guard distance <= query.radiusKm else { return nil }
-                let held = try Int.fetchOne(
-                    db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM lot_reservations WHERE lot_id = ? AND holds = 1", arguments: [lot.id]) ?? 0
-                let left = max(0, lot.draft.baskets - held)
+                let left = try Self.basketsLeft(lot, db)
                 // Sold-out lots leave the list.
                 return left > 0 ? LotRequests.SearchHit(lot: lot, distanceKm: (distance * 1000).rounded() / 1000, basketsLeft: left) : nil
             }

@@ -199,6 +199,16 @@ public struct ReservationBook: Sendable {
         try await database.read { db in try Self.reservations(db, "taker_id = ? ORDER BY created_at DESC LIMIT 200", [takerId]) }
     }
 
+    /// The lot's reservations, oldest first, optionally in one state only (at most 500: a lot has at most 500 baskets).
+    public func reservations(lotId: String, status: ReservationStatus?) async throws -> [Reservation] {
+        try await database.read { db in
+            if let status {
+                return try Self.reservations(db, "lot_id = ? AND status = ? ORDER BY created_at, id LIMIT 500", [lotId, status.rawValue])
+            }
+            return try Self.reservations(db, "lot_id = ? ORDER BY created_at, id LIMIT 500", [lotId])
+        }
+    }
+
     /// Active reservations whose window has ended become no-shows.
     @discardableResult
     public func markNoShows(now: Date = Date()) async throws -> Int {

@@ -10,14 +10,15 @@ public struct ReservationRequestHandlers: Sendable {
     let book: ReservationBook
     let loop: SocketLoop
     let pickupValidator: String
+    /// Ingest's request endpoint: it owns the lots, and answers for one this worker has not seen yet.
+    let ingest: String
     let logger: Logger
-    /// A lot published a moment ago may not have reached this worker yet: wait this long for it.
-    static let lotArrivalWait: Duration = .seconds(2)
 
-    public init(book: ReservationBook, loop: SocketLoop, pickupValidator: String, logger: Logger) {
+    public init(book: ReservationBook, loop: SocketLoop, pickupValidator: String, ingest: String, logger: Logger) {
         self.book = book
         self.loop = loop
         self.pickupValidator = pickupValidator
+        self.ingest = ingest
         self.logger = logger
     }
 
@@ -43,18 +44,24 @@ public struct ReservationRequestHandlers: Sendable {
                 let request = try RemoteError.decodeRequest(ReservationRequests.ListForTaker.self, body)
                 return [try EventCodec.encoder.encode(ReservationRequests.List(items: try await book.reservations(takerId: request.takerId)))]
             },
+            ReservationRequests.listForLot: { body in
+                let request = try RemoteError.decodeRequest(ReservationRequests.ListForLot.self, body)
+                guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
+                let items = try await book.reservations(lotId: request.lotId, status: request.status).map(ReservationRequests.CounterItem.init)
+                return [try EventCodec.encoder.encode(ReservationRequests.Counter(items: items))]
+            },
         ]
     }
 
     func create(_ request: ReservationRequests.Create) async throws -> Reservation {
         guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
         guard (1...50).contains(request.baskets) else { throw RemoteError.invalid("baskets", "baskets must be between 1 and 50") }
-        let availability = try await awaitLot(request.lotId)
+        let availability = try await lot(request.lotId)
         // Refuse early what would be refused anyway, before taking a quota slot.
         try ReservationBook.check(request, availability, now: Date())
         let id = UUID().uuidString.lowercased()
         if availability.lot.isFree {
-            try await claimQuota(beneficiary: request.takerId, reservation: id)
+            try await claimQuota(beneficiary: request.takerId, reservation: id, baskets: request.baskets)
         }
         do {
             return try await book.reserve(id: id, request)
@@ -64,17 +71,29 @@ public struct ReservationRequestHandlers: Sendable {
         }
     }
 
-    private func awaitLot(_ lotId: String) async throws -> ReservationBook.Availability {
-        let deadline = ContinuousClock.now + Self.lotArrivalWait
-        while true {
-            if let availability = try await book.availability(of: lotId) { return availability }
-            guard ContinuousClock.now < deadline else { throw RemoteError.notFound("no lot \(lotId)") }
-            try await Task.sleep(for: .milliseconds(50))
+    /// The lot from this worker's book; a lot published a moment ago may not have reached it yet,
+    /// so one it has not seen is asked of ingest, which answers at once whether it exists.
+    private func lot(_ lotId: String) async throws -> ReservationBook.Availability {
+        if let availability = try await book.availability(of: lotId) { return availability }
+        let query = try EventCodec.encoder.encode(LotRequests.Get(lotId: lotId, includeFree: true, viewerId: nil))
+        let frames: [Data]
+        do {
+            frames = try await loop.request(ingest, kind: LotRequests.get, body: [query], timeout: .seconds(2))
+        } catch .remote(let error) {
+            throw error
+        } catch {
+            throw RemoteError(code: "unavailable", message: "ingest did not answer for lot \(lotId): \(error)")
         }
+        guard let frame = frames.first, let lot = try? EventCodec.decoder.decode(Lot.self, from: frame) else {
+            throw RemoteError(code: "unavailable", message: "ingest answered lot \(lotId) with something that is not a lot")
+        }
+        try await book.database.write { db in try book.apply(lot, in: db) }
+        guard let availability = try await book.availability(of: lotId) else { throw RemoteError.notFound("no lot \(lotId)") }
+        return availability
     }
 
-    private func claimQuota(beneficiary: String, reservation: String) async throws {
-        let body = try EventCodec.encoder.encode(PickupRequests.QuotaClaim(beneficiaryId: beneficiary, reservationId: reservation))
+    private func claimQuota(beneficiary: String, reservation: String, baskets: Int) async throws {
+        let body = try EventCodec.encoder.encode(PickupRequests.QuotaClaim(beneficiaryId: beneficiary, reservationId: reservation, baskets: baskets))
         do {
             _ = try await loop.request(pickupValidator, kind: PickupRequests.claimQuota, body: [body], timeout: .seconds(2))
         } catch .remote(let error) {

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Issue 10 over the real processes: sign-in throttling that no stranger can turn into a lockout,
+/// errors that name the field of a bad value, and a merchant's own lots and counter.
+@Suite("What a new user tripped on: sign-in, bad values, the merchant's counter", .serialized)
+struct NewUserCounterTests {
+    @Test("wrong passwords slow down their address only, with Retry-After; the counter's address still signs in")
+    func signInThrottle() async throws {
+        let deployment = try await TestDeployment.make()
+        // The test plays several client addresses through X-Forwarded-For from a trusted proxy.
+        deployment.extraArguments["gateway"] = ["--trusted-proxies", "127.0.0.1"]
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        _ = try await HTTPSession.signUp(base, "counter-shop@example.org", roles: ["merchant"])
+        func logIn(_ password: String, from address: String) async throws -> HTTP.Reply {
+            try await HTTP.send(
+                "POST", "\(base)/v1/auth/login", json: ["email": "counter-shop@example.org", "password": password],
+                headers: ["X-Forwarded-For": address])
+        }
+        #expect(try await logIn(HTTPSession.password, from: "198.51.100.10").status == 200, "the shop's counter signs in")
+        var statuses: [Int] = []
+        for _ in 0..<4 { statuses.append(try await logIn("not the password at all", from: "203.0.113.66").status) }
+        #expect(statuses == [401, 401, 401, 429], "three free wrong guesses, then a wait: \(statuses)")
+        let refused = try await logIn(HTTPSession.password, from: "203.0.113.66")
+        #expect(refused.status == 429 && refused.errorCode == "rate_limited", "\(refused.text)")
+        #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1, "every 429 says when to come back: \(refused.headers)")
+        // The guesser's address waits; the shop does not.
+        #expect(try await logIn(HTTPSession.password, from: "198.51.100.10").status == 200)
+        #expect(try await logIn(HTTPSession.password, from: "192.0.2.44").status == 200, "a new address is not locked out either")
+        _ = deployment.stopAll()
+    }
+
+    @Test("a bad value in valid JSON names its field; a date alone is taken as midnight UTC; an unknown lot is refused at once; merchants list their lots and counter")
+    func valuesAndCounter() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let merchant = try await HTTPSession.signUp(base, "own-lots@example.org", roles: ["merchant"])
+        let rival = try await HTTPSession.signUp(base, "other-lots@example.org", roles: ["merchant"])
+        let customer = try await HTTPSession.signUp(base, "counter-customer@example.org")
+
+        // 5: the field and what it expects, not "the body is not valid JSON".
+        var fractional = LotsTests.lot()
+        fractional["baskets"] = 2.5
+        let baskets = try await HTTP.send("POST", "\(base)/v1/lots", json: fractional, token: merchant.accessToken)
+        #expect(baskets.status == 400 && baskets.errorField == "baskets", "\(baskets.text)")
+        #expect((baskets.error["message"] as? String ?? "").contains("whole number"), "\(baskets.text)")
+        var tomorrow = LotsTests.lot()
+        tomorrow["pickupStart"] = "tomorrow"
+        let date = try await HTTP.send("POST", "\(base)/v1/lots", json: tomorrow, token: merchant.accessToken)
+        #expect(date.status == 400 && date.errorField == "pickupStart", "\(date.text)")
+        #expect((date.error["message"] as? String ?? "").contains("ISO 8601 date-time such as 2027-06-30T00:00:00Z"), "\(date.text)")
+        var nested = LotsTests.lot()
+        nested["location"] = ["latitude": 43.2965, "longitude": 5.3698, "address": 12]
+        #expect(try await HTTP.send("POST", "\(base)/v1/lots", json: nested, token: merchant.accessToken).errorField == "location.address")
+        let notJSON = try await HTTP.send("POST", "\(base)/v1/lots", body: Data("{\"baskets\": 2,".utf8), contentType: "application/json", token: merchant.accessToken)
+        #expect(notJSON.status == 400 && notJSON.errorCode == "invalid_body", "broken JSON is still called so: \(notJSON.text)")
+        // A date alone is midnight UTC.
+        let days = Calendar(identifier: .gregorian).dateComponents(in: .gmt, from: Date().addingTimeInterval(3 * 86_400))
+        let day = String(format: "%04d-%02d-%02d", days.year!, days.month!, days.day!)
+        var dated = LotsTests.lot(title: "Dated lot", baskets: 3)
+        dated["pickupStart"] = day
+        dated["pickupEnd"] = "\(day)T06:00:00Z"
+        let accepted = try await HTTP.send("POST", "\(base)/v1/lots", json: dated, token: merchant.accessToken)
+        #expect(accepted.status == 201, "\(accepted.text)")
+        let datedDraft = try accepted.json()["draft"] as? [String: Any]
+        #expect(datedDraft?["pickupStart"] as? String == "\(day)T00:00:00Z", "\(accepted.text)")
+
+        // 11: an unknown lot is refused as soon as ingest says it has none, not after a wait for it.
+        let started = ContinuousClock.now
+        let unknown = try await HTTP.send("POST", "\(base)/v1/lots/\(UUID().uuidString.lowercased())/reservations", json: ["baskets": 1], token: customer.accessToken)
+        #expect(unknown.status == 404, "\(unknown.text)")
+        #expect(ContinuousClock.now - started < .milliseconds(1500), "the worker no longer waits 2 s for a lot that does not exist")
+
+        // 20: the merchant's lots, newest first, with baskets left; the counter's waiting reservations.
+        let paid = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Counter lot", baskets: 4), token: merchant.accessToken)
+        let lotID = try #require(try paid.json()["id"] as? String)
+        _ = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Rival lot"), token: rival.accessToken)
+        let reserved = try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 3], token: customer.accessToken)
+        #expect(reserved.status == 201, "\(reserved.text)")
+        let reservationID = try #require((try reserved.json()["reservation"] as? [String: Any])?["id"] as? String)
+        let left = try await eventually("GET /v1/lots/{id} to show the baskets left") { () -> Int? in
+            let lot = try await HTTP.get("\(base)/v1/lots/\(lotID)").json()
+            return (lot["basketsLeft"] as? Int).flatMap { $0 == 1 ? $0 : nil }
+        }
+        #expect(left == 1)
+        let mine = try await HTTP.get("\(base)/v1/me/lots?limit=1", token: merchant.accessToken)
+        let firstPage = try mine.json()
+        let items = try #require(firstPage["items"] as? [[String: Any]], "\(mine.text)")
+        #expect(items.map { $0["id"] as? String } == [lotID] && items.first?["basketsLeft"] as? Int == 1, "newest first: \(mine.text)")
+        let cursor = try #require(firstPage["nextCursor"] as? String)
+        let second = try await HTTP.get("\(base)/v1/me/lots?limit=50&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")", token: merchant.accessToken).json()
+        let older = (second["items"] as? [[String: Any]] ?? []).compactMap { $0["draft"] as? [String: Any] }.compactMap { $0["title"] as? String }
+        #expect(older == ["Dated lot"], "the rival's lot is not listed: \(second)")
+        #expect(try await HTTP.get("\(base)/v1/me/lots?status=sold", token: merchant.accessToken).errorField == "status")
+        #expect(try await HTTP.get("\(base)/v1/me/lots", token: customer.accessToken).status == 403)
+
+        let counter = try await HTTP.get("\(base)/v1/me/lots/\(lotID)/reservations?status=active", token: merchant.accessToken)
+        let waiting = try #require(try counter.json()["items"] as? [[String: Any]], "\(counter.text)")
+        #expect(waiting.map { $0["id"] as? String } == [reservationID] && waiting.first?["baskets"] as? Int == 3, "\(counter.text)")
+        #expect(waiting.first?["takerId"] == nil && waiting.first?["isFree"] == nil, "the counter does not see who took it, nor whether it was free")
+        #expect(try await HTTP.get("\(base)/v1/me/lots/\(lotID)/reservations", token: rival.accessToken).status == 404)
+        _ = deployment.stopAll()
+    }
+}
