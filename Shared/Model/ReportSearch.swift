@@ -43,3 +43,43 @@ public enum ReportSearchRequests {
         public init(token: String, reportId: String?) { self.token = token; self.reportId = reportId }
     }
 }
+
+extension ReportSearchRequests {
+    /// `GET /v1/reports`: reports newest first, filtered, a page at a time: a `Page` reply.
+    public static let list = "report.list"
+
+    /// A box of coordinates, south-west and north-east corners.
+    public struct Box: Codable, Sendable, Equatable {
+        public var minLatitude: Double
+        public var minLongitude: Double
+        public var maxLatitude: Double
+        public var maxLongitude: Double
+        public init(minLatitude: Double, minLongitude: Double, maxLatitude: Double, maxLongitude: Double) {
+            self.minLatitude = minLatitude; self.minLongitude = minLongitude; self.maxLatitude = maxLatitude; self.maxLongitude = maxLongitude
+        }
+    }
+
+    public struct List: Codable, Sendable, Equatable {
+        public var category: String?
+        public var status: ReportStatus?
+        /// Reports routed to this jurisdiction; `unrouted` for those waiting in the admin queue.
+        public var jurisdictionId: String?
+        public var box: Box?
+        /// Filed at or after `from`, and before `to`.
+        public var from: Date?
+        public var to: Date?
+        public var limit: Int
+        /// The filing time and id of the last report of the page before.
+        public var cursor: String?
+        public init(category: String?, status: ReportStatus?, jurisdictionId: String?, box: Box?, from: Date?, to: Date?, limit: Int, cursor: String?) {
+            self.category = category; self.status = status; self.jurisdictionId = jurisdictionId; self.box = box
+            self.from = from; self.to = to; self.limit = limit; self.cursor = cursor
+        }
+    }
+
+    public struct Page: Codable, Sendable, Equatable {
+        public var items: [PublicReport]
+        public var nextCursor: String?
+        public init(items: [PublicReport], nextCursor: String?) { self.items = items; self.nextCursor = nextCursor }
+    }
+}

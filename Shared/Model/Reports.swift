@@ -214,6 +214,27 @@ extension ReportRequests {
     public static let services = "report.services"
 }
 
+extension ReportRequests {
+    /// The territory's jurisdictions, each with whether an organisation acts for it: a
+    /// `[JurisdictionInfo]` reply, by id.
+    public static let jurisdictions = "report.jurisdictions"
+}
+
+/// A jurisdiction as anyone may see it (`GET /v1/jurisdictions`).
+public struct JurisdictionInfo: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// `municipality`, `metropolis`, `regional` or `national`.
+    public var level: String
+    /// The report categories it handles, by code.
+    public var categories: [String]
+    /// Whether an organisation is bound to it, whose members answer its reports.
+    public var organisationBound: Bool
+    public init(id: String, name: String, level: String, categories: [String], organisationBound: Bool) {
+        self.id = id; self.name = name; self.level = level; self.categories = categories; self.organisationBound = organisationBound
+    }
+}
+
 extension ReportStatusRequests {
     /// Which jurisdictions the given organisations act for (every binding when `organisationIds` is
     /// nil): a `[Bound]` reply. The gateway and notifications use it to tell whether an account

@@ -48,6 +48,14 @@ struct ListingsTests {
         #expect(try await HTTP.send("POST", "\(base)/v1/listings", json: Self.listing(["lerCode": "12 34"]), token: company.accessToken).errorField == "lerCode")
         #expect(try await HTTP.send("POST", "\(base)/v1/listings", json: Self.listing(["unit": "barrels"]), token: company.accessToken).errorField == "unit")
         #expect(try await HTTP.send("POST", "\(base)/v1/listings", json: Self.listing(), token: customer.accessToken).status == 403)
+        // Listings and demands, as lots and reports, lie inside the territory's service area.
+        let abroad = try await HTTP.send(
+            "POST", "\(base)/v1/listings", json: Self.listing(["location": ["latitude": 35.68, "longitude": 139.69, "address": "Tokyo"]]), token: company.accessToken)
+        #expect(abroad.status == 400 && abroad.errorField == "location", "\(abroad.text)")
+        var farDemand = MaterialsExchangeTests.demand(["170201"])
+        farDemand["location"] = ["latitude": 45.76, "longitude": 4.84, "address": "Lyon"]
+        let outside = try await HTTP.send("POST", "\(base)/v1/demands", json: farDemand, token: company.accessToken)
+        #expect(outside.status == 400 && outside.errorField == "location", "\(outside.text)")
 
         // A demand: what is wanted, how much, where and when.
         let formatter = ISO8601DateFormatter()

@@ -13,7 +13,7 @@ struct MatcherScalingTests {
     @Test("3 workers on 10,000 listings and 10,000 demands, one SIGKILLed halfway: no over-allocation, every matchable pair considered, the same proposals as one worker")
     func killHalfway() async throws {
         let deployment = try await TestDeployment.make(matchers: 3)
-        deployment.extraArguments["ingest"] = ["--matching-tick", "0.5"]
+        deployment.extraArguments["ingest"] = ["--matching-tick", "0.5", "--territory", try Self.marketTerritory(in: deployment)]
         try await deployment.startAnswering(ServiceInstance(.ingest), ServiceInstance(.matcher, index: 0), ServiceInstance(.matcher, index: 1), ServiceInstance(.matcher, index: 2))
         let workload = MaterialWorkload(seed: 42, listings: 10_000, demands: 10_000)
 
@@ -36,7 +36,7 @@ struct MatcherScalingTests {
     @Test("growing from 2 to 3 workers moves the announcing at one tick, without loss or double allocation")
     func grow() async throws {
         let deployment = try await TestDeployment.make(matchers: 2, matcherPorts: 3)
-        deployment.extraArguments["ingest"] = ["--matching-tick", "0.3"]
+        deployment.extraArguments["ingest"] = ["--matching-tick", "0.3", "--territory", try Self.marketTerritory(in: deployment)]
         try await deployment.startAnswering(ServiceInstance(.ingest), ServiceInstance(.matcher, index: 0), ServiceInstance(.matcher, index: 1))
         let workload = MaterialWorkload(seed: 7, listings: 2_000, demands: 2_000)
         try await Self.publish(workload, range: 0..<1_000, to: deployment)
@@ -59,6 +59,19 @@ struct MatcherScalingTests {
     }
 
     // MARK: - Helpers
+
+    /// The embedded territory with a service area over the synthetic market's region (around Lyon,
+    /// outside the embedded metropolitan area), so that ingest accepts its listings and demands.
+    static func marketTerritory(in deployment: TestDeployment) throws -> String {
+        var source = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { source.deleteLastPathComponent() }  // MatcherScalingTests.swift, IntegrationTests, Tests
+        let embedded = source.appendingPathComponent("Shared/Territory/Resources/territory.json")
+        var territory = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: embedded)) as? [String: Any])
+        territory["serviceArea"] = ["type": "Polygon", "coordinates": [[[2.5, 43.5], [7.5, 43.5], [7.5, 48], [2.5, 48], [2.5, 43.5]]]]
+        let file = deployment.root.appendingPathComponent("market-territory.json")
+        try JSONSerialization.data(withJSONObject: territory).write(to: file)
+        return file.path
+    }
 
     /// Publishes listings and demands `range` of the workload through ingest's bus requests, 32 at a time.
     static func publish(_ workload: MaterialWorkload, range: Range<Int>, to deployment: TestDeployment) async throws {

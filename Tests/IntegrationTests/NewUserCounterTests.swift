@@ -105,4 +105,60 @@ struct NewUserCounterTests {
         #expect(try await HTTP.get("\(base)/v1/me/lots/\(lotID)/reservations", token: rival.accessToken).status == 404)
         _ = deployment.stopAll()
     }
+
+    @Test("jurisdictions and categories are listed; GET /v1/reports pages the public reports with its filters")
+    func catalogueAndReports() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+
+        // 12: the jurisdictions, the categories each handles, and whether an organisation is bound.
+        func jurisdictions() async throws -> [String: [String: Any]] {
+            let items = try await HTTP.get("\(base)/v1/jurisdictions").json()["items"] as? [[String: Any]] ?? []
+            return Dictionary(uniqueKeysWithValues: items.compactMap { item in (item["id"] as? String).map { ($0, item) } })
+        }
+        let before = try await jurisdictions()
+        #expect(Set(before.keys) == ["marseille", "metropole-aix-marseille", "dreal-paca", "ofb"], "\(before)")
+        #expect(before["marseille"]?["categories"] as? [String] == ["abandoned_vehicle", "illegal_dumping", "noise"])
+        #expect(before["marseille"]?["organisationBound"] as? Bool == false)
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let city = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": "Ville de Marseille", "kind": "municipality"], token: admin.accessToken)
+        let cityID = try #require(try city.json()["id"] as? String, "\(city.text)")
+        #expect(try await HTTP.send("PUT", "\(base)/v1/jurisdictions/marseille/organisation", json: ["organisationId": cityID], token: admin.accessToken).status == 200)
+        #expect(try await jurisdictions()["marseille"]?["organisationBound"] as? Bool == true)
+        let categories = try await HTTP.get("\(base)/v1/categories").json()
+        func codes(_ list: String) -> [String] { (categories[list] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String } }
+        #expect(codes("lots").contains("prepared_meals") && codes("materials") == ["material", "equipment", "waste"], "\(categories)")
+        #expect(codes("reports").contains("noise") && codes("units").contains("m3"), "\(categories)")
+
+        // 15: reports newest first, filtered, paged.
+        var filed: [String] = []
+        for changes in [[:], ["latitude": 43.2965, "longitude": 5.3698], ["category": "noise", "latitude": 43.5297, "longitude": 5.4474]] as [[String: Any]] {
+            let reply = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(changes))
+            filed.append(try #require((try reply.json()["report"] as? [String: Any])?["id"] as? String, "\(reply.text)"))
+        }
+        func ids(_ query: String) async throws -> [String] {
+            let reply = try await HTTP.get("\(base)/v1/reports?\(query)")
+            #expect(reply.status == 200, "\(query): \(reply.text)")
+            return (try reply.json()["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(try await ids("") == filed.reversed(), "newest first")
+        #expect(try await ids("category=noise") == [filed[2]])
+        #expect(try await ids("jurisdiction=unrouted") == [filed[2]])
+        #expect(try await ids("jurisdiction=marseille&status=open") == [filed[1], filed[0]])
+        #expect(try await ids("bbox=5.40,43.45,5.50,43.60") == [filed[2]], "the box around Aix")
+        #expect(try await ids("from=2030-01-01").isEmpty)
+        #expect(try await ids("to=2030-01-01T00:00:00Z").count == 3)
+        let first = try await HTTP.get("\(base)/v1/reports?limit=2").json()
+        let cursor = try #require(first["nextCursor"] as? String)
+        #expect(try await ids("limit=2&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") == [filed[0]])
+        let text = try await HTTP.get("\(base)/v1/reports").text
+        #expect(!text.contains("temoin@example.org"), "the list is the public view")
+        #expect(try await HTTP.get("\(base)/v1/reports?bbox=5,43").errorField == "bbox")
+        #expect(try await HTTP.get("\(base)/v1/reports?status=lost").errorField == "status")
+        #expect(try await HTTP.get("\(base)/v1/reports?jurisdiction=atlantis").errorField == "jurisdiction")
+        #expect(try await HTTP.get("\(base)/v1/reports?from=yesterday").errorField == "from")
+        _ = deployment.stopAll()
+    }
 }

@@ -21,7 +21,7 @@ struct ReportAuthorityEmailTests {
         let base = "http://127.0.0.1:\(deployment.httpPort)"
         let filed = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report())
         let id = try #require((try filed.json()["report"] as? [String: Any])?["id"] as? String, "\(filed.text)")
-        let queued = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["category": "overflowing_bin", "latitude": 48.8566, "longitude": 2.3522]))
+        let queued = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["category": "noise", "latitude": 43.5297, "longitude": 5.4474]))
         let queuedID = try #require((try queued.json()["report"] as? [String: Any])?["id"] as? String, "\(queued.text)")
         let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
         #expect(try await HTTP.send("POST", "\(base)/v1/reports/\(queuedID)/route", json: ["jurisdictionId": "ofb"], token: admin.accessToken).status == 200)

@@ -55,7 +55,7 @@ struct ReportSSEStreamTests {
 
         // Before the client connects: a Marseille report, and one for the admin queue (not Marseille's).
         let first = try await reports.file()
-        _ = try await reports.file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
+        _ = try await reports.file(category: "noise", latitude: 43.5297, longitude: 5.4474)
 
         // The client starts from the beginning (Last-Event-ID: 0), applies 3 events and drops the connection.
         let state = deployment.root.appendingPathComponent("sse-client")

@@ -106,8 +106,8 @@ struct ReportZeroMQStreamTests {
         try await reports.support(3)
         let moved = try await HTTP.send("POST", "\(base)/v1/reports/\(first)/status", json: ["status": "acknowledged"], token: admin.accessToken)
         #expect(moved.status == 200, "\(moved.text)")
-        // Paris has no authority for bins: queued, then routed by hand (`report.routed`, to a jurisdiction other than Marseille).
-        let queued = try await reports.file(category: "overflowing_bin", latitude: 48.8566, longitude: 2.3522)
+        // Nobody handles noise in Aix: queued, then routed by hand (`report.routed`, to a jurisdiction other than Marseille).
+        let queued = try await reports.file(category: "noise", latitude: 43.5297, longitude: 5.4474)
         let routed = try await HTTP.send("POST", "\(base)/v1/reports/\(queued)/route", json: ["jurisdictionId": "ofb"], token: admin.accessToken)
         #expect(routed.status == 200, "\(routed.text)")
         let whileDown = try await Self.outboxReports(deployment)
@@ -142,7 +142,7 @@ struct ReportZeroMQStreamTests {
 
         // The Marseille-only subscriber, never stopped, holds exactly the events of Marseille's reports.
         let forMarseille = all.filter { $0.jurisdiction == "marseille" }
-        #expect(forMarseille.count < all.count, "the routed Paris report is not Marseille's")
+        #expect(forMarseille.count < all.count, "the routed Aix report is not Marseille's")
         try await Self.expectHolds(marseilleState, forMarseille, "marseille only", subscriber: marseille)
         _ = deployment.stopAll()
     }

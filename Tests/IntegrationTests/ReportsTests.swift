@@ -49,8 +49,8 @@ struct ReportsTests {
         #expect(try await HTTP.get("\(base)/v1/reports/nope").status == 404)
 
         #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["category": "smell"])).errorField == "category")
-        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 48.8566, "longitude": 2.3522, "category": "overflowing_bin"]))
-            .status == 201, "inside the service area, no authority for bins in Paris: the admin queue")
+        #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 43.5297, "longitude": 5.4474, "category": "noise"]))
+            .status == 201, "inside the service area, nobody handles noise in Aix: the admin queue")
         #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["latitude": 40.71, "longitude": -74.0])).errorField == "latitude")
         #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["description": ""])).errorField == "description")
         #expect(try await HTTP.send("POST", "\(base)/v1/reports", json: Self.report(["photos": [["contentType": "image/png", "data": "%%%"]]]))
@@ -64,11 +64,11 @@ struct ReportsTests {
         #expect(events.count == 3)
         #expect(events.allSatisfy { !$0.contains("temoin@example.org") && !$0.contains(citizen.accountID) })
 
-        // The admin queue holds the Paris report; an admin routes it by hand.
+        // The admin queue holds the Aix report; an admin routes it by hand.
         let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
         #expect(try await HTTP.get("\(base)/v1/admin/reports/queue", token: citizen.accessToken).status == 403)
         let queue = try await HTTP.get("\(base)/v1/admin/reports/queue", token: admin.accessToken).json()["items"] as? [[String: Any]]
-        #expect(queue?.compactMap { $0["category"] as? String } == ["overflowing_bin"])
+        #expect(queue?.compactMap { $0["category"] as? String } == ["noise"])
         let queuedID = try #require(queue?.first?["id"] as? String)
         #expect(try await HTTP.send("POST", "\(base)/v1/reports/\(queuedID)/route", json: ["jurisdictionId": "atlantis"], token: admin.accessToken)
             .errorField == "jurisdictionId")

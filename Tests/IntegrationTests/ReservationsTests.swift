@@ -57,11 +57,13 @@ struct ReservationsTests {
         // The quota counts baskets: one request for 3 is refused; requests of 1 and 2 baskets at
         // once, over the workers, never take more than 2 baskets in all.
         let sharer = try await HTTPSession.verifiedBeneficiary(base, "basket-beneficiary@example.org")
-        let three = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 3], token: sharer.accessToken)
+        let bigLot = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Free big", price: 0, baskets: 4), token: merchant.accessToken)
+        let bigID = try #require(try bigLot.json()["id"] as? String)
+        let three = try await HTTP.send("POST", "\(base)/v1/lots/\(bigID)/reservations", json: ["baskets": 3], token: sharer.accessToken)
         #expect(three.status == 429 && three.errorCode == "quota_exceeded" && three.errorField == "baskets", "\(three.text)")
         #expect(Int(three.header("Retry-After") ?? "") ?? 0 > 0, "a 429 says when to come back: \(three.headers)")
         let mixed = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
-            for (index, lotID) in freeIDs.enumerated() {
+            for (index, lotID) in ([bigID] + freeIDs).enumerated() {
                 let baskets = 1 + index % 2
                 group.addTask {
                     (try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": baskets], token: sharer.accessToken).status, baskets)

@@ -63,6 +63,7 @@ public func buildApplication(
     ReportRoutes(accounts: dependencies.store, services: services, filings: filings).register(on: router)
     WebhookRoutes(accounts: dependencies.store, services: services).register(on: router)
     Open311Routes(services: services).register(on: router)
+    CatalogueRoutes(services: services).register(on: router)
     Open311RequestRoutes(services: services, resolver: resolver, filings: filings).register(on: router)
     StreamRoutes(
         accounts: dependencies.store, services: services,

@@ -12,10 +12,11 @@ public enum IngestService {
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime, matching: MatchingPolicy = MatchingPolicy(), territory: Territory) -> ServiceParts {
-        let lots = LotStore(database: runtime.database, outbox: runtime.outbox)
+        let area = PublishingArea(territory.serviceArea)
+        let lots = LotStore(database: runtime.database, outbox: runtime.outbox, area: area)
         let photos = PhotoStore(directory: runtime.config.dataDirectory.appendingPathComponent("ingest-photos", isDirectory: true))
-        let listings = ListingStore(database: runtime.database, outbox: runtime.outbox)
-        let demands = DemandStore(database: runtime.database, outbox: runtime.outbox)
+        let listings = ListingStore(database: runtime.database, outbox: runtime.outbox, area: area)
+        let demands = DemandStore(database: runtime.database, outbox: runtime.outbox, area: area)
         let reports = ReportDesk(database: runtime.database, outbox: runtime.outbox, territory: territory, photos: photos)
         let answers = ProposalAnswers(database: runtime.database, outbox: runtime.outbox)
         let clock = MatchingClock(database: runtime.database, outbox: runtime.outbox, policy: matching, matchers: runtime.config.matcherCount)

@@ -19,8 +19,8 @@ struct MatcherBenchMarket: Sendable {
         let url = directory.appendingPathComponent("ingest.sqlite")
         let pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: migrations)
         let outbox = Outbox(producer: ServiceInstance(.ingest).name)
-        let listingStore = ListingStore(database: pool, outbox: outbox)
-        let demandStore = DemandStore(database: pool, outbox: outbox)
+        let listingStore = ListingStore(database: pool, outbox: outbox, area: .anywhere)
+        let demandStore = DemandStore(database: pool, outbox: outbox, area: .anywhere)
         let workload = MaterialWorkload(seed: seed, listings: listings, demands: demands)
         for index in 0..<max(listings, demands) {
             let actor = Actor(accountId: "company-\(index % 997)", organisationIds: [])

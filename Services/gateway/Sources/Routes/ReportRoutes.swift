@@ -97,6 +97,11 @@ public struct ReportRoutes: Sendable {
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportQueueRequests.route, route, as: PublicReport.self))
         }
         // Roles: public.
+        router.get("/v1/reports") { request, _ in
+            let list = try ReportListQuery.parse(request)
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportSearchRequests.list, list, as: ReportSearchRequests.Page.self))
+        }
+        // Roles: public.
         router.get("/v1/reports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             guard id.count <= 64 else { throw APIError(.notFound, code: "not_found", message: "no report \(id)") }

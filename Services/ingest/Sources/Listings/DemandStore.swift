@@ -26,8 +26,10 @@ public struct DemandStore: Sendable {
     let database: DatabasePool
     let outbox: Outbox
     let catalogue: LERCatalogue
+    let area: PublishingArea
 
-    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped) {
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea) {
+        self.area = area
         self.database = database
         self.outbox = outbox
         self.catalogue = catalogue
@@ -68,6 +70,7 @@ public struct DemandStore: Sendable {
 
     public func create(_ draft: DemandDraft, by actor: Actor, now: Date = Date()) async throws -> Demand {
         let (codes, chapters) = try Self.validate(draft, catalogue: catalogue, now: now)
+        try area.check(draft.location.point)
         if let organisation = draft.organisationId, !actor.organisationIds.contains(organisation) {
             throw RemoteError(code: "forbidden", message: "you do not act for organisation \(organisation)", field: "organisationId")
         }

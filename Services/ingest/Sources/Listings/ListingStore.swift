@@ -28,15 +28,18 @@ public struct ListingStore: Sendable {
     let database: DatabasePool
     let outbox: Outbox
     let catalogue: LERCatalogue
+    let area: PublishingArea
 
-    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped) {
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea) {
         self.database = database
         self.outbox = outbox
         self.catalogue = catalogue
+        self.area = area
     }
 
     public func create(_ draft: ListingDraft, by actor: Actor, now: Date = Date()) async throws -> Listing {
         let checked = try ListingRules.validate(draft, catalogue: catalogue, now: now)
+        try area.check(checked.draft.location.point)
         if let organisation = checked.draft.organisationId, !actor.organisationIds.contains(organisation) {
             throw RemoteError(code: "forbidden", message: "you do not act for organisation \(organisation)", field: "organisationId")
         }

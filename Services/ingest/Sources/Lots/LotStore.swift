@@ -50,14 +50,17 @@ public struct LotStore: Sendable {
 
     let database: DatabasePool
     let outbox: Outbox
+    let area: PublishingArea
 
-    public init(database: DatabasePool, outbox: Outbox) {
+    public init(database: DatabasePool, outbox: Outbox, area: PublishingArea) {
         self.database = database
         self.outbox = outbox
+        self.area = area
     }
 
     public func create(_ draft: LotDraft, by actor: Actor, now: Date = Date()) async throws -> Lot {
         let draft = try LotRules.validate(draft, now: now)
+        try area.check(draft.location.point)
         if let organisation = draft.organisationId, !actor.organisationIds.contains(organisation) {
             throw RemoteError.forbidden("you do not act for organisation \(organisation)").with(field: "organisationId")
         }
@@ -76,6 +79,7 @@ public struct LotStore: Sendable {
             // Who may change it comes before what the change says.
             var lot = try Self.editable(request.lotId, by: request.actor, db)
             let draft = try LotRules.validate(request.draft, now: now)
+            try area.check(draft.location.point)
             if let version = request.version, version != lot.version {
                 throw RemoteError.conflict("the lot changed since version \(version); it is at version \(lot.version)")
             }

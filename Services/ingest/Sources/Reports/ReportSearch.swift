@@ -84,6 +84,10 @@ public struct ReportSearch: Sendable {
             ReportSearchRequests.search: { body in
                 [try EventCodec.encoder.encode(try await search(try RemoteError.decodeRequest(ReportSearchRequests.Search.self, body)))]
             },
+            ReportSearchRequests.list: { body in
+                let request = try RemoteError.decodeRequest(ReportSearchRequests.List.self, body)
+                return [try EventCodec.encoder.encode(try await ReportListing(database: database, territory: territory).list(request))]
+            },
             ReportSearchRequests.token: { body in
                 [try EventCodec.encoder.encode(try await token(try RemoteError.decodeRequest(ReportSearchRequests.Token.self, body)))]
             },

@@ -84,8 +84,17 @@ public struct ReportStatusDesk: Sendable {
         }
     }
 
+    /// Every jurisdiction of the territory, by id, with whether an organisation is bound to it.
+    public func jurisdictions() async throws -> [JurisdictionInfo] {
+        let bound = Set(try await bindings(ReportStatusRequests.Bindings(organisationIds: nil)).map(\.jurisdictionId))
+        return territory.jurisdictions.sorted { $0.id < $1.id }.map {
+            JurisdictionInfo(id: $0.id, name: $0.name, level: $0.level, categories: $0.categories.sorted(), organisationBound: bound.contains($0.id))
+        }
+    }
+
     public var handlers: [String: RequestHandler] {
         [
+            ReportRequests.jurisdictions: { _ in [try EventCodec.encoder.encode(try await jurisdictions())] },
             ReportStatusRequests.bindings: { body in
                 [try EventCodec.encoder.encode(try await bindings(try RemoteError.decodeRequest(ReportStatusRequests.Bindings.self, body)))]
             },
