@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "ServiceLogicTests",
             dependencies: [
-                "MatcherService", "PickupValidatorService", "NotificationsService", "EcoBus", "EcoModel", "EcoStore", "EcoConfig", "EcoRuntime",
+                "MatcherService", "PickupValidatorService", "NotificationsService", "ReportingService", "EcoBus", "EcoModel", "EcoStore", "EcoConfig", "EcoRuntime",
                 grdb, log, crypto, argumentParser,
             ],
             path: "Tests/ServiceLogicTests",

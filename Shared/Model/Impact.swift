@@ -30,6 +30,8 @@ public struct ImpactSummary: Codable, Sendable, Equatable {
     /// The materials exchange: completed operations, tonnes reused and CO2e avoided (not included in
     /// the food figures above).
     public var materials: MaterialsImpact?
+    /// Food lots and materials together: the figures to quote as the whole.
+    public var totals: ImpactTotals?
 
     public init(pickups: Int, baskets: Int, mealsSaved: Double, weightSavedKg: Double, co2eAvoidedKg: Double,
                 valueSavedCents: Int, beneficiariesHelped: Int, factors: [EmissionFactor]) {
@@ -37,6 +39,30 @@ public struct ImpactSummary: Codable, Sendable, Equatable {
         self.co2eAvoidedKg = co2eAvoidedKg; self.valueSavedCents = valueSavedCents
         self.beneficiariesHelped = beneficiariesHelped; self.factors = factors
     }
+}
+
+/// Food lots and materials together.
+public struct ImpactTotals: Codable, Sendable, Equatable {
+    /// Food lots' CO2e avoided plus the materials exchange's.
+    public var co2eAvoidedKg: Double
+    /// Food collected plus materials reused, in kilograms.
+    public var weightDivertedKg: Double
+
+    public init(food: ImpactSummary, materials: MaterialsImpact?) {
+        co2eAvoidedKg = ImpactRounding.kilograms(food.co2eAvoidedKg + (materials?.co2eAvoidedKg ?? 0))
+        weightDivertedKg = ImpactRounding.kilograms(food.weightSavedKg + (materials?.tonnesReused ?? 0) * 1000)
+    }
+}
+
+/// How impact figures are rounded before they are shown: sums of floating-point shares would
+/// otherwise print as `12.399999999999999`.
+public enum ImpactRounding {
+    /// To the gram.
+    public static func kilograms(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    /// To the hundredth of a meal.
+    public static func meals(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+    /// To the kilogram.
+    public static func tonnes(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }
 
 /// What completed materials operations add up to.

@@ -198,6 +198,8 @@ struct ReservationsTests {
         #expect(kpis["co2eAvoidedKg"] as? Double == 3.6)
         #expect(kpis["valueSavedCents"] as? Int == 1600)
         #expect(kpis["weightSavedKg"] as? Double == 3)
+        let totals = kpis["totals"] as? [String: Any]
+        #expect(totals?["co2eAvoidedKg"] as? Double == 3.6 && totals?["weightDivertedKg"] as? Double == 3, "food and materials together: \(kpis)")
         let factor = try #require((kpis["factors"] as? [[String: Any]])?.first)
         #expect(factor["version"] as? String == "food-meal-2026.1" && (factor["kgCO2ePerUnit"] as? Double) == 0.9)
 

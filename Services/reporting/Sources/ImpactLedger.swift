@@ -60,10 +60,11 @@ public struct ImpactLedger: Sendable {
             let versions = try String.fetchAll(db, sql: "SELECT DISTINCT factor_version FROM impact_entries" + filter, arguments: arguments)
             let factors = versions.isEmpty ? [EmissionFactors.currentFoodMeal] : versions.compactMap { EmissionFactors.all[$0] }
             var summary = ImpactSummary(
-                pickups: row["pickups"], baskets: row["baskets"], mealsSaved: row["meals"], weightSavedKg: row["weight"],
-                co2eAvoidedKg: ((row["co2e"] as Double) * 1000).rounded() / 1000, valueSavedCents: row["value"],
-                beneficiariesHelped: row["beneficiaries"], factors: factors)
+                pickups: row["pickups"], baskets: row["baskets"], mealsSaved: ImpactRounding.meals(row["meals"]),
+                weightSavedKg: ImpactRounding.kilograms(row["weight"]), co2eAvoidedKg: ImpactRounding.kilograms(row["co2e"]),
+                valueSavedCents: row["value"], beneficiariesHelped: row["beneficiaries"], factors: factors)
             summary.materials = try MaterialsLedger.summary(giverId: merchantId, db)
+            summary.totals = ImpactTotals(food: summary, materials: summary.materials)
             return summary
         }
     }

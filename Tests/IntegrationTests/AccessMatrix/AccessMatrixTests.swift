@@ -71,6 +71,11 @@ struct AccessMatrixTests {
                 if !expected.accepts(reply.status, code: reply.errorCode) {
                     failures.append("\(operation.method) \(operation.path) as \(identity.rawValue): \(reply.status), expected \(expected) — \(reply.text.prefix(160))")
                 }
+                // The body holds exactly the document's required fields: a route that misses one, or
+                // does not know one, is documented wrongly (issue 10, point 14).
+                if ["missing_field", "unknown_field"].contains(reply.errorCode) {
+                    failures.append("\(operation.method) \(operation.path) as \(identity.rawValue): the document's required fields disagree with the route — \(reply.text.prefix(160))")
+                }
             }
         }
         #expect(cells == operations.count * MatrixWorld.Identity.allCases.count)

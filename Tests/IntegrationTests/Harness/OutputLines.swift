@@ -5,6 +5,7 @@ import Synchronization
 final class OutputLines: Sendable {
     private final class Buffer: Sendable {
         let state = Mutex<(lines: [String], partial: Data)>(([], Data()))
+        let closed = Mutex(false)
     }
 
     let pipe = Pipe()
@@ -16,6 +17,7 @@ final class OutputLines: Sendable {
             let data = handle.availableData
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                buffer.closed.withLock { $0 = true }
                 return
             }
             buffer.state.withLock { state in
@@ -29,4 +31,7 @@ final class OutputLines: Sendable {
     }
 
     var lines: [String] { buffer.state.withLock { $0.lines } }
+
+    /// Whether the writing end closed (the process exited and every byte was read).
+    var isClosed: Bool { buffer.closed.withLock { $0 } }
 }
