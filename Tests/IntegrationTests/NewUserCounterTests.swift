@@ -161,4 +161,55 @@ struct NewUserCounterTests {
         #expect(try await HTTP.get("\(base)/v1/reports?from=yesterday").errorField == "from")
         _ = deployment.stopAll()
     }
+
+    @Test("an association verifies a person by the code they show or the email they gave, and the email's answer never tells whether it has an account")
+    func verifyWithoutAccountIds() async throws {
+        let deployment = try await TestDeployment.make()
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let association = try await HTTPSession.signUp(base, "epicerie-solidaire@example.org")
+        #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(association.accountID)/roles", json: ["role": "association"], token: admin.accessToken).status == 200)
+        let until = ISO8601DateFormatter().string(from: Date().addingTimeInterval(90 * 86_400))
+        func verify(_ body: [String: Any]) async throws -> HTTP.Reply {
+            try await HTTP.send("POST", "\(base)/v1/beneficiaries/verifications", json: body.merging(["validUntil": until]) { old, _ in old }, token: association.accessToken)
+        }
+        func isBeneficiary(_ person: HTTPSession) async throws -> Bool {
+            try await HTTP.get("\(base)/v1/me", token: person.accessToken).json()["beneficiary"] != nil
+        }
+
+        // 13: by the code the person shows from their own account, read out with spaces and in lower case.
+        let shown = try await HTTPSession.signUp(base, "shows-a-code@example.org")
+        let issued = try await HTTP.get("\(base)/v1/me/verification-code", token: shown.accessToken).json()
+        let code = try #require(issued["code"] as? String, "\(issued)")
+        #expect(code.count == 9 && code.contains("-") && issued["expiresAt"] != nil, "\(code)")
+        let spoken = code.lowercased().replacingOccurrences(of: "-", with: " ")
+        let byCode = try await verify(["verificationCode": spoken])
+        let verifiedID = try byCode.json()["accountId"] as? String
+        #expect(byCode.status == 201 && verifiedID == shown.accountID, "\(byCode.text)")
+        #expect(try await isBeneficiary(shown))
+        let again = try await verify(["verificationCode": code])
+        #expect(again.status == 404 && again.errorField == "verificationCode", "a code works once: \(again.text)")
+
+        // By email: the same 202 and body for an address with an account and one without.
+        let emailed = try await HTTPSession.signUp(base, "gave-an-email@example.org")
+        let known = try await verify(["email": "Gave-An-Email@example.org"])
+        let unknown = try await verify(["email": "nobody-here@example.org"])
+        #expect(known.status == 202 && unknown.status == 202, "\(known.text) \(unknown.text)")
+        #expect(known.body == unknown.body, "the answer does not tell whether the address has an account")
+        _ = try await eventually("the person with the email to be verified") { try await isBeneficiary(emailed) ? true : nil }
+        let list = try await HTTP.get("\(base)/v1/beneficiaries", token: association.accessToken).json()["items"] as? [[String: Any]] ?? []
+        #expect(Set(list.compactMap { $0["accountId"] as? String }) == [shown.accountID, emailed.accountID], "nobody was made for the unknown address")
+
+        // Exactly one way to say who; a bad date is refused before any address is looked up.
+        #expect(try await verify(["email": "a@example.org", "accountId": shown.accountID]).errorField == "accountId")
+        #expect(try await verify([:]).errorField == "accountId")
+        let past = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))
+        for email in ["gave-an-email@example.org", "nobody-here@example.org"] {
+            let refused = try await HTTP.send("POST", "\(base)/v1/beneficiaries/verifications", json: ["email": email, "validUntil": past], token: association.accessToken)
+            #expect(refused.status == 400 && refused.errorField == "validUntil", "\(refused.text)")
+        }
+        _ = deployment.stopAll()
+    }
 }

@@ -42,7 +42,8 @@ public func buildApplication(
     APIKeyRoutes(accounts: dependencies.store, keys: dependencies.store).register(on: router)
     BeneficiaryRoutes(
         accounts: dependencies.store, records: dependencies.store, bus: runtime.loop,
-        pickupValidator: topology.routerEndpoint(of: ServiceInstance(.pickupValidator))
+        pickupValidator: topology.routerEndpoint(of: ServiceInstance(.pickupValidator)),
+        codes: VerificationCodes(database: runtime.database)
     ).register(on: router)
     let services = ServiceCaller(loop: runtime.loop, topology: topology)
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)

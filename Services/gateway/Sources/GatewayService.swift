@@ -11,7 +11,7 @@ import ServiceLifecycle
 public enum GatewayService {
     /// The gateway's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = GatewaySchema.migrations + ReservationIndex.migrations + MissionIndex.migrations
-        + ErasureDesk.migrations + SigningSecret.migrations
+        + ErasureDesk.migrations + SigningSecret.migrations + VerificationCodes.migrations
 
     /// What the gateway holds about people (exported and erased with the other services').
     static let personalData: [any PersonalDataHolder] = [GatewayPersonalData()]

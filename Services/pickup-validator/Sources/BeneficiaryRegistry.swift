@@ -23,7 +23,7 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
 /// Only who verified, when, and until when are kept; never an evidence document.
 public struct BeneficiaryRegistry: Sendable {
     /// A verification lasts at most this long; it is renewed by verifying again.
-    public static let maximumValidityDays = 400
+    public static let maximumValidityDays = VerifyBeneficiaryCommand.maximumValidityDays
 
     public static let migrations: [Migration] = [
         Migration("pickup.v1.beneficiary-verifications") { db in

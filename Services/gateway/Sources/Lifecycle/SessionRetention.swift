@@ -18,6 +18,8 @@ struct SessionRetention: PurgeJob {
         purged += try EmailChangeRow
             .filter(EmailChangeRow.Columns.expiresAt < codeCutoff || EmailChangeRow.Columns.confirmedAt < codeCutoff)
             .deleteAll(db)
+        // Beneficiary verification codes go as soon as they stop working.
+        purged += try VerificationCodes.Row.filter(VerificationCodes.Row.Columns.expiresAt < now).deleteAll(db)
         return purged
     }
 }
