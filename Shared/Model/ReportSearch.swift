@@ -71,9 +71,12 @@ extension ReportSearchRequests {
         public var limit: Int
         /// The filing time and id of the last report of the page before.
         public var cursor: String?
-        public init(category: String?, status: ReportStatus?, jurisdictionId: String?, box: Box?, from: Date?, to: Date?, limit: Int, cursor: String?) {
+        /// Only reports this account filed or supported (`GET /v1/me/reports`).
+        public var reporterAccountId: String?
+        public init(category: String?, status: ReportStatus?, jurisdictionId: String?, box: Box?, from: Date?, to: Date?, limit: Int, cursor: String?,
+                    reporterAccountId: String? = nil) {
             self.category = category; self.status = status; self.jurisdictionId = jurisdictionId; self.box = box
-            self.from = from; self.to = to; self.limit = limit; self.cursor = cursor
+            self.from = from; self.to = to; self.limit = limit; self.cursor = cursor; self.reporterAccountId = reporterAccountId
         }
     }
 

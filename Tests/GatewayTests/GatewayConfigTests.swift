@@ -31,4 +31,19 @@ struct GatewayConfigTests {
             #expect(error.setting == "trusted-proxies" && error.value == "nginx")
         }
     }
+
+    @Test("--public-url is an http or https origin without a path; anything else is named")
+    func publicURL() throws {
+        #expect(try Self.resolve([]).publicURL == nil)
+        #expect(try Self.resolve(["--public-url", "https://reports.example.org/"]).publicURL == "https://reports.example.org")
+        #expect(try Self.resolve([], environment: ["ECORESUPPLY_PUBLIC_URL": "http://10.0.0.5:8080"]).publicURL == "http://10.0.0.5:8080")
+        for bad in ["reports.example.org", "ftp://reports.example.org", "https://reports.example.org/api", "https://x.org/?a=b"] {
+            do {
+                _ = try Self.resolve(["--public-url", bad])
+                Issue.record("\(bad) was accepted")
+            } catch let error as ConfigError {
+                #expect(error.setting == "public-url" && error.value == bad)
+            }
+        }
+    }
 }

@@ -29,6 +29,25 @@ struct NewUserCounterTests {
         // The guesser's address waits; the shop does not.
         #expect(try await logIn(HTTPSession.password, from: "198.51.100.10").status == 200)
         #expect(try await logIn(HTTPSession.password, from: "192.0.2.44").status == 200, "a new address is not locked out either")
+
+        // 18: Open311 media_url is the photo's absolute URL: from the Host the client used, or
+        // behind the trusted proxy from X-Forwarded-Proto and X-Forwarded-Host.
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<512).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        let filed = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["photos": [["contentType": "image/png", "data": png.base64EncodedString()]]]))
+        let report = try #require(try filed.json()["report"] as? [String: Any], "\(filed.text)")
+        let reportID = try #require(report["id"] as? String)
+        let hash = try #require((report["photos"] as? [String])?.first)
+        func mediaURL(_ headers: [String: String]) async throws -> String? {
+            let reply = try await HTTP.send("GET", "\(base)/open311/v2/requests/\(reportID).json", headers: headers)
+            return (try JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]])?.first?["media_url"] as? String
+        }
+        let direct = try await mediaURL([:])
+        #expect(direct == "\(base)/v1/photos/\(hash)")
+        #expect(try await HTTP.get(try #require(direct)).body == png, "the link serves the photo")
+        let proxied = try await mediaURL(["X-Forwarded-Proto": "https", "X-Forwarded-Host": "reports.example.org"])
+        #expect(proxied == "https://reports.example.org/v1/photos/\(hash)")
+        let injected = try await mediaURL(["X-Forwarded-Host": "evil.example/phish?"])
+        #expect(injected?.hasPrefix("http://localhost/") == true, "a host that is not one is not put in a link: \(injected ?? "nil")")
         _ = deployment.stopAll()
     }
 
@@ -153,6 +172,13 @@ struct NewUserCounterTests {
         let first = try await HTTP.get("\(base)/v1/reports?limit=2").json()
         let cursor = try #require(first["nextCursor"] as? String)
         #expect(try await ids("limit=2&cursor=\(cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")") == [filed[0]])
+        // 19: a signed-in citizen follows the reports they filed or supported.
+        let citizen = try await HTTPSession.signUp(base, "follows-reports@example.org")
+        let own = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["category": "abandoned_vehicle", "contact": NSNull()]), token: citizen.accessToken)
+        let ownID = try #require((try own.json()["report"] as? [String: Any])?["id"] as? String, "\(own.text)")
+        let mine = try await HTTP.get("\(base)/v1/me/reports", token: citizen.accessToken)
+        #expect((try mine.json()["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [ownID], "\(mine.text)")
+        #expect(try await HTTP.get("\(base)/v1/me/reports").status == 401)
         let text = try await HTTP.get("\(base)/v1/reports").text
         #expect(!text.contains("temoin@example.org"), "the list is the public view")
         #expect(try await HTTP.get("\(base)/v1/reports?bbox=5,43").errorField == "bbox")

@@ -65,7 +65,9 @@ public func buildApplication(
     WebhookRoutes(accounts: dependencies.store, services: services).register(on: router)
     Open311Routes(services: services).register(on: router)
     CatalogueRoutes(services: services).register(on: router)
-    Open311RequestRoutes(services: services, resolver: resolver, filings: filings).register(on: router)
+    Open311RequestRoutes(
+        services: services, resolver: resolver, filings: filings, origin: PublicOrigin(configured: config.publicURL, proxies: config.trustedProxies)
+    ).register(on: router)
     StreamRoutes(
         accounts: dependencies.store, services: services,
         source: BusReportEventSource(loop: runtime.loop, endpoint: topology.routerEndpoint(of: ServiceInstance(.ingest))),

@@ -18,12 +18,15 @@ public struct GatewayConfig: Sendable {
     public var termsVersion: String
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: TrustedProxies
+    /// Where people reach the gateway (`--public-url`), for absolute links; nil: from each request.
+    public var publicURL: String?
 
     public static let defaultTermsVersion = "2026-12-01"
 
     public init(httpHost: String = "127.0.0.1", httpPort: Int = 8080, bcryptCost: Int = 12, adminEmail: String? = nil, adminPassword: String? = nil,
                 filingsPerHourByAddress: Int = 30, filingsPerHourByAccount: Int = 600, termsVersion: String = GatewayConfig.defaultTermsVersion,
-                trustedProxies: TrustedProxies = .none) {
+                trustedProxies: TrustedProxies = .none, publicURL: String? = nil) {
+        self.publicURL = publicURL
         self.termsVersion = termsVersion
         self.trustedProxies = trustedProxies
         self.httpHost = httpHost
@@ -65,6 +68,9 @@ public struct GatewayOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("trusted-proxies"), help: "Comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed (env ECORESUPPLY_TRUSTED_PROXIES, default none).")
     public var trustedProxies: String?
 
+    @Option(name: .customLong("public-url"), help: "Where people reach the gateway, e.g. https://reports.example.org, for absolute links such as Open311 media_url (env ECORESUPPLY_PUBLIC_URL; default: from each request's Host, or X-Forwarded-Host and X-Forwarded-Proto from a trusted proxy).")
+    public var publicURL: String?
+
     public init() {}
 
     public func resolve(environment: [String: String]) throws(ConfigError) -> GatewayConfig {
@@ -104,9 +110,16 @@ public struct GatewayOptions: ParsableArguments, Sendable {
         case .success(let parsed): proxies = parsed
         case .failure(let error): throw ConfigError(setting: "trusted-proxies", value: error.entry, reason: "must be an IP address or a CIDR block such as 10.0.0.0/8")
         }
+        var publicOrigin: String?
+        if let text = publicURL ?? settings.string("PUBLIC_URL"), !text.isEmpty {
+            guard let parsed = PublicOrigin.parse(text) else {
+                throw ConfigError(setting: "public-url", value: text, reason: "must be an http or https URL with a host and no path, such as https://reports.example.org")
+            }
+            publicOrigin = parsed
+        }
         return GatewayConfig(
             httpHost: httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1", httpPort: port,
             bcryptCost: cost, adminEmail: admin, adminPassword: password, filingsPerHourByAddress: byAddress, filingsPerHourByAccount: byAccount,
-            termsVersion: terms, trustedProxies: proxies)
+            termsVersion: terms, trustedProxies: proxies, publicURL: publicOrigin)
     }
 }

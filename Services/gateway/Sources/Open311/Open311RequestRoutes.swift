@@ -11,6 +11,7 @@ struct Open311RequestRoutes: Sendable {
     let services: ServiceCaller
     let resolver: PrincipalResolver
     let filings: FilingRateLimit
+    let origin: PublicOrigin
     static let ingest = ServiceInstance(.ingest)
 
     /// The form fields a filing may carry, and what each becomes.
@@ -26,17 +27,18 @@ struct Open311RequestRoutes: Sendable {
         // Roles: any holder of an API key, given as the api_key form field (or Authorization: Bearer).
         router.post("/open311/v2/requests.xml") { request, context in await file(request, context, .xml) }
         // Roles: public.
-        router.get("/open311/v2/requests.json") { request, _ in await search(request, .json) }
+        router.get("/open311/v2/requests.json") { request, context in await search(request, context, .json) }
         // Roles: public.
-        router.get("/open311/v2/requests.xml") { request, _ in await search(request, .xml) }
+        router.get("/open311/v2/requests.xml") { request, context in await search(request, context, .xml) }
         // Roles: public (`{service_request_id}.json` or `.xml`).
-        router.get("/open311/v2/requests/:file") { _, context in
+        router.get("/open311/v2/requests/:file") { request, context in
             guard let (id, format) = Open311Format.split(context.parameters.get("file") ?? "") else {
                 return Open311Format.json.error(.notFound, "ask for requests/{service_request_id}.json or .xml")
             }
             guard id.count <= 64 else { return format.error(.notFound, "no service request \(id.prefix(64))…") }
             return await Self.answer(format) {
-                let found = try await lookUp(ReportSearchRequests.Search(ids: [id], categories: nil, open311Statuses: nil, from: nil, to: nil, limit: 1))
+                let found = try await lookUp(
+                    ReportSearchRequests.Search(ids: [id], categories: nil, open311Statuses: nil, from: nil, to: nil, limit: 1), request, context)
                 guard !found.isEmpty else { return format.error(.notFound, "no service request \(id)") }
                 return format.response(.ok, root: "service_requests", .list(item: "request", found))
             }
@@ -129,10 +131,10 @@ struct Open311RequestRoutes: Sendable {
         return text
     }
 
-    func search(_ request: Request, _ format: Open311Format) async -> Response {
+    func search(_ request: Request, _ context: GatewayRequestContext, _ format: Open311Format) async -> Response {
         await Self.answer(format) {
             let search = try Self.search(from: request.uri.queryParameters)
-            return format.response(.ok, root: "service_requests", .list(item: "request", try await lookUp(search)))
+            return format.response(.ok, root: "service_requests", .list(item: "request", try await lookUp(search, request, context)))
         }
     }
 
@@ -157,11 +159,12 @@ struct Open311RequestRoutes: Sendable {
             from: try date("start_date"), to: try date("end_date"), limit: ReportSearchRequests.maximumResults)
     }
 
-    func lookUp(_ search: ReportSearchRequests.Search) async throws -> [Open311Format.Node] {
+    func lookUp(_ search: ReportSearchRequests.Search, _ request: Request, _ context: GatewayRequestContext) async throws -> [Open311Format.Node] {
         let result = try await services.call(Self.ingest, ReportSearchRequests.search, search, as: ReportSearchRequests.Result.self)
         return result.items.map { report in
             Open311ServiceRequest.node(
-                report, serviceName: result.categoryNames[report.category], agency: report.jurisdictionId.flatMap { result.jurisdictionNames[$0] })
+                report, serviceName: result.categoryNames[report.category], agency: report.jurisdictionId.flatMap { result.jurisdictionNames[$0] },
+                photoURL: { origin.photoURL($0, of: request, peer: context.remoteAddress) })
         }
     }
 

@@ -4,7 +4,9 @@ import Foundation
 /// A report as an Open311 `request`: the specification's field names, its two states (`open`,
 /// `closed`; our finer status goes into `status_notes`), and dates with an offset. Nothing personal.
 enum Open311ServiceRequest {
-    static func node(_ report: PublicReport, serviceName: String?, agency: String?) -> Open311Format.Node {
+    /// - Parameter photoURL: the absolute URL of a photo by hash: `media_url` is the first photo's when
+    ///   the filing gave none of its own.
+    static func node(_ report: PublicReport, serviceName: String?, agency: String?, photoURL: (String) -> String) -> Open311Format.Node {
         let latest = report.history.last
         let notes = latest?.reason ?? (report.status == .closed ? nil : "\(report.status.rawValue.replacingOccurrences(of: "_", with: " "))")
         return .object([
@@ -24,7 +26,7 @@ enum Open311ServiceRequest {
             ("zipcode", .text(nil)),
             ("lat", .number(report.latitude)),
             ("long", .number(report.longitude)),
-            ("media_url", .text(report.mediaUrl)),
+            ("media_url", .text(report.mediaUrl ?? report.photos.first.map(photoURL))),
         ])
     }
 

@@ -96,6 +96,12 @@ public struct ReportRoutes: Sendable {
                 actor: try await accounts.actor(for: principal), reportId: context.parameters.get("id") ?? "", jurisdictionId: body.jurisdictionId)
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportQueueRequests.route, route, as: PublicReport.self))
         }
+        // Roles: any signed-in account (the reports it filed or supported, with the same filters).
+        router.get("/v1/me/reports") { request, context in
+            var list = try ReportListQuery.parse(request)
+            list.reporterAccountId = try context.requirePrincipal().accountID
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportSearchRequests.list, list, as: ReportSearchRequests.Page.self))
+        }
         // Roles: public.
         router.get("/v1/reports") { request, _ in
             let list = try ReportListQuery.parse(request)

@@ -33,7 +33,7 @@ public struct ReservationRoutes: Sendable {
     }
 
     public func register(on router: Router<GatewayRequestContext>) {
-        // Roles: customer, beneficiary (free lots: verified beneficiaries only, 2 a day).
+        // Roles: customer, beneficiary (free lots: verified beneficiaries only, 2 baskets a day).
         router.post("/v1/lots/:id/reservations") { request, context in
             let principal = try context.require([.customer, .beneficiary])
             let lotId = context.parameters.get("id") ?? ""

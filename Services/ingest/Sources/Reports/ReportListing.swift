@@ -34,6 +34,10 @@ struct ReportListing: Sendable {
             clauses.append("category = ?")
             arguments.append(category)
         }
+        if let reporter = request.reporterAccountId {
+            clauses.append("id IN (SELECT report_id FROM report_filings WHERE reporter_account_id = ?)")
+            arguments.append(reporter)
+        }
         if let status = request.status {
             clauses.append("status = ?")
             arguments.append(status.rawValue)
