@@ -9,7 +9,8 @@ public final class ZMQContext: @unchecked Sendable {
 
     let handle: UnsafeMutableRawPointer
 
-    private init() {
+    /// A context of its own (tests that need their own ZAP handler); it lives as long as the process.
+    public init() {
         guard let context = zmq_ctx_new() else {
             preconditionFailure("zmq_ctx_new failed: \(ZMQError("zmq_ctx_new"))")
         }

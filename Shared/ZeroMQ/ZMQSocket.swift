@@ -52,6 +52,14 @@ public final class ZMQSocket {
         try setOption(ZMQ_SUBSCRIBE, bytes: Array(prefix.utf8))
     }
 
+    /// The endpoint the socket last bound, with the port the system chose for `tcp://host:*`.
+    public var lastEndpoint: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        var size = buffer.count
+        zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size)
+        return String(cString: buffer)
+    }
+
     /// The socket's file descriptor, readable when the socket has events (edge-triggered).
     public var fileDescriptor: Int32 {
         var fd: Int32 = -1
@@ -83,7 +91,20 @@ public final class ZMQSocket {
 
     /// Receives one whole multi-frame message, or nil when `dontWait` is set and none is ready.
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [Data]? {
+        try receiveAuthenticated(dontWait: dontWait)?.frames
+    }
+
+    /// A received message and the identity the ZAP handler gave its sender's connection (nil on a
+    /// socket without authentication).
+    public struct Received {
+        public let frames: [Data]
+        public let userId: String?
+    }
+
+    /// Receives one whole message with its sender's authenticated identity (ZAP `User-Id`).
+    public func receiveAuthenticated(dontWait: Bool = false) throws(ZMQError) -> Received? {
         var frames: [Data] = []
+        var userId: String?
         while true {
             var message = zmq_msg_t()
             zmq_msg_init(&message)
@@ -96,12 +117,14 @@ public final class ZMQSocket {
                 if error.isWouldBlock && frames.isEmpty { return nil }
                 throw error
             }
+            // A ROUTER's routing-id frame is its own: the property comes with the peer's frames.
+            if userId == nil, let property = zmq_msg_gets(&message, "User-Id") { userId = String(cString: property) }
             if size == 0 {
                 frames.append(Data())
             } else {
                 frames.append(Data(bytes: zmq_msg_data(&message), count: Int(size)))
             }
-            if zmq_msg_more(&message) == 0 { return frames }
+            if zmq_msg_more(&message) == 0 { return Received(frames: frames, userId: userId) }
         }
     }
 

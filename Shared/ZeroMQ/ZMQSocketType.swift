@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// The ZeroMQ socket types the project uses.
 public enum ZMQSocketType: Sendable {
-    case pub, sub, xpub, xsub, router, dealer, pair, push, pull
+    case pub, sub, xpub, xsub, router, dealer, pair, push, pull, rep
 
     var rawValue: Int32 {
         switch self {
@@ -15,6 +15,7 @@ public enum ZMQSocketType: Sendable {
         case .pair: ZMQ_PAIR
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
+        case .rep: ZMQ_REP
         }
     }
 }

@@ -29,7 +29,8 @@ public enum IngestService {
                 .merging(reports.handlers) { first, _ in first }
                 .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
                 .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
-                .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first },
+                .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first }
+                .merging(ReportFollowers(database: runtime.database).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
             personalData: [ReportFilerData(outbox: runtime.outbox, photos: photos), PublisherData()],
             retention: [ClosedReportContacts(), ReportEventCompaction()])

@@ -1,4 +1,5 @@
 import EcoBus
+import EcoConfig
 import EcoModel
 import EcoRuntime
 import EcoStore
@@ -12,7 +13,7 @@ import ServiceLifecycle
 public enum NotificationsService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = Inbox.migrations + EmailOutbox.migrations + FeedSubscriptions.migrations + WebhookSchema.migrations
-        + EmailConsents.migrations
+        + EmailConsents.migrations + ReportFollowUps.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     /// - Parameters:
@@ -30,8 +31,13 @@ public enum NotificationsService {
         let inbox = Inbox(database: runtime.database)
         let reminders = ReminderScheduler(database: runtime.database, email: smtp != nil)
         let webhookWake = WakeSignal()
+        let followUps = ReportFollowUps(
+            database: runtime.database,
+            followers: BusReportFollowerSource(loop: runtime.loop, ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest))),
+            email: smtp != nil, logger: runtime.logger)
         var services: [any Service] = [
             PeriodicService(name: "reminders", interval: .seconds(15), logger: runtime.logger) { try await reminders.sendDue() },
+            PeriodicService(name: "report follow-ups", interval: .seconds(1), logger: runtime.logger) { try await followUps.deliverDue() },
             WebhookDispatcher(
                 database: runtime.database, sender: WebhookSender(timeout: webhooks.timeout), settings: webhooks, wake: webhookWake, secrets: secrets,
                 logger: runtime.logger),
@@ -41,7 +47,7 @@ public enum NotificationsService {
             services.append(PeriodicService(name: "email sending", interval: .seconds(2), logger: runtime.logger) { try await sender.sendDue() })
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
-        var handlers: [any EventHandler] = [EmailConsents(), ReportRedactions(database: runtime.database, logger: runtime.logger), NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake)]
+        var handlers: [any EventHandler] = [EmailConsents(), ReportRedactions(database: runtime.database, logger: runtime.logger), NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake), ReportFollowUpRules()]
         if smtp != nil {
             let recipients = territory.jurisdictions.reduce(into: [String: AuthorityEmailRules.Recipient]()) { recipients, jurisdiction in
                 if let email = jurisdiction.email { recipients[jurisdiction.id] = .init(name: jurisdiction.name, email: email) }

@@ -14,7 +14,7 @@ struct ReportListing: Sendable {
 
     func list(_ request: ReportSearchRequests.List) async throws -> ReportSearchRequests.Page {
         let query = try query(for: request)
-        let bodies = try await database.read { db in try Row.fetchAll(db, sql: query.sql, arguments: query.arguments) }
+        let bodies = try await database.read { [sql = query.sql, arguments = query.arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
         let found = try bodies.map { row in
             (try EventCodec.decoder.decode(PublicReport.self, from: row["body"] as Data), row["filed_at"] as String)
         }

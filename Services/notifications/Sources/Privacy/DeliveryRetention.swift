@@ -26,7 +26,8 @@ struct EmailBodyRetention: PurgeJob {
     func purge(now: Date, in db: Database) throws -> Int {
         try db.execute(
             sql: """
-                UPDATE email_outbox SET subject = '', body = '', last_error = NULL
+                UPDATE email_outbox SET subject = '', body = '', last_error = NULL,
+                    recipient = CASE WHEN account_id LIKE 'report-filing:%' THEN NULL ELSE recipient END
                 WHERE status != 'pending' AND COALESCE(sent_at, created_at) < ? AND (body != '' OR subject != '')
                 """,
             arguments: [retentionCutoff(now, RetentionPeriods.emailBodies)])
