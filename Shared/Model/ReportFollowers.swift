@@ -24,3 +24,19 @@ extension ReportRequests {
         public init(items: [Follower]) { self.items = items }
     }
 }
+
+extension ReportRequests {
+    /// Erases one filing, named by the token its filer was given: an `EraseFiling` answered with a
+    /// `FilingErased`, or `not_found`.
+    public static let eraseFiling = "report.erase-filing"
+
+    public struct EraseFiling: Codable, Sendable, Equatable {
+        public var filingId: String
+        public init(filingId: String) { self.filingId = filingId }
+    }
+
+    public struct FilingErased: Codable, Sendable, Equatable {
+        public var erased: Bool
+        public init(erased: Bool) { self.erased = erased }
+    }
+}

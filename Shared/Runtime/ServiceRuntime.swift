@@ -19,6 +19,9 @@ public struct ServiceParts: Sendable {
     public var personalData: [any PersonalDataHolder]
     /// What the service purges once its period passes (dead letters are purged in every service).
     public var retention: [any PurgeJob]
+    /// Producers whose erasure this service must have applied too before it says it erased a person:
+    /// those whose events it keeps copies of (their redactions come before their `privacy.erased`).
+    public var erasureAwaits: [ServiceInstance] = []
 
     public init(
         migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = [],
@@ -98,7 +101,8 @@ public final class ServiceRuntime: Sendable {
             throw RuntimeError.bus(error, endpoint: config.routerEndpoint)
         }
         let erasure = ErasureHandler(
-            instance: config.instance.name, holders: parts.personalData, outbox: outbox, database: database, logger: logger)
+            instance: config.instance.name, holders: parts.personalData, outbox: outbox, database: database, logger: logger,
+            awaits: Set(parts.erasureAwaits.map(\.name)))
         let consumer = BusConsumer(
             instance: config.instance.name, database: database, loop: loop, inbox: inbox.inbox,
             handlers: [Diagnostics.Recorder(), erasure] + parts.handlers, stats: stats, directory: directory, logger: logger)

@@ -72,6 +72,10 @@ struct ErasureTests {
                                         token: beneficiary.accessToken).status == 201)
             #expect(try await HTTP.send("POST", "\(base)/v1/me/email", json: ["email": person.newEmail, "password": HTTPSession.password],
                                         token: beneficiary.accessToken).status == 202)
+            // A sole trader too: an organisation in their own name, with no other member.
+            #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(session.accountID)/roles", json: ["role": "merchant"], token: admin.accessToken).status == 200)
+            let shop = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": person.name, "kind": "shop"], token: beneficiary.accessToken)
+            #expect(shop.status == 201, "\(shop.text)")
             people[person.tag] = beneficiary
         }
         let person = try #require(people[erased.tag])

@@ -185,6 +185,25 @@ struct NewUserCounterTests {
         #expect(try await HTTP.get("\(base)/v1/reports?status=lost").errorField == "status")
         #expect(try await HTTP.get("\(base)/v1/reports?jurisdiction=atlantis").errorField == "jurisdiction")
         #expect(try await HTTP.get("\(base)/v1/reports?from=yesterday").errorField == "from")
+
+        // A filer without an account erases their own filing with its token (issue 15).
+        let marker = "t" + UUID().uuidString.prefix(8).lowercased()
+        let anonymous = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report([
+            "category": "asbestos", "latitude": 43.3, "longitude": 5.4, "description": "Plaques cassées \(marker)",
+            "contact": ["email": "\(marker)@example.org", "phone": "+33 6 00 00 00 00"],
+        ]))
+        let anonymousReport = try anonymous.json()
+        let token = try #require(anonymousReport["filingId"] as? String, "\(anonymous.text)")
+        let anonymousID = try #require((anonymousReport["report"] as? [String: Any])?["id"] as? String)
+        let erasedFiling = try await HTTP.send("DELETE", "\(base)/v1/report-filings/\(token)")
+        #expect(erasedFiling.status == 200, "\(erasedFiling.text)")
+        #expect(try await HTTP.get("\(base)/v1/reports/\(anonymousID)").json()["description"] as? String == "[erased]")
+        #expect(try await HTTP.send("DELETE", "\(base)/v1/report-filings/\(UUID().uuidString.lowercased())").status == 404)
+        let left = try await eventually("no file to keep the erased filing", timeout: .seconds(20), interval: .milliseconds(250)) { () -> [String]? in
+            let hits = try ErasureTests.scan(deployment, for: [marker])
+            return hits.isEmpty ? hits : nil
+        }
+        #expect(left.isEmpty)
         _ = deployment.stopAll()
     }
 

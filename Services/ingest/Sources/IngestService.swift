@@ -17,6 +17,7 @@ public enum IngestService {
         let photos = PhotoStore(directory: runtime.config.dataDirectory.appendingPathComponent("ingest-photos", isDirectory: true))
         let listings = ListingStore(database: runtime.database, outbox: runtime.outbox, area: area)
         let demands = DemandStore(database: runtime.database, outbox: runtime.outbox, area: area)
+        let filers = ReportFilerData(outbox: runtime.outbox, photos: photos)
         let reports = ReportDesk(database: runtime.database, outbox: runtime.outbox, territory: territory, photos: photos)
         let answers = ProposalAnswers(database: runtime.database, outbox: runtime.outbox)
         let clock = MatchingClock(database: runtime.database, outbox: runtime.outbox, policy: matching, matchers: runtime.config.matcherCount)
@@ -30,9 +31,10 @@ public enum IngestService {
                 .merging(ReportStatusDesk(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
                 .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
                 .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first }
-                .merging(ReportFollowers(database: runtime.database).handlers) { first, _ in first },
+                .merging(ReportFollowers(database: runtime.database).handlers) { first, _ in first }
+                .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
-            personalData: [ReportFilerData(outbox: runtime.outbox, photos: photos), PublisherData()],
+            personalData: [filers, PublisherData()],
             retention: [ClosedReportContacts(), ReportEventCompaction()])
     }
 }

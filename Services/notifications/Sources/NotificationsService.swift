@@ -54,7 +54,7 @@ public enum NotificationsService {
             }
             handlers.append(AuthorityEmailRules(recipients: recipients))
         }
-        return ServiceParts(
+        var parts = ServiceParts(
             handlers: handlers,
             requestHandlers: FeedSubscriptions(database: runtime.database).handlers.merging([
                 NotificationRequests.list: { body in
@@ -82,5 +82,8 @@ public enum NotificationsService {
             services: services,
             personalData: [RecipientData()],
             retention: [WebhookDeliveryRetention(), EmailBodyRetention()])
+        // It keeps copies of ingest's reports: an erasure is done here once ingest's redactions are applied.
+        parts.erasureAwaits = [ServiceInstance(.ingest)]
+        return parts
     }
 }

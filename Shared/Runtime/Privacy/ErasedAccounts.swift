@@ -16,6 +16,16 @@ public enum ErasedAccounts {
                 );
                 """)
         },
+        Migration("privacy.v2.erasure-steps") { db in
+            // What an erasure waited for before this instance said it was done (ErasureHandler.awaits).
+            try db.execute(sql: """
+                CREATE TABLE erasure_steps (
+                    account_id TEXT NOT NULL,
+                    step TEXT NOT NULL,
+                    PRIMARY KEY (account_id, step)
+                );
+                """)
+        },
     ]
 
     public static func record(_ accountID: String, at date: Date, in db: Database) throws {

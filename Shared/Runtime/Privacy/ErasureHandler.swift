@@ -7,14 +7,22 @@ import Logging
 /// Applies `account.erased` in every service: each holder erases its part, dead letters that name
 /// the account are dropped, `privacy.erased` reports the instance done, and after the commit the
 /// WAL is checkpointed and truncated so that no old page of the person's data stays in it.
+///
+/// A service that keeps copies of another producer's events (notifications keeps reports) is done
+/// only once it has also applied the redactions that producer's erasure wrote: `awaits` names such
+/// producers, and `privacy.erased` goes out when their own `privacy.erased` (which follows their
+/// redactions in their stream) has been applied here too.
 struct ErasureHandler: EventHandler {
     let instance: String
     let holders: [any PersonalDataHolder]
     let outbox: Outbox
     let database: DatabasePool
     let logger: Logger
+    var awaits: Set<String> = []
 
-    var topicPrefixes: [String] { [AccountErased.topic, ReportChanged.redactedTopic] }
+    var topicPrefixes: [String] {
+        [AccountErased.topic, ReportChanged.redactedTopic] + (awaits.isEmpty ? [] : [PersonalDataErased.topic])
+    }
 
     func apply(_ event: ReceivedEvent, in db: Database) throws {
         if event.type == ReportChanged.redactedTopic {
@@ -23,20 +31,41 @@ struct ErasureHandler: EventHandler {
             WALTruncation.afterCommit(of: db, database: database, logger: logger)
             return
         }
+        if event.type == PersonalDataErased.topic {
+            let upstream = try event.decodeData(PersonalDataErased.self)
+            guard awaits.contains(upstream.instance) else { return }
+            try Self.recordStep("upstream:\(upstream.instance)", of: upstream.accountID, in: db)
+            if try ErasedAccounts.contains(upstream.accountID, in: db) { try announceIfReady(upstream.accountID, causation: event.envelope.id, in: db) }
+            return
+        }
         guard event.type == AccountErased.topic else { return }
         let erased = try event.decodeData(AccountErased.self)
         try ErasedAccounts.record(erased.accountID, at: erased.at, in: db)
         var count = ErasureCount()
         for holder in holders { count = count + (try holder.erase(accountID: erased.accountID, in: db)) }
         count.rows += try ErasedAccounts.dropDeadLetters(containing: erased.accountID, in: db)
-        try outbox.append(
-            PersonalDataErased.topic,
-            PersonalDataErased(accountID: erased.accountID, instance: instance, rows: count.rows, events: count.events),
-            causationID: event.envelope.id, in: db)
+        try Self.recordStep("count:\(count.rows):\(count.events)", of: erased.accountID, in: db)
+        try announceIfReady(erased.accountID, causation: event.envelope.id, in: db)
         WALTruncation.afterCommit(of: db, database: database, logger: logger)
         logger.notice("account erased", metadata: [
             "account.id": "\(erased.accountID)", "privacy.rows": "\(count.rows)", "privacy.events": "\(count.events)",
         ])
+    }
+
+    /// Says `privacy.erased` once: when the account is erased here and every awaited producer said so.
+    private func announceIfReady(_ accountID: String, causation: String, in db: Database) throws {
+        let steps = try String.fetchAll(db, sql: "SELECT step FROM erasure_steps WHERE account_id = ?", arguments: [accountID])
+        guard !steps.contains("announced"), awaits.allSatisfy({ steps.contains("upstream:\($0)") }),
+              let count = steps.first(where: { $0.hasPrefix("count:") })?.split(separator: ":").compactMap({ Int($0) }), count.count == 2
+        else { return }
+        try outbox.append(
+            PersonalDataErased.topic, PersonalDataErased(accountID: accountID, instance: instance, rows: count[0], events: count[1]),
+            causationID: causation, in: db)
+        try Self.recordStep("announced", of: accountID, in: db)
+    }
+
+    static func recordStep(_ step: String, of accountID: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO erasure_steps (account_id, step) VALUES (?, ?)", arguments: [accountID, step])
     }
 
 }

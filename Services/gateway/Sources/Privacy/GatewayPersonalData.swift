@@ -69,6 +69,16 @@ struct GatewayPersonalData: PersonalDataHolder {
 
     func erase(accountID: String, in db: Database) throws -> ErasureCount {
         var count = ErasureCount()
+        // An organisation whose only member is the person may bear their name (a sole trader's):
+        // its name goes; the organisation stays, for the lots and bindings that refer to it.
+        try db.execute(
+            sql: """
+                UPDATE organisations SET name = ?
+                WHERE id IN (SELECT organisation_id FROM organisation_members WHERE account_id = ?)
+                  AND NOT EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = organisations.id AND m.account_id <> ?)
+                """,
+            arguments: [Erased.text, accountID, accountID])
+        count.rows += db.changesCount
         // Roles, memberships, sessions, API keys, consents, resets and email changes cascade.
         try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [accountID])
         count.rows += db.changesCount

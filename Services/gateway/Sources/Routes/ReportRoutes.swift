@@ -107,6 +107,11 @@ public struct ReportRoutes: Sendable {
             let list = try ReportListQuery.parse(request)
             return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportSearchRequests.list, list, as: ReportSearchRequests.Page.self))
         }
+        // Roles: public (the filing's token, given to its filer, is the proof).
+        router.delete("/v1/report-filings/:token") { _, context in
+            let erase = ReportRequests.EraseFiling(filingId: context.parameters.get("token") ?? "")
+            return try JSONResponse.make(.ok, try await services.call(Self.ingest, ReportRequests.eraseFiling, erase, as: ReportRequests.FilingErased.self))
+        }
         // Roles: public.
         router.get("/v1/reports/:id") { _, context in
             let id = context.parameters.get("id") ?? ""

@@ -39,9 +39,21 @@ struct ReportFilerData: PersonalDataHolder {
     }
 
     func erase(accountID: String, in db: Database) throws -> ErasureCount {
+        try erase(try Row.fetchAll(
+            db, sql: "SELECT id, report_id, photo_hashes FROM report_filings WHERE reporter_account_id = ?", arguments: [accountID]), in: db)
+    }
+
+    /// Erases one filing, by its id (the token its filer was given): the way a citizen who filed
+    /// without an account, or through an Open311 application, has their filing erased. Nil when
+    /// there is no such filing.
+    func erase(filingID: String, in db: Database) throws -> ErasureCount? {
+        let filings = try Row.fetchAll(db, sql: "SELECT id, report_id, photo_hashes FROM report_filings WHERE id = ?", arguments: [filingID])
+        guard !filings.isEmpty else { return nil }
+        return try erase(filings, in: db)
+    }
+
+    private func erase(_ filings: [Row], in db: Database) throws -> ErasureCount {
         var count = ErasureCount()
-        let filings = try Row.fetchAll(
-            db, sql: "SELECT id, report_id, photo_hashes FROM report_filings WHERE reporter_account_id = ?", arguments: [accountID])
         var removedPhotos: Set<String> = []
         for filing in filings {
             let filingID: String = filing["id"], reportID: String = filing["report_id"]

@@ -11,14 +11,14 @@ struct ReportFollowers: Sendable {
     func followers(of reportId: String) async throws -> ReportRequests.Followers {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, reporter_account_id, contact FROM report_filings WHERE report_id = ? ORDER BY filed_at, id", arguments: [reportId])
+                .map { (id: $0["id"] as String, account: $0["reporter_account_id"] as String?, contact: $0["contact"] as Data?) }
         }
         var seen = Set<String>()
         var items: [ReportRequests.Follower] = []
         for row in rows {
-            let account: String? = row["reporter_account_id"]
-            let email = try (row["contact"] as Data?).flatMap { try EventCodec.decoder.decode(ReportContact.self, from: $0).email }
-            let follower = account.map { ReportRequests.Follower(filingId: row["id"], accountId: $0, email: nil) }
-                ?? email.map { ReportRequests.Follower(filingId: row["id"], accountId: nil, email: $0) }
+            let email = try row.contact.flatMap { try EventCodec.decoder.decode(ReportContact.self, from: $0).email }
+            let follower = row.account.map { ReportRequests.Follower(filingId: row.id, accountId: $0, email: nil) }
+                ?? email.map { ReportRequests.Follower(filingId: row.id, accountId: nil, email: $0) }
             guard let follower, seen.insert(follower.accountId ?? "email:" + (follower.email ?? "").lowercased()).inserted else { continue }
             items.append(follower)
         }

@@ -14,10 +14,10 @@ struct ReportListing: Sendable {
 
     func list(_ request: ReportSearchRequests.List) async throws -> ReportSearchRequests.Page {
         let query = try query(for: request)
-        let bodies = try await database.read { [sql = query.sql, arguments = query.arguments] db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
-        let found = try bodies.map { row in
-            (try EventCodec.decoder.decode(PublicReport.self, from: row["body"] as Data), row["filed_at"] as String)
+        let rows = try await database.read { [sql = query.sql, arguments = query.arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { (body: $0["body"] as Data, filedAt: $0["filed_at"] as String) }
         }
+        let found = try rows.map { (try EventCodec.decoder.decode(PublicReport.self, from: $0.body), $0.filedAt) }
         let page = Array(found.prefix(request.limit))
         let next = found.count > request.limit ? page.last.map { "\($0.1)|\($0.0.id)" } : nil
         return ReportSearchRequests.Page(items: page.map(\.0), nextCursor: next)
