@@ -12,10 +12,14 @@ public final class Forwarder: Sendable {
     public let publishEndpoint: String
     private let controlEndpoint = "inproc://forwarder-control-\(UUID().uuidString)"
     private let logger: Logger
+    /// The forwarder's CURVE secret key, when the bus runs CURVE: both sockets are then CURVE
+    /// servers, and the process's ZAP handler decides who may publish and who may subscribe.
+    private let curveSecretKey: String?
 
-    public init(subscribeEndpoint: String, publishEndpoint: String, logger: Logger) {
+    public init(subscribeEndpoint: String, publishEndpoint: String, curveSecretKey: String? = nil, logger: Logger) {
         self.subscribeEndpoint = subscribeEndpoint
         self.publishEndpoint = publishEndpoint
+        self.curveSecretKey = curveSecretKey
         self.logger = logger
     }
 
@@ -62,6 +66,10 @@ public final class Forwarder: Sendable {
         try frontend.setOption(ZMQ_RCVHWM, SocketLoop.highWaterMark)
         try backend.setOption(ZMQ_SNDHWM, SocketLoop.highWaterMark)
         try backend.setOption(ZMQ_XPUB_NODROP, 1)
+        if let curveSecretKey {
+            try frontend.makeCurveServer(secretKey: curveSecretKey, domain: BusCurve.publishDomain)
+            try backend.makeCurveServer(secretKey: curveSecretKey, domain: BusCurve.subscribeDomain)
+        }
         try control.bind(controlEndpoint)
         try frontend.bind(publishEndpoint)
         try backend.bind(subscribeEndpoint)

@@ -15,12 +15,37 @@ public struct SocketLoopEndpoints: Sendable {
     public var subscriptions: [String]
     /// Bind a ROUTER socket here to answer requests (replay, commands, queries).
     public var routerBind: String?
+    /// CURVE on every link, when the deployment has keys; nil: plain TCP (one machine, no keys).
+    public var curve: BusCurve?
 
-    public init(publishTo: String? = nil, subscribeTo: String? = nil, subscriptions: [String] = [""], routerBind: String? = nil) {
+    public init(
+        publishTo: String? = nil, subscribeTo: String? = nil, subscriptions: [String] = [""], routerBind: String? = nil, curve: BusCurve? = nil
+    ) {
         self.publishTo = publishTo
         self.subscribeTo = subscribeTo
         self.subscriptions = subscriptions
         self.routerBind = routerBind
+        self.curve = curve
+    }
+}
+
+/// How a process's sockets use CURVE: its own key pair, the forwarder's public key (for PUB and
+/// SUB), and each ROUTER endpoint's public key (for requests). The process's ZAP handler decides
+/// who may connect to its ROUTER (domain `routerDomain`).
+public struct BusCurve: Sendable, Equatable {
+    public static let routerDomain = "bus.router"
+    public static let publishDomain = "bus.publish"
+    public static let subscribeDomain = "bus.subscribe"
+
+    public let keys: ZMQCurveKeyPair
+    public let forwarderKey: String
+    /// Public keys of the ROUTER sockets, by endpoint.
+    public let serverKeys: [String: String]
+
+    public init(keys: ZMQCurveKeyPair, forwarderKey: String, serverKeys: [String: String]) {
+        self.keys = keys
+        self.forwarderKey = forwarderKey
+        self.serverKeys = serverKeys
     }
 }
 
@@ -182,6 +207,7 @@ public final class SocketLoop: Sendable {
                 let socket = try ZMQSocket(.pub)
                 try socket.setOption(ZMQ_SNDHWM, Self.highWaterMark)
                 try socket.setOption(ZMQ_XPUB_NODROP, 1)
+                if let curve = endpoints.curve { try socket.makeCurveClient(curve.keys, serverKey: curve.forwarderKey) }
                 try socket.connect(endpoint)
                 return socket
             }
@@ -189,6 +215,7 @@ public final class SocketLoop: Sendable {
                 let socket = try ZMQSocket(.sub)
                 try socket.setOption(ZMQ_RCVHWM, Self.highWaterMark)
                 for prefix in endpoints.subscriptions { try socket.subscribe(prefix) }
+                if let curve = endpoints.curve { try socket.makeCurveClient(curve.keys, serverKey: curve.forwarderKey) }
                 try socket.connect(endpoint)
                 return socket
             }
@@ -196,6 +223,7 @@ public final class SocketLoop: Sendable {
                 let socket = try ZMQSocket(.router)
                 try socket.setOption(ZMQ_SNDHWM, Self.highWaterMark)
                 try socket.setOption(ZMQ_RCVHWM, Self.highWaterMark)
+                if let curve = endpoints.curve { try socket.makeCurveServer(secretKey: curve.keys.secretKey, domain: BusCurve.routerDomain) }
                 try socket.bind(endpoint)
                 return socket
             }
@@ -244,6 +272,14 @@ public final class SocketLoop: Sendable {
                             dealer = existing
                         } else {
                             dealer = try ZMQSocket(.dealer)
+                            if let curve = endpoints.curve {
+                                guard let serverKey = curve.serverKeys[endpoint] else {
+                                    logger.warning("no public key known for this endpoint: request not sent", metadata: ["bus.endpoint": "\(endpoint)"])
+                                    failRequest(id, with: .unavailable(endpoint: endpoint))
+                                    continue
+                                }
+                                try dealer.makeCurveClient(curve.keys, serverKey: serverKey)
+                            }
                             try dealer.connect(endpoint)
                             dealers[endpoint] = dealer
                         }

@@ -22,6 +22,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("matchers"), help: "Matcher workers in the deployment (env ECORESUPPLY_MATCHERS, default 1).")
     public var matchers: Int?
 
+    @Option(name: .customLong("bus-keys"), help: "Directory of the bus's CURVE keys: this process's <name>.key and everyone's public.json (env ECORESUPPLY_BUS_KEYS; default none: plain TCP).")
+    public var busKeys: String?
+
     public init() {}
 
     public static let defaultBusPort = 7700
@@ -62,7 +65,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
             topology: BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: port),
             durability: durability,
             logLevel: level,
-            matcherCount: matcherCount
+            matcherCount: matcherCount,
+            busKeys: (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
         )
     }
 }

@@ -9,6 +9,8 @@ public struct ServiceConfig: Sendable {
     public var logLevel: String
     /// Matcher workers in the deployment (the gateway and the workers themselves need the count).
     public var matcherCount: Int
+    /// The bus's CURVE key directory (`--bus-keys`); nil: plain TCP.
+    public var busKeys: URL?
 
     public init(
         instance: ServiceInstance,
@@ -16,8 +18,10 @@ public struct ServiceConfig: Sendable {
         topology: BusTopology,
         durability: Durability = .normal,
         logLevel: String = "info",
-        matcherCount: Int = 1
+        matcherCount: Int = 1,
+        busKeys: URL? = nil
     ) {
+        self.busKeys = busKeys
         self.instance = instance
         self.dataDirectory = dataDirectory
         self.topology = topology

@@ -40,10 +40,12 @@ public struct ServiceParts: Sendable {
 public enum RuntimeError: Error, CustomStringConvertible {
     case store(StoreError)
     case bus(ZMQError, endpoint: String)
+    case keys(BusKeyError)
 
     public var description: String {
         switch self {
         case .store(let error): "\(error)"
+        case .keys(let error): "\(error)"
         case .bus(let error, let endpoint): "cannot open bus sockets (\(endpoint)): \(error)"
         }
     }
@@ -62,6 +64,8 @@ public final class ServiceRuntime: Sendable {
     public let logger: Logger
     private let relay: OutboxRelay
     private let inbox: ConsumerInbox
+    /// The keys of a deployment whose bus runs CURVE; nil on plain TCP.
+    public let keyring: BusKeyring?
 
     /// Opens the store (running the bus, diagnostics and service migrations) and prepares the sockets.
     public init(config: ServiceConfig, migrations: [Migration], logger: Logger) throws(RuntimeError) {
@@ -74,6 +78,13 @@ public final class ServiceRuntime: Sendable {
         } catch {
             throw .store(error)
         }
+        let security: (curve: BusCurve, keyring: BusKeyring)?
+        do {
+            security = try BusSecurity.curve(for: config)
+        } catch {
+            throw .keys(error)
+        }
+        keyring = security?.keyring
         let wake = WakePipe()
         inbox = ConsumerInbox(wake: wake)
         loop = SocketLoop(
@@ -81,7 +92,8 @@ public final class ServiceRuntime: Sendable {
                 publishTo: config.topology.publishEndpoint,
                 subscribeTo: config.topology.subscribeEndpoint,
                 subscriptions: [""],
-                routerBind: config.routerEndpoint),
+                routerBind: config.routerEndpoint,
+                curve: security?.curve),
             sink: inbox, wake: wake, logger: logger)
         stats = BusStats(instance: config.instance.name)
         directory = ProducerDirectory()
@@ -95,6 +107,10 @@ public final class ServiceRuntime: Sendable {
 
     /// Starts the sockets and runs until SIGTERM/SIGINT, then stops every part in reverse order.
     public func run(_ parts: ServiceParts) async throws {
+        // The ZAP handler listens before the ROUTER binds: without one, libzmq lets every key in.
+        let authenticator = keyring.map { BusSecurity.authenticator(admitting: [BusCurve.routerDomain: $0], logger: logger) }
+        try authenticator?.start()
+        defer { authenticator?.stop() }
         do {
             try await loop.start()
         } catch {

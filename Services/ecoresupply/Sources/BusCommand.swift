@@ -41,7 +41,9 @@ struct BusPingCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "ecoresupply.bus-ping")
         logger.logLevel = .warning
-        let loop = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
+        // The command line has a key of its own on a bus that runs CURVE.
+        let curve = try BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve
+        let loop = SocketLoop(endpoints: SocketLoopEndpoints(curve: curve), sink: nil, logger: logger)
         try await loop.start()
         defer { loop.stop() }
         let started = ContinuousClock.now

@@ -11,6 +11,8 @@ struct EventTail: Sendable {
     let includeHeartbeats: Bool
     let printer: EventPrinter
     let limit: Int?
+    /// CURVE settings on a bus that runs it (the command line's key); nil on plain TCP.
+    var curve: BusCurve? = nil
     let logger: Logger
 
     private var subscriptions: [String] {
@@ -27,7 +29,7 @@ struct EventTail: Sendable {
         let wake = WakePipe()
         let sink = ConsumerInbox(capacity: 50_000, wake: wake)
         let loop = SocketLoop(
-            endpoints: SocketLoopEndpoints(subscribeTo: topology.subscribeEndpoint, subscriptions: subscriptions),
+            endpoints: SocketLoopEndpoints(subscribeTo: topology.subscribeEndpoint, subscriptions: subscriptions, curve: curve),
             sink: sink, wake: wake, logger: logger)
         try await loop.start()
         defer { loop.stop() }

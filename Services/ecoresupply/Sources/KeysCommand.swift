@@ -2,13 +2,14 @@ import ArgumentParser
 import EcoBus
 import EcoConfig
 import EcoModel
+import EcoRuntime
 import Foundation
 import Logging
 
 /// `ecoresupply keys …`: the secrets of a running deployment.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage a running deployment's signing keys.", subcommands: [KeysRotateCommand.self])
+        commandName: "keys", abstract: "Manage a deployment's keys: signing keys (rotate) and the bus's CURVE keys (init).", subcommands: [KeysRotateCommand.self, KeysInitCommand.self])
 }
 
 /// `ecoresupply keys rotate`: the gateway (access tokens) and the pickup validator (pickup codes)
@@ -34,7 +35,9 @@ struct KeysRotateCommand: AsyncParsableCommand {
         let config = try options.resolve(instance: ServiceInstance(.gateway))
         var logger = Logger(label: "ecoresupply.keys")
         logger.logLevel = .warning
-        let loop = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
+        // The command line has a key of its own on a bus that runs CURVE.
+        let curve = try BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve
+        let loop = SocketLoop(endpoints: SocketLoopEndpoints(curve: curve), sink: nil, logger: logger)
         try await loop.start()
         defer { loop.stop() }
         let chosen = only == "all" ? Self.owners.keys.sorted() : [only]
@@ -49,5 +52,22 @@ struct KeysRotateCommand: AsyncParsableCommand {
             let rotated = try EventCodec.decoder.decode(KeyRequests.Rotated.self, from: reply[0])
             print("\(owner.name): \(rotated.purpose) now signed with key \(rotated.keyId); older keys accepted until \(EventTime.format(rotated.previousRetireAt))")
         }
+    }
+}
+
+/// `ecoresupply keys init`: makes the bus's CURVE keys of a deployment in `--bus-keys` (default
+/// `<data-dir>/bus-keys`), one pair per process plus the command line's; existing keys stay.
+struct KeysInitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Make the bus's CURVE keys: one pair per process (mode 0600) and public.json.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let config = try options.resolve(instance: ServiceInstance(.gateway))
+        let directory = config.busKeys ?? config.dataDirectory.appendingPathComponent("bus-keys", isDirectory: true)
+        let names = BusKeyDirectory.names(instances: BusTopology.instances(matchers: config.matcherCount).map(\.name))
+        let made = try BusKeyDirectory.generate(in: directory, names: names)
+        print(made.isEmpty ? "every key was there: \(directory.path)" : "made \(made.count) key pairs in \(directory.path): \(made.joined(separator: ", "))")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EcoBus
 import EcoConfig
+import EcoRuntime
 import Foundation
 import Logging
 
@@ -19,6 +20,9 @@ struct TailCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("bus-host"), help: "The deployment's bus host (default 127.0.0.1).")
     var busHost: String?
+
+    @Option(name: .customLong("bus-keys"), help: "The deployment's bus key directory, on a bus that runs CURVE (env ECORESUPPLY_BUS_KEYS); tail uses its cli key.")
+    var busKeys: String?
 
     @Flag(help: "First print the history each producer still has, then continue live.")
     var replay = false
@@ -48,9 +52,14 @@ struct TailCommand: AsyncParsableCommand {
         let topology = BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: try busPort ?? settings.int("BUS_PORT") ?? CommonOptions.defaultBusPort)
         var logger = Logger(label: "ecoresupply.tail")
         logger.logLevel = .warning
+        let keys = (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+        // Replay asks any worker's ROUTER: the keys of as many workers as a deployment may have.
+        let config = ServiceConfig(
+            instance: ServiceInstance(.gateway), dataDirectory: URL(fileURLWithPath: "."), topology: topology, matcherCount: 64, busKeys: keys)
         let tail = EventTail(
             topology: topology, prefixes: prefixes, includeHeartbeats: heartbeats,
-            printer: EventPrinter(pretty: pretty), limit: count, logger: logger)
+            printer: EventPrinter(pretty: pretty), limit: count,
+            curve: try BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve, logger: logger)
         try await tail.run(replay: replay, discovery: .milliseconds(Int(discoverSeconds * 1000)))
     }
 }

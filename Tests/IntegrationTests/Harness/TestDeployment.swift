@@ -22,6 +22,8 @@ final class TestDeployment: @unchecked Sendable {
     var extraArguments: [String: [String]] = [:]
     /// Environment variables added when starting an instance, by instance name (e.g. an SMTP password).
     var extraEnvironment: [String: [String: String]] = [:]
+    /// The bus's CURVE key directory every process is started with; nil: plain TCP.
+    var busKeys: URL?
 
     /// - Parameter matcherPorts: ports kept for this many workers (default `matchers`), for tests that add workers.
     static func make(matchers: Int = 1, matcherPorts: Int? = nil) async throws -> TestDeployment {
@@ -67,7 +69,7 @@ final class TestDeployment: @unchecked Sendable {
     func startForwarder() throws {
         try launch(name: "forwarder", executable: "ecoresupply", arguments: [
             "forwarder", "--bus-port", "\(topology.busPort)",
-        ])
+        ] + (busKeys.map { ["--bus-keys", $0.path] } ?? []))
     }
 
     func start(_ instance: ServiceInstance) throws {
@@ -75,6 +77,7 @@ final class TestDeployment: @unchecked Sendable {
             "--data-dir", dataDirectory.path, "--bus-port", "\(topology.busPort)", "--matchers", "\(matchers)", "--log-level", "info",
         ]
         if let index = instance.index { arguments += ["--worker", "\(index)"] }
+        if let busKeys { arguments += ["--bus-keys", busKeys.path] }
         arguments += extraArguments[instance.name] ?? []
         var environment: [String: String] = [:]
         if instance.kind == .gateway {

@@ -1,0 +1,115 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import Testing
+import ZeroMQ
+
+/// A deployment whose bus runs CURVE (issue 14): every process has its own key, and a process
+/// whose key the deployment does not know can neither publish, nor subscribe, nor ask a ROUTER.
+@Suite("The bus with CURVE keys", .serialized)
+struct SecureBusTests {
+    /// A pickup the KPIs would count, claimed by a process that is not the pickup validator.
+    static func forgedPickup(id: String) throws -> [Data] {
+        let forged = PickupCompleted(
+            reservationId: "forged-\(id)", lotId: "lot", takerId: "taker", merchantId: "shop", validatedBy: "shop", baskets: 1,
+            meals: 100_000, weightKg: 1, valueSavedCents: 0, isFree: false, completedAt: Date())
+        let event = CloudEvent(id: "forged-\(id)", source: ServiceInstance(.pickupValidator).name, type: PickupCompleted.topic, sequence: 1_000_000, data: forged)
+        return [Data(PickupCompleted.topic.utf8), try CloudEventWriter.encode(event)]
+    }
+
+    @Test("the deployment's processes work over CURVE; an unknown key, or none, cannot publish, subscribe or ask, and the KPIs do not move")
+    func onlyTheDeploymentsKeys() async throws {
+        let deployment = try await TestDeployment.make()
+        let keys = deployment.root.appendingPathComponent("bus-keys", isDirectory: true)
+        // The operator's way: `ecoresupply keys init`, which keeps existing keys when run again.
+        func keysInit() throws -> String {
+            let process = Process(), output = Pipe()
+            process.executableURL = deployment.binaries.appendingPathComponent("ecoresupply")
+            process.arguments = ["keys", "init", "--bus-keys", keys.path, "--matchers", "\(deployment.matchers)"]
+            process.standardOutput = output
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        #expect(try keysInit().contains("made 8 key pairs"))
+        #expect(try keysInit().contains("every key was there"))
+        deployment.busKeys = keys
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        let cli = try BusKeyDirectory.load(from: keys, name: BusKeyDirectory.cliName)
+        let forwarderKey = try #require(cli.services[BusKeyDirectory.forwarderName])
+        let stranger = try ZMQCurveKeyPair.generate()
+
+        // Listeners: one with the command line's key, one with a stranger's, one with none.
+        let trusted = try ZMQSocket(.sub), unknown = try ZMQSocket(.sub), plain = try ZMQSocket(.sub)
+        defer { trusted.close(); unknown.close(); plain.close() }
+        try trusted.makeCurveClient(cli.own, serverKey: forwarderKey)
+        try unknown.makeCurveClient(stranger, serverKey: forwarderKey)
+        for socket in [trusted, unknown, plain] {
+            try socket.subscribe(PickupCompleted.topic)
+            try socket.connect(deployment.topology.subscribeEndpoint)
+        }
+        // Forgers: a stranger's key (it knows the forwarder's public key, which is public) and no key.
+        let forgerWithKey = try ZMQSocket(.pub), forgerPlain = try ZMQSocket(.pub)
+        defer { forgerWithKey.close(); forgerPlain.close() }
+        try forgerWithKey.makeCurveClient(stranger, serverKey: forwarderKey)
+        try forgerWithKey.connect(deployment.topology.publishEndpoint)
+        try forgerPlain.connect(deployment.topology.publishEndpoint)
+
+        // A real pickup, over the keyed bus end to end; the forgers publish around it.
+        let merchant = try await HTTPSession.signUp(base, "secure-shop@example.org", roles: ["merchant"])
+        let customer = try await HTTPSession.signUp(base, "secure-customer@example.org")
+        let lot = try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Keyed lot", startIn: -60), token: merchant.accessToken)
+        let lotID = try #require(try lot.json()["id"] as? String, "\(lot.text)")
+        let reserved = try await HTTP.send("POST", "\(base)/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken)
+        #expect(reserved.status == 201, "\(reserved.text)")
+        for round in 0..<20 {
+            _ = try forgerWithKey.send(try Self.forgedPickup(id: "key-\(round)"), dontWait: true)
+            _ = try forgerPlain.send(try Self.forgedPickup(id: "plain-\(round)"), dontWait: true)
+        }
+        let code = try #require(try reserved.json()["pickupCode"] as? [String: Any])
+        let validated = try await eventually("the pickup to validate") { () -> HTTP.Reply? in
+            let reply = try await HTTP.send("POST", "\(base)/v1/pickups/validate", json: ["token": code["token"] ?? "", "pin": code["pin"] ?? ""], token: merchant.accessToken)
+            return reply.errorCode == "unknown_reservation" ? nil : reply
+        }
+        #expect(validated.status == 200, "\(validated.text)")
+
+        // The trusted listener gets the real pickup and none of the forged ones.
+        var seen: [String] = []
+        let real = try await eventually("the real pickup.completed on the keyed bus") { () -> String? in
+            while let frames = try trusted.receive(dontWait: true) {
+                seen.append(String(decoding: frames.last ?? Data(), as: UTF8.self))
+            }
+            return seen.first { !$0.contains("forged-") }
+        }
+        #expect(real.contains("\"meals\":2"), "\(real)")
+        #expect(!seen.contains { $0.contains("forged-") }, "no forged event got through: \(seen.filter { $0.contains("forged-") }.count)")
+        #expect(try unknown.receive(dontWait: true) == nil && (try plain.receive(dontWait: true)) == nil, "unknown and keyless listeners hear nothing")
+        let kpis = try await eventually("reporting to count the real pickup") { () -> [String: Any]? in
+            let json = try await HTTP.get("\(base)/v1/kpis").json()
+            return json["pickups"] as? Int == 1 ? json : nil
+        }
+        #expect(kpis["mealsSaved"] as? Double == 2, "the forged 100,000 meals are not counted: \(kpis)")
+
+        // A ROUTER answers the deployment's keys only.
+        let ingest = deployment.endpoint(ServiceInstance(.ingest))
+        let ingestKey = try #require(cli.services[ServiceInstance(.ingest).name])
+        let asker = try ZMQSocket(.dealer), intruder = try ZMQSocket(.dealer)
+        defer { asker.close(); intruder.close() }
+        try asker.makeCurveClient(cli.own, serverKey: ingestKey)
+        try intruder.makeCurveClient(stranger, serverKey: ingestKey)
+        for socket in [asker, intruder] {
+            try socket.connect(ingest)
+            try socket.send([RequestProtocol.encodeID(7), Data(BusRequestKind.ping.utf8)])
+        }
+        let pong = try #require(try asker.receive(timeoutMilliseconds: 5_000), "the command line's key is answered")
+        #expect(pong.contains(Data("ingest".utf8)), "\(pong.map { String(decoding: $0, as: UTF8.self) })")
+        _ = try await eventually("ingest to log the refused key") { deployment.logs("ingest").contains("bus connection refused") ? true : nil }
+        #expect(try intruder.receive(timeoutMilliseconds: 300) == nil, "a stranger's key is not answered")
+        #expect(deployment.logs("forwarder").contains("bus connection refused"), "the forwarder names the refused connections")
+        _ = deployment.stopAll()
+    }
+}
