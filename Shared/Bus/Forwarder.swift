@@ -1,6 +1,7 @@
 import CZeroMQ
 import Foundation
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// The bus's one meeting point: an XSUB socket where services publish and an XPUB socket where
@@ -15,13 +16,25 @@ public final class Forwarder: Sendable {
     /// The forwarder's CURVE secret key, when the bus runs CURVE: both sockets are then CURVE
     /// servers, and the process's ZAP handler decides who may publish and who may subscribe.
     private let curveSecretKey: String?
+    /// With keys, whether the sender (its authenticated name) may publish this topic under this
+    /// source; what it may not is dropped, counted and logged (docs/decisions/0012).
+    private let permits: PublishingRights?
+    private let dropped = Atomic<Int>(0)
 
-    public init(subscribeEndpoint: String, publishEndpoint: String, curveSecretKey: String? = nil, logger: Logger) {
+    public typealias PublishingRights = @Sendable (_ identity: String, _ topic: String, _ source: String) -> Bool
+
+    public init(
+        subscribeEndpoint: String, publishEndpoint: String, curveSecretKey: String? = nil, permits: PublishingRights? = nil, logger: Logger
+    ) {
         self.subscribeEndpoint = subscribeEndpoint
         self.publishEndpoint = publishEndpoint
         self.curveSecretKey = curveSecretKey
+        self.permits = permits
         self.logger = logger
     }
+
+    /// Events refused for publishing rights since start.
+    public var droppedEvents: Int { dropped.load(ordering: .relaxed) }
 
     /// Binds both sockets and forwards on a dedicated thread until `stop()`.
     /// Returns once the proxy has ended.
@@ -74,7 +87,53 @@ public final class Forwarder: Sendable {
         try frontend.bind(publishEndpoint)
         try backend.bind(subscribeEndpoint)
         logger.info("bus forwarder listening", metadata: ["bus.subscribe": "\(subscribeEndpoint)", "bus.publish": "\(publishEndpoint)"])
-        try ZMQProxy.run(frontend: frontend, backend: backend, control: control)
+        if let permits {
+            try forwardChecked(frontend: frontend, backend: backend, control: control, permits: permits)
+        } else {
+            try ZMQProxy.run(frontend: frontend, backend: backend, control: control)
+        }
         logger.info("bus forwarder stopped")
+    }
+
+    /// The proxy, message by message: subscriptions go upstream as they are; an event goes
+    /// downstream only when its sender may publish its topic under its `source`.
+    private func forwardChecked(frontend: ZMQSocket, backend: ZMQSocket, control: ZMQSocket, permits: PublishingRights) throws(ZMQError) {
+        var items = [
+            ZMQPollItem(socket: frontend, events: .readable), ZMQPollItem(socket: backend, events: .readable),
+            ZMQPollItem(socket: control, events: .readable),
+        ]
+        while true {
+            guard try ZMQPoll.poll(&items, timeoutMilliseconds: -1) > 0 else { continue }
+            if items[2].ready.contains(.readable) { return }
+            if items[1].ready.contains(.readable) {
+                while let subscription = try backend.receive(dontWait: true) { try frontend.send(subscription) }
+            }
+            if items[0].ready.contains(.readable) {
+                while let message = try frontend.receiveAuthenticated(dontWait: true) {
+                    if let refusal = Self.refusal(of: message, permits: permits) {
+                        let count = dropped.wrappingAdd(1, ordering: .relaxed).newValue
+                        // The first ones, then one in a thousand: a flood must not flood the log too.
+                        if count <= 20 || count % 1000 == 0 {
+                            logger.warning("bus event dropped: not the sender's to publish", metadata: [
+                                "bus.sender": "\(message.userId ?? "none")", "bus.reason": "\(refusal)", "bus.dropped_total": "\(count)",
+                            ])
+                        }
+                        continue
+                    }
+                    try backend.send(message.frames)
+                }
+            }
+        }
+    }
+
+    /// Why a message may not pass, or nil when it may.
+    static func refusal(of message: ZMQSocket.Received, permits: PublishingRights) -> String? {
+        guard let identity = message.userId, !identity.isEmpty else { return "no authenticated sender" }
+        guard message.frames.count == 2 else { return "\(message.frames.count) frames, not topic and event" }
+        let topic = String(decoding: message.frames[0], as: UTF8.self)
+        guard let envelope = try? EventCodec.decoder.decode(EventEnvelope.self, from: message.frames[1]) else { return "not a CloudEvent" }
+        guard envelope.type == topic else { return "type \(envelope.type) under topic \(topic)" }
+        guard permits(identity, topic, envelope.source) else { return "\(identity) may not publish \(topic) as \(envelope.source)" }
+        return nil
     }
 }

@@ -10,15 +10,15 @@ import ZeroMQ
 @Suite("The bus with CURVE keys", .serialized)
 struct SecureBusTests {
     /// A pickup the KPIs would count, claimed by a process that is not the pickup validator.
-    static func forgedPickup(id: String) throws -> [Data] {
+    static func forgedPickup(id: String, source: String = ServiceInstance(.pickupValidator).name) throws -> [Data] {
         let forged = PickupCompleted(
             reservationId: "forged-\(id)", lotId: "lot", takerId: "taker", merchantId: "shop", validatedBy: "shop", baskets: 1,
             meals: 100_000, weightKg: 1, valueSavedCents: 0, isFree: false, completedAt: Date())
-        let event = CloudEvent(id: "forged-\(id)", source: ServiceInstance(.pickupValidator).name, type: PickupCompleted.topic, sequence: 1_000_000, data: forged)
+        let event = CloudEvent(id: "forged-\(id)", source: source, type: PickupCompleted.topic, sequence: 1_000_000, data: forged)
         return [Data(PickupCompleted.topic.utf8), try CloudEventWriter.encode(event)]
     }
 
-    @Test("the deployment's processes work over CURVE; an unknown key, or none, cannot publish, subscribe or ask, and the KPIs do not move")
+    @Test("the deployment's processes work over CURVE; an unknown key, or none, cannot publish, subscribe or ask; a service publishes only its own topics under its own name; the KPIs do not move")
     func onlyTheDeploymentsKeys() async throws {
         let deployment = try await TestDeployment.make()
         let keys = deployment.root.appendingPathComponent("bus-keys", isDirectory: true)
@@ -58,6 +58,13 @@ struct SecureBusTests {
         try forgerWithKey.makeCurveClient(stranger, serverKey: forwarderKey)
         try forgerWithKey.connect(deployment.topology.publishEndpoint)
         try forgerPlain.connect(deployment.topology.publishEndpoint)
+        // And one of the deployment's own services (reporting's key, as if that process were taken
+        // over): it may publish, but only its own topics under its own name.
+        let reportingKeys = try BusKeyDirectory.load(from: keys, name: ServiceInstance(.reporting).name)
+        let insider = try ZMQSocket(.pub)
+        defer { insider.close() }
+        try insider.makeCurveClient(reportingKeys.own, serverKey: forwarderKey)
+        try insider.connect(deployment.topology.publishEndpoint)
 
         // A real pickup, over the keyed bus end to end; the forgers publish around it.
         let merchant = try await HTTPSession.signUp(base, "secure-shop@example.org", roles: ["merchant"])
@@ -69,6 +76,8 @@ struct SecureBusTests {
         for round in 0..<20 {
             _ = try forgerWithKey.send(try Self.forgedPickup(id: "key-\(round)"), dontWait: true)
             _ = try forgerPlain.send(try Self.forgedPickup(id: "plain-\(round)"), dontWait: true)
+            _ = try insider.send(try Self.forgedPickup(id: "insider-\(round)"), dontWait: true)
+            _ = try insider.send(try Self.forgedPickup(id: "own-name-\(round)", source: ServiceInstance(.reporting).name), dontWait: true)
         }
         let code = try #require(try reserved.json()["pickupCode"] as? [String: Any])
         let validated = try await eventually("the pickup to validate") { () -> HTTP.Reply? in
@@ -110,6 +119,7 @@ struct SecureBusTests {
         _ = try await eventually("ingest to log the refused key") { deployment.logs("ingest").contains("bus connection refused") ? true : nil }
         #expect(try intruder.receive(timeoutMilliseconds: 300) == nil, "a stranger's key is not answered")
         #expect(deployment.logs("forwarder").contains("bus connection refused"), "the forwarder names the refused connections")
+        #expect(deployment.logs("forwarder").contains("bus event dropped: not the sender's to publish"), "and the events a service may not publish")
         _ = deployment.stopAll()
     }
 }

@@ -15,6 +15,11 @@ struct ForwarderCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    /// docs/events.md's table, enforced: who may publish which topic.
+    static let publishingRights: Forwarder.PublishingRights = { identity, topic, source in
+        TopicCatalogue.permits(identity: identity, topic: topic, source: source)
+    }
+
     func run() async throws {
         let config = try options.resolve(instance: ServiceInstance(.gateway))
         Observability.bootstrap(level: Observability.level(config.logLevel))
@@ -33,6 +38,7 @@ struct ForwarderCommand: AsyncParsableCommand {
             subscribeEndpoint: config.topology.subscribeEndpoint,
             publishEndpoint: config.topology.publishEndpoint,
             curveSecretKey: keyring?.own.secretKey,
+            permits: keyring == nil ? nil : Self.publishingRights,
             logger: logger)
         if keyring != nil { logger.notice("bus forwarder runs CURVE: only the deployment's keys connect") }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: ForwarderService(forwarder: forwarder))]
