@@ -16,6 +16,9 @@ cat <<YAML
 # (network_mode: service:bus) so that the port layout of \`ecoresupply up\` holds unchanged: bus on
 # 7700/7701, ROUTERs from 7702, HTTP on 8080.
 # Build context is the repository root: \`docker compose -f compose/docker-compose.yml up --build\`.
+# The bus runs CURVE: the one-shot \`keys\` service makes every process's key pair in the data
+# volume (/data/bus-keys, mode 0600) before anything starts, and each process reads its own from
+# there (ECORESUPPLY_BUS_KEYS); keys never appear on a command line.
 x-service: &service
   image: ecoresupply
   network_mode: "service:bus"
@@ -23,16 +26,27 @@ x-service: &service
   environment:
     ECORESUPPLY_MATCHERS: "$workers"
     ECORESUPPLY_BUS_HOST: "127.0.0.1"
+    ECORESUPPLY_BUS_KEYS: "/data/bus-keys"
   restart: unless-stopped
   depends_on: [bus]
 
 services:
+  keys:
+    image: ecoresupply
+    build: { context: .., dockerfile: compose/Dockerfile }
+    volumes: ["ecoresupply-data:/data"]
+    environment: { ECORESUPPLY_MATCHERS: "$workers" }
+    command: ["ecoresupply", "keys", "init", "--bus-keys", "/data/bus-keys"]
+    restart: "no"
   bus:
     image: ecoresupply
     build: { context: .., dockerfile: compose/Dockerfile }
+    volumes: ["ecoresupply-data:/data"]
+    environment: { ECORESUPPLY_BUS_KEYS: "/data/bus-keys" }
     command: ["ecoresupply", "forwarder", "--bus-host", "0.0.0.0"]
     ports: ["7700:7700", "8080:8080"]
     restart: unless-stopped
+    depends_on: { keys: { condition: service_completed_successfully } }
   gateway:
     <<: *service
     command: ["gateway", "--http-host", "0.0.0.0"]

@@ -36,6 +36,11 @@ public struct BusTopology: Sendable, Equatable {
         "tcp://\(host):\(routerPort(of: instance))"
     }
 
+    /// Whether `host` is this machine only (127.0.0.0/8, ::1, localhost): a bus bound there needs no keys.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     /// The single instances plus `matchers` matcher workers.
     public static func instances(matchers: Int) -> [ServiceInstance] {
         ServiceKind.allCases.filter { $0 != .matcher }.map { ServiceInstance($0) }

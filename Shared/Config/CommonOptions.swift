@@ -22,13 +22,18 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("matchers"), help: "Matcher workers in the deployment (env ECORESUPPLY_MATCHERS, default 1).")
     public var matchers: Int?
 
-    @Option(name: .customLong("bus-keys"), help: "Directory of the bus's CURVE keys: this process's <name>.key and everyone's public.json (env ECORESUPPLY_BUS_KEYS; default none: plain TCP).")
+    @Option(name: .customLong("bus-keys"), help: "Directory of the bus's CURVE keys: this process's <name>.key and everyone's public.json (env ECORESUPPLY_BUS_KEYS; default <data-dir>/bus-keys when it exists, as `ecoresupply up` makes it).")
     public var busKeys: String?
+
+    @Flag(name: .customLong("insecure-bus"), help: "Run the bus without keys even off loopback (logged as a warning every minute); never on a network others reach.")
+    public var insecureBus = false
 
     public init() {}
 
     public static let defaultBusPort = 7700
     public static let defaultDataDirectory = "./data"
+    /// Where `ecoresupply up` makes the bus keys, inside the data directory.
+    public static let busKeysFolder = "bus-keys"
 
     /// Resolves flags, environment and defaults into a config for `instance`.
     public func resolve(
@@ -59,14 +64,27 @@ public struct CommonOptions: ParsableArguments, Sendable {
             throw ConfigError(setting: "worker", value: "\(index)", reason: "must be below --matchers (\(matcherCount))")
         }
         let directory = dataDir ?? settings.string("DATA_DIR") ?? Self.defaultDataDirectory
+        let dataURL = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let host = busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1"
+        let insecure = insecureBus || settings.string("INSECURE_BUS") == "1"
+        var keys = (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+        let madeByUp = dataURL.appendingPathComponent(Self.busKeysFolder, isDirectory: true)
+        if keys == nil, !insecure, FileManager.default.fileExists(atPath: madeByUp.appendingPathComponent("public.json").path) { keys = madeByUp }
+        if insecure { keys = nil }
+        guard keys != nil || insecure || BusTopology.isLoopback(host) else {
+            throw ConfigError(
+                setting: "bus-host", value: host,
+                reason: "a bus reachable from other machines needs keys: make them with `ecoresupply keys init` and give --bus-keys, or say --insecure-bus")
+        }
         return ServiceConfig(
             instance: instance,
-            dataDirectory: URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL,
-            topology: BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: port),
+            dataDirectory: dataURL,
+            topology: BusTopology(host: host, busPort: port),
             durability: durability,
             logLevel: level,
             matcherCount: matcherCount,
-            busKeys: (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+            busKeys: keys,
+            insecureBus: insecure && !BusTopology.isLoopback(host)
         )
     }
 }

@@ -11,6 +11,8 @@ public struct ServiceConfig: Sendable {
     public var matcherCount: Int
     /// The bus's CURVE key directory (`--bus-keys`); nil: plain TCP.
     public var busKeys: URL?
+    /// The bus runs without keys off loopback because the operator said `--insecure-bus`.
+    public var insecureBus: Bool
 
     public init(
         instance: ServiceInstance,
@@ -19,9 +21,11 @@ public struct ServiceConfig: Sendable {
         durability: Durability = .normal,
         logLevel: String = "info",
         matcherCount: Int = 1,
-        busKeys: URL? = nil
+        busKeys: URL? = nil,
+        insecureBus: Bool = false
     ) {
         self.busKeys = busKeys
+        self.insecureBus = insecureBus
         self.instance = instance
         self.dataDirectory = dataDirectory
         self.topology = topology

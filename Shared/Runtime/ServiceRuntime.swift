@@ -143,6 +143,7 @@ public final class ServiceRuntime: Sendable {
         if let watch = SupervisorWatch(environment: ProcessInfo.processInfo.environment, logger: logger) {
             services.append(.init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup))
         }
+        if config.insecureBus { services.append(.init(service: InsecureBusWarning(host: config.topology.host, logger: logger))) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

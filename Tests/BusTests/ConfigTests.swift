@@ -33,6 +33,7 @@ struct CommonOptionsTests {
             "ECORESUPPLY_LOG_LEVEL": "debug",
             "ECORESUPPLY_MATCHERS": "3",
             "ECORESUPPLY_DATA_DIR": "/var/lib/eco",
+            "ECORESUPPLY_INSECURE_BUS": "1",
         ]
         let config = try options().resolve(instance: ingest, environment: environment)
         #expect(config.topology == BusTopology(host: "10.1.2.3", busPort: 9100))
@@ -55,7 +56,7 @@ struct CommonOptionsTests {
         ]
         let flags = try options([
             "--bus-port", "9200", "--bus-host", "192.168.0.9", "--durability", "normal",
-            "--log-level", "warning", "--matchers", "5", "--data-dir", "/srv/eco",
+            "--log-level", "warning", "--matchers", "5", "--data-dir", "/srv/eco", "--insecure-bus",
         ])
         let config = try flags.resolve(instance: ServiceInstance(.matcher, index: 4), environment: environment)
         #expect(config.topology == BusTopology(host: "192.168.0.9", busPort: 9200))
@@ -174,5 +175,37 @@ struct BusTopologyTests {
         #expect(ServiceInstance(.ingest, index: 3).name == "ingest")
         #expect(ServiceInstance(.matcher).name == "matcher-0")
         #expect(ServiceInstance(.pickupValidator).name == "pickup-validator")
+    }
+}
+
+@Suite("Bus keys in the options: found where up makes them; no keys off loopback without --insecure-bus")
+struct BusKeyOptionsTests {
+    @Test("a bus host other machines reach needs keys, or --insecure-bus said out loud")
+    func offLoopback() throws {
+        do {
+            _ = try options(["--bus-host", "0.0.0.0"]).resolve(instance: ingest, environment: [:])
+            Issue.record("an open bus without keys was accepted")
+        } catch let error as ConfigError {
+            #expect(error.setting == "bus-host" && error.reason.contains("--bus-keys") && error.reason.contains("--insecure-bus"), "\(error)")
+        }
+        let insecure = try options(["--bus-host", "0.0.0.0", "--insecure-bus"]).resolve(instance: ingest, environment: [:])
+        #expect(insecure.insecureBus && insecure.busKeys == nil)
+        let local = try options(["--bus-host", "127.0.0.1", "--data-dir", "/nonexistent-ecoresupply"]).resolve(instance: ingest, environment: [:])
+        #expect(!local.insecureBus && local.busKeys == nil, "plain TCP on loopback, as before")
+    }
+
+    @Test("the keys `up` made in the data directory are found without a flag; --insecure-bus ignores them")
+    func foundInTheDataDirectory() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("keys-options-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let keys = data.appendingPathComponent(CommonOptions.busKeysFolder)
+        try FileManager.default.createDirectory(at: keys, withIntermediateDirectories: true)
+        try Data(#"{"services":{}}"#.utf8).write(to: keys.appendingPathComponent("public.json"))
+        let found = try options(["--data-dir", data.path]).resolve(instance: ingest, environment: [:])
+        #expect(found.busKeys?.lastPathComponent == CommonOptions.busKeysFolder)
+        let off = try options(["--data-dir", data.path, "--bus-host", "10.0.0.4"]).resolve(instance: ingest, environment: [:])
+        #expect(off.busKeys != nil && !off.insecureBus, "with keys, another host is fine")
+        #expect(try options(["--data-dir", data.path, "--insecure-bus"]).resolve(instance: ingest, environment: [:]).busKeys == nil)
+        #expect(try options(["--bus-keys", "/elsewhere"]).resolve(instance: ingest, environment: [:]).busKeys?.path == "/elsewhere")
     }
 }

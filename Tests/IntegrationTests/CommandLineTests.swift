@@ -22,13 +22,18 @@ struct CommandLineTests {
             try await HTTP.get("\(base)/readyz").status == 200 ? true : nil
         }
         let needle = deployment.dataDirectory.path
-        let children = ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") }
+        let children = ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") && !$0.arguments.contains("forwarder") }
         let names = Set(children.compactMap { $0.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } })
         #expect(names == ["gateway", "ingest", "matcher", "reporting", "notifications", "pickup-validator"])
         #expect(children.filter { $0.arguments.first?.hasSuffix("/matcher") == true }.count == 2)
         let forwarder = ProcessTable.find(containing: ["forwarder", "\(deployment.topology.busPort)"])
         #expect(forwarder.count == 1)
         #expect(try String(contentsOf: up.logURL, encoding: .utf8).contains("http://127.0.0.1:\(deployment.httpPort)"))
+        // With nothing set, up made the bus keys and every process runs CURVE with its own.
+        let keys = deployment.dataDirectory.appendingPathComponent(CommonOptions.busKeysFolder)
+        #expect(try String(contentsOf: up.logURL, encoding: .utf8).contains("CURVE on every bus link"))
+        #expect(FileManager.default.fileExists(atPath: keys.appendingPathComponent("reporting.key").path))
+        #expect(children.allSatisfy { $0.arguments.contains(keys.path) } && forwarder.first?.arguments.contains(keys.path) == true)
 
         // Kill one worker: up starts it again and it serves again.
         let victim = try #require(children.first { $0.arguments.first?.hasSuffix("/reporting") == true })
@@ -58,7 +63,7 @@ struct CommandLineTests {
         defer { if up.isRunning { up.stop(signal: SIGKILL) } }
         for instance in BusTopology.instances(matchers: 1) { try await deployment.awaitAnswering(instance) }
         let needle = deployment.dataDirectory.path
-        #expect(ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") }.count == 6)
+        #expect(ProcessTable.find(containing: [needle]).filter { !$0.arguments.contains("up") }.count == 7, "six services and the forwarder, which has the data directory's keys")
 
         up.stop(signal: SIGKILL)
         let left = try await eventually("every child to notice and stop", timeout: .seconds(20)) { () -> [ProcessTable.Entry]? in

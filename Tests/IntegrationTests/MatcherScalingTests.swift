@@ -76,7 +76,7 @@ struct MatcherScalingTests {
     /// Publishes listings and demands `range` of the workload through ingest's bus requests, 32 at a time.
     static func publish(_ workload: MaterialWorkload, range: Range<Int>, to deployment: TestDeployment) async throws {
         let endpoint = deployment.endpoint(ServiceInstance(.ingest))
-        let client = deployment.client
+        let client = try await deployment.client
         try await withThrowingTaskGroup(of: Void.self) { group in
             var inFlight = 0
             for index in range {

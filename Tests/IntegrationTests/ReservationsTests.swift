@@ -77,7 +77,7 @@ struct ReservationsTests {
         try deployment.kill("pickup-validator")
         try deployment.start(ServiceInstance(.pickupValidator))
         try await deployment.awaitAnswering(ServiceInstance(.pickupValidator))
-        let afterRestart = try await HTTP.send("POST", "\(base)/v1/lots/\(freeIDs[0])/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
+        let afterRestart = try await HTTP.send("POST", "\(base)/v1/lots/\(bigID)/reservations", json: ["baskets": 1], token: beneficiary.accessToken)
         #expect(afterRestart.status == 429, "\(afterRestart.text)")
         _ = deployment.stopAll()
     }

@@ -42,6 +42,7 @@ struct ForwarderCommand: AsyncParsableCommand {
             logger: logger)
         if keyring != nil { logger.notice("bus forwarder runs CURVE: only the deployment's keys connect") }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: ForwarderService(forwarder: forwarder))]
+        if config.insecureBus { services.append(.init(service: InsecureBusWarning(host: config.topology.host, logger: logger))) }
         if let watch = SupervisorWatch(environment: ProcessInfo.processInfo.environment, logger: logger) {
             services.append(.init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup))
         }

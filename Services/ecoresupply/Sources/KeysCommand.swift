@@ -64,8 +64,13 @@ struct KeysInitCommand: ParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let config = try options.resolve(instance: ServiceInstance(.gateway))
-        let directory = config.busKeys ?? config.dataDirectory.appendingPathComponent("bus-keys", isDirectory: true)
+        // Making the keys needs none: resolve as if the bus were to run without them.
+        var probe = options
+        probe.insecureBus = true
+        let config = try probe.resolve(instance: ServiceInstance(.gateway))
+        let settings = EnvironmentSettings(ProcessInfo.processInfo.environment)
+        let directory = (options.busKeys ?? settings.string("BUS_KEYS")).map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? config.dataDirectory.appendingPathComponent(CommonOptions.busKeysFolder, isDirectory: true)
         let names = BusKeyDirectory.names(instances: BusTopology.instances(matchers: config.matcherCount).map(\.name))
         let made = try BusKeyDirectory.generate(in: directory, names: names)
         print(made.isEmpty ? "every key was there: \(directory.path)" : "made \(made.count) key pairs in \(directory.path): \(made.joined(separator: ", "))")

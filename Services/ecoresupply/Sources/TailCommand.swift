@@ -21,7 +21,7 @@ struct TailCommand: AsyncParsableCommand {
     @Option(name: .customLong("bus-host"), help: "The deployment's bus host (default 127.0.0.1).")
     var busHost: String?
 
-    @Option(name: .customLong("bus-keys"), help: "The deployment's bus key directory, on a bus that runs CURVE (env ECORESUPPLY_BUS_KEYS); tail uses its cli key.")
+    @Option(name: .customLong("bus-keys"), help: "The deployment's bus key directory, on a bus that runs CURVE (env ECORESUPPLY_BUS_KEYS; default ./data/bus-keys when it exists); tail uses its cli key.")
     var busKeys: String?
 
     @Flag(help: "First print the history each producer still has, then continue live.")
@@ -52,7 +52,11 @@ struct TailCommand: AsyncParsableCommand {
         let topology = BusTopology(host: busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1", busPort: try busPort ?? settings.int("BUS_PORT") ?? CommonOptions.defaultBusPort)
         var logger = Logger(label: "ecoresupply.tail")
         logger.logLevel = .warning
+        // The keys `ecoresupply up` made in the data directory are found without saying so.
+        let madeByUp = URL(fileURLWithPath: settings.string("DATA_DIR") ?? CommonOptions.defaultDataDirectory, isDirectory: true)
+            .appendingPathComponent(CommonOptions.busKeysFolder, isDirectory: true)
         let keys = (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? (FileManager.default.fileExists(atPath: madeByUp.appendingPathComponent(BusKeyDirectory.publicFile).path) ? madeByUp : nil)
         // Replay asks any worker's ROUTER: the keys of as many workers as a deployment may have.
         let config = ServiceConfig(
             instance: ServiceInstance(.gateway), dataDirectory: URL(fileURLWithPath: "."), topology: topology, matcherCount: 64, busKeys: keys)

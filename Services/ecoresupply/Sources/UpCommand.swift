@@ -1,4 +1,5 @@
 import ArgumentParser
+import EcoBus
 import EcoConfig
 import EcoObservability
 import Foundation
@@ -27,6 +28,7 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let keys = try Self.makeBusKeys(options, environment: environment)
         let config = try options.resolve(instance: ServiceInstance(.gateway), environment: environment)
         let settings = EnvironmentSettings(environment)
         let port = try httpPort ?? settings.int("HTTP_PORT") ?? 8080
@@ -50,10 +52,11 @@ struct UpCommand: AsyncParsableCommand {
             "--durability", config.durability.rawValue,
             "--log-level", config.logLevel,
             "--matchers", "\(config.matcherCount)",
-        ]
+        ] + Self.busKeyArguments(keys: config.busKeys, insecure: keys == nil)
         var children = [ChildSpec(
             name: "forwarder", executable: binaries.appendingPathComponent("ecoresupply"),
-            arguments: ["forwarder", "--bus-port", "\(config.topology.busPort)", "--bus-host", config.topology.host, "--log-level", config.logLevel])]
+            arguments: ["forwarder", "--bus-port", "\(config.topology.busPort)", "--bus-host", config.topology.host, "--log-level", config.logLevel]
+                + Self.busKeyArguments(keys: config.busKeys, insecure: keys == nil))]
         for instance in BusTopology.instances(matchers: config.matcherCount) {
             var arguments = common
             if let index = instance.index { arguments += ["--worker", "\(index)"] }
@@ -75,6 +78,7 @@ struct UpCommand: AsyncParsableCommand {
               gateway  http://\(host):\(port)   (/healthz, /readyz, /metrics, /openapi.json)
               bus      \(config.topology.subscribeEndpoint) to subscribe (ecoresupply tail), \(config.topology.publishEndpoint) to publish
               data     \(config.dataDirectory.path)
+              keys     \(config.busKeys.map { "CURVE on every bus link, keys in \($0.path)" } ?? "none: the bus is plain TCP (--insecure-bus)")
             Ctrl-C stops everything.
             """)
         if let admin, seedDemo {
@@ -92,6 +96,30 @@ struct UpCommand: AsyncParsableCommand {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         say("EcoResupply stopped.")
+    }
+}
+
+extension UpCommand {
+    /// Makes the deployment's bus keys on first start (and any a new worker count needs), in
+    /// `--bus-keys` or `<data-dir>/bus-keys`; nil when the operator chose `--insecure-bus`.
+    static func makeBusKeys(_ options: CommonOptions, environment: [String: String]) throws -> URL? {
+        var probe = options
+        probe.insecureBus = true
+        let draft = try probe.resolve(instance: ServiceInstance(.gateway), environment: environment)
+        if options.insecureBus || environment["ECORESUPPLY_INSECURE_BUS"] == "1" { return nil }
+        let settings = EnvironmentSettings(environment)
+        let directory = (options.busKeys ?? settings.string("BUS_KEYS")).map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? draft.dataDirectory.appendingPathComponent(CommonOptions.busKeysFolder, isDirectory: true)
+        let names = BusKeyDirectory.names(instances: BusTopology.instances(matchers: draft.matcherCount).map(\.name))
+        let made = try BusKeyDirectory.generate(in: directory, names: names)
+        if !made.isEmpty { say("made bus keys for \(made.joined(separator: ", ")) in \(directory.path)") }
+        return directory
+    }
+
+    /// What each child is told about the bus's keys.
+    static func busKeyArguments(keys: URL?, insecure: Bool) -> [String] {
+        if let keys { return ["--bus-keys", keys.path] }
+        return insecure ? ["--insecure-bus"] : []
     }
 }
 

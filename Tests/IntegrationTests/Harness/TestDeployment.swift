@@ -4,6 +4,7 @@ import EcoRuntime
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// A deployment of real executables for one test: its own temporary data directory, its own block
 /// of loopback ports, and a bus client for commands and queries. Every process is killed at the end.
@@ -16,7 +17,8 @@ final class TestDeployment: @unchecked Sendable {
     /// The worker count services are started with; a test may raise it (up to `matcherPorts`) to grow the deployment.
     var matchers: Int
     let binaries: URL
-    let client: SocketLoop
+    private let plainClient: SocketLoop
+    private let keyedClient = Mutex<SocketLoop?>(nil)
     private(set) var processes: [String: ServiceProcess] = [:]
     /// Flags added when starting an instance, by instance name (e.g. SMTP settings for notifications).
     var extraArguments: [String: [String]] = [:]
@@ -28,7 +30,7 @@ final class TestDeployment: @unchecked Sendable {
     /// - Parameter matcherPorts: ports kept for this many workers (default `matchers`), for tests that add workers.
     static func make(matchers: Int = 1, matcherPorts: Int? = nil) async throws -> TestDeployment {
         let deployment = TestDeployment(matchers: matchers, matcherPorts: max(matcherPorts ?? matchers, matchers))
-        try await deployment.client.start()
+        try await deployment.plainClient.start()
         return deployment
     }
 
@@ -43,12 +45,13 @@ final class TestDeployment: @unchecked Sendable {
         binaries = Self.binaryDirectory()
         var logger = Logger(label: "test-client")
         logger.logLevel = .critical
-        client = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
+        plainClient = SocketLoop(endpoints: SocketLoopEndpoints(), sink: nil, logger: logger)
     }
 
     deinit {
         for process in processes.values where process.isRunning { process.stop(signal: SIGKILL) }
-        client.stop()
+        plainClient.stop()
+        keyedClient.withLock { $0?.stop() }
         if ProcessInfo.processInfo.environment["ECORESUPPLY_KEEP_TEST_DATA"] == nil {
             try? FileManager.default.removeItem(at: root)
         }
@@ -140,6 +143,24 @@ final class TestDeployment: @unchecked Sendable {
 
     // MARK: - Bus queries
 
+    /// The bus client for commands and queries: with the command line's key once the deployment has
+    /// bus keys (`busKeys`, or those `ecoresupply up` made in the data directory), plain before.
+    var client: SocketLoop {
+        get async throws {
+            let directory = busKeys ?? dataDirectory.appendingPathComponent(CommonOptions.busKeysFolder, isDirectory: true)
+            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(BusKeyDirectory.publicFile).path) else { return plainClient }
+            if let existing = keyedClient.withLock({ $0 }) { return existing }
+            let config = ServiceConfig(
+                instance: ServiceInstance(.gateway), dataDirectory: dataDirectory, topology: topology, matcherCount: max(matchers, 8), busKeys: directory)
+            var logger = Logger(label: "test-client")
+            logger.logLevel = .critical
+            let loop = SocketLoop(endpoints: SocketLoopEndpoints(curve: try BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve), sink: nil, logger: logger)
+            try await loop.start()
+            keyedClient.withLock { $0 = loop }
+            return loop
+        }
+    }
+
     func endpoint(_ instance: ServiceInstance) -> String { topology.routerEndpoint(of: instance) }
 
     /// Fails at once, with its log, if a process this harness started has exited.
@@ -162,7 +183,7 @@ final class TestDeployment: @unchecked Sendable {
     func awaitAnswering(_ instance: ServiceInstance, timeout: Duration = .seconds(30)) async throws {
         _ = try await eventually("\(instance) to answer", timeout: timeout) {
             try checkRunning(instance.name)
-            let reply = try await client.request(endpoint(instance), kind: BusRequestKind.ping, timeout: .milliseconds(500))
+            let reply = try await (try await client).request(endpoint(instance), kind: BusRequestKind.ping, timeout: .milliseconds(500))
             return reply.first.map { String(decoding: $0, as: UTF8.self) } == instance.name ? true : nil
         }
     }
@@ -171,21 +192,21 @@ final class TestDeployment: @unchecked Sendable {
     @discardableResult
     func emit(from instance: ServiceInstance, count: Int, batch: Int = 100, rate: Int? = nil, run: String = UUID().uuidString) async throws -> String {
         let body = try JSONEncoder().encode(Diagnostics.EmitRequest(count: count, batch: batch, rate: rate, run: run))
-        let reply = try await client.request(endpoint(instance), kind: Diagnostics.emitRequest, body: [body], timeout: .seconds(5))
+        let reply = try await (try await client).request(endpoint(instance), kind: Diagnostics.emitRequest, body: [body], timeout: .seconds(5))
         return try JSONDecoder().decode(Diagnostics.EmitReply.self, from: reply[0]).run
     }
 
     /// How many pings of `run` the instance applied, and how many distinct (producer, sequence) they were.
     func pings(at instance: ServiceInstance, run: String? = nil) async throws -> Diagnostics.CountReply {
         let body = try JSONEncoder().encode(Diagnostics.CountRequest(run: run))
-        let reply = try await client.request(endpoint(instance), kind: Diagnostics.countRequest, body: [body], timeout: .seconds(2))
+        let reply = try await (try await client).request(endpoint(instance), kind: Diagnostics.countRequest, body: [body], timeout: .seconds(2))
         return try JSONDecoder().decode(Diagnostics.CountReply.self, from: reply[0])
     }
 
     /// The producer's latest committed sequence, from a replay request.
     func latestSequence(of instance: ServiceInstance) async throws -> Int64 {
         let body = try JSONEncoder().encode(ReplayRequest(from: 1, limit: 1))
-        let reply = try await client.request(endpoint(instance), kind: BusRequestKind.replay, body: [body], timeout: .seconds(2))
+        let reply = try await (try await client).request(endpoint(instance), kind: BusRequestKind.replay, body: [body], timeout: .seconds(2))
         return try JSONDecoder().decode(ReplayReply.self, from: reply[0]).latest
     }
 
