@@ -33,6 +33,7 @@ public final class ZAPAuthenticator: Sendable {
 
     /// Binds the handler and answers on its own thread until `stop()`.
     public func start() throws(ZMQError) {
+        state.withLock { $0 = (stopping: false, thread: false) }
         let bound = DispatchSemaphore(value: 0)
         let failure = Mutex<ZMQError?>(nil)
         let thread = Thread { [self] in
@@ -64,6 +65,7 @@ public final class ZAPAuthenticator: Sendable {
             return state.thread
         }
         if running { stopped.wait() }
+        state.withLock { $0.thread = false }
     }
 
     private func serve(_ socket: ZMQSocket) {

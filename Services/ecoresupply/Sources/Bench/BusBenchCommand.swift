@@ -1,5 +1,6 @@
 import ArgumentParser
 import EcoBus
+import EcoRuntime
 import Foundation
 import Logging
 
@@ -51,14 +52,41 @@ struct BusBenchCommand: AsyncParsableCommand {
         #endif
         print("ecoresupply bench bus: \(size) B of data per event, \(ProcessInfo.processInfo.activeProcessorCount) cores, synchronous=\(fullSync ? "FULL" : "NORMAL")")
 
-        // Baseline: raw libzmq, same topic and a CloudEvent-sized frame.
+        // Baselines: raw libzmq, same topic and a CloudEvent-sized frame, without and with CURVE.
         let sampleEvent = try EventCodec.encoder.encode(CloudEvent(source: "bench-producer", type: "bench.event", sequence: 1, data: ["body": String(decoding: payload, as: UTF8.self)]))
+        let keys = try BenchCurve.make()
         let raw = try RawZMQBaseline.throughput(port: basePort + 10, messages: events, topic: Data("bench.event".utf8), payload: sampleEvent)
         print(String(format: "  baseline  raw libzmq PUB/SUB, %d B frames, %d msgs        %12.0f msg/s", sampleEvent.count, events, raw))
+        // The CURVE runs need the process's ZAP handler; the plain ones run without it, as a keyless deployment does.
+        let zap = keys.authenticator(logger: logger)
+        try zap.start()
+        let rawCurve = try RawZMQBaseline.throughput(port: basePort + 11, messages: events, topic: Data("bench.event".utf8), payload: sampleEvent, curve: keys)
+        print(String(format: "  baseline  raw libzmq PUB/SUB with CURVE                        %12.0f msg/s  (%.1f%% of raw)", rawCurve, rawCurve / raw * 100))
 
-        // Durable throughput.
+        zap.stop()
         let benchmark = BusBenchmark(directory: directory, basePort: basePort, fullSync: fullSync, logger: logger)
-        let pipeline = try await benchmark.start(name: "throughput", capacity: events + 1)
+        var durable: [Bool: Double] = [:], p99s: [Bool: Double] = [:]
+        for curve in [false, true] {
+            let label = curve ? "CURVE" : "plain"
+            if curve { try zap.start() }
+            defer { if curve { zap.stop() } }
+            let result = try await measure(benchmark, payload: payload, curve: curve ? keys : nil)
+            durable[curve] = result.durable
+            p99s[curve] = result.p99
+            print(String(format: "  durable   %@: outbox commit → consumer apply, batch %d, %d events %12.0f events/s  (%.1f%% of raw%@)",
+                         label, batch, events, result.durable, result.durable / (curve ? rawCurve : raw) * 100, curve ? " with CURVE" : ""))
+            print(String(format: "  latency   %@: commit → apply at %d events/s for %d s       p50 %.2f ms  p99 %.2f ms  max %.2f ms",
+                         label, rate, seconds, result.p50, result.p99, result.max))
+        }
+        let plainRate = durable[false] ?? 0, curveRate = durable[true] ?? 0
+        print(String(format: "  CURVE     costs %.1f%% of the durable rate and %.2f ms of p99", (1 - curveRate / max(plainRate, 1)) * 100, (p99s[true] ?? 0) - (p99s[false] ?? 0)))
+        print("  targets   ≥ 20000 durable events/s: \(plainRate >= 20_000 ? "met" : "NOT met") (with CURVE: \(curveRate >= 20_000 ? "met" : "NOT met"));  p99 ≤ 10 ms at 5000/s: \(rate == 5000 ? ((p99s[false] ?? 99) <= 10 ? "met" : "NOT met") : "n/a (rate ≠ 5000)")")
+    }
+
+    /// The durable throughput and the latency at a fixed rate, on plain links or with CURVE.
+    func measure(_ benchmark: BusBenchmark, payload: Data, curve: BenchCurve?) async throws -> (durable: Double, p50: Double, p99: Double, max: Double) {
+        let suffix = curve == nil ? "" : "-curve"
+        let pipeline = try await benchmark.start(name: "throughput\(suffix)", capacity: events + 1, curve: curve)
         let start = ContinuousClock.now
         var committed = 0
         while committed < events {
@@ -66,17 +94,12 @@ struct BusBenchCommand: AsyncParsableCommand {
             try await benchmark.commit(pipeline, count: count, payload: payload)
             committed += count
         }
-        let commitElapsed = start.duration(to: .now)
         try await benchmark.waitApplied(pipeline, count: events + 1, timeout: .seconds(600))
         let elapsed = start.duration(to: pipeline.samples.lastApplied ?? .now)
-        print(String(format: "  producer  outbox commits alone, batch %d                          %12.0f events/s", batch, Double(events) / commitElapsed.seconds))
-        let durable = Double(events) / elapsed.seconds
         pipeline.stop()
-        print(String(format: "  durable   outbox commit → consumer apply, batch %d, %d events %12.0f events/s  (%.1f%% of raw)", batch, events, durable, durable / raw * 100))
-
         // Latency at a fixed rate: every millisecond, commit the events that are due.
         let total = rate * seconds
-        let latencyPipeline = try await benchmark.start(name: "latency", capacity: total + 1)
+        let latencyPipeline = try await benchmark.start(name: "latency\(suffix)", capacity: total + 1, curve: curve)
         let latencyStart = ContinuousClock.now
         var sent = 0
         var tick = 1
@@ -92,8 +115,6 @@ struct BusBenchCommand: AsyncParsableCommand {
         try await benchmark.waitApplied(latencyPipeline, count: total + 1, timeout: .seconds(120))
         let samples = latencyPipeline.samples
         latencyPipeline.stop()
-        let p50 = samples.percentile(0.5), p99 = samples.percentile(0.99), max = samples.percentile(1)
-        print(String(format: "  latency   commit → apply at %d events/s for %d s            p50 %.2f ms  p99 %.2f ms  max %.2f ms", rate, seconds, p50, p99, max))
-        print("  targets   ≥ 20000 durable events/s: \(durable >= 20_000 ? "met" : "NOT met");  p99 ≤ 10 ms at 5000/s: \(rate == 5000 ? (p99 <= 10 ? "met" : "NOT met") : "n/a (rate ≠ 5000)")")
+        return (Double(events) / elapsed.seconds, samples.percentile(0.5), samples.percentile(0.99), samples.percentile(1))
     }
 }

@@ -48,20 +48,27 @@ final class BusBenchmark: Sendable {
         self.logger = logger
     }
 
-    /// Starts a forwarder, a producer and a consumer in fresh files under `directory/name`.
-    func start(name: String, capacity: Int) async throws -> Pipeline {
+    /// Starts a forwarder, a producer and a consumer in fresh files under `directory/name`; with
+    /// `curve`, every link runs CURVE and the forwarder checks publishing rights, as with bus keys.
+    func start(name: String, capacity: Int, curve: BenchCurve? = nil) async throws -> Pipeline {
         let folder = directory.appendingPathComponent(name)
         try? FileManager.default.removeItem(at: folder)
         let subscribe = "tcp://127.0.0.1:\(basePort)"
         let publish = "tcp://127.0.0.1:\(basePort + 1)"
         let replay = "tcp://127.0.0.1:\(basePort + 2)"
-        let forwarder = Forwarder(subscribeEndpoint: subscribe, publishEndpoint: publish, logger: logger)
+        // With keys, the checked forwarder: the producer publishes under its own name only.
+        let ownName: Forwarder.PublishingRights = { identity, _, source in identity == source }
+        let forwarder = Forwarder(
+            subscribeEndpoint: subscribe, publishEndpoint: publish, curveSecretKey: curve?.forwarder.secretKey,
+            permits: curve == nil ? nil : ownName, logger: logger)
         let forwarderTask = Task { try await forwarder.run() }
 
         let producerDatabase = try DatabaseOpener.open(
             at: folder.appendingPathComponent("producer.sqlite"), fullSync: fullSync, migrations: BusSchema.migrations)
         let producerStats = BusStats(instance: "bench-producer")
-        let producerLoop = SocketLoop(endpoints: SocketLoopEndpoints(publishTo: publish, routerBind: replay), sink: nil, logger: logger)
+        let producerLoop = SocketLoop(
+            endpoints: SocketLoopEndpoints(publishTo: publish, routerBind: replay, curve: curve?.settings(for: curve!.producer, replay: replay)),
+            sink: nil, logger: logger)
         try await producerLoop.start()
         let relay = OutboxRelay(
             database: producerDatabase, loop: producerLoop, producer: "bench-producer", service: "bench",
@@ -73,7 +80,9 @@ final class BusBenchmark: Sendable {
             at: folder.appendingPathComponent("consumer.sqlite"), fullSync: fullSync, migrations: BusSchema.migrations + [Self.benchTable])
         let wake = WakePipe()
         let inbox = ConsumerInbox(wake: wake)
-        let consumerLoop = SocketLoop(endpoints: SocketLoopEndpoints(subscribeTo: subscribe), sink: inbox, wake: wake, logger: logger)
+        let consumerLoop = SocketLoop(
+            endpoints: SocketLoopEndpoints(subscribeTo: subscribe, curve: curve?.settings(for: curve!.consumer, replay: replay)),
+            sink: inbox, wake: wake, logger: logger)
         try await consumerLoop.start()
         let samples = LatencySamples(capacity: capacity)
         let consumer = BusConsumer(

@@ -1,16 +1,20 @@
 import CZeroMQ
 import Foundation
+import EcoBus
 import ZeroMQ
 
 /// Raw libzmq PUB/SUB over loopback TCP with the same two-frame messages: the ceiling the bus is
 /// compared against. The publisher does not drop (ZMQ_XPUB_NODROP), like the bus's internal links.
 enum RawZMQBaseline {
     /// Messages per second from the first send to the last receive.
-    static func throughput(port: Int, messages: Int, topic: Data, payload: Data) throws -> Double {
+    /// - Parameter curve: the publisher as a CURVE server with this key pair, the subscriber as a
+    ///   client with `curve.client` (a ZAP handler admitting it must run); nil for plain TCP.
+    static func throughput(port: Int, messages: Int, topic: Data, payload: Data, curve: BenchCurve? = nil) throws -> Double {
         let endpoint = "tcp://127.0.0.1:\(port)"
         let publisher = try ZMQSocket(.pub)
         try publisher.setOption(ZMQ_SNDHWM, 100_000)
         try publisher.setOption(ZMQ_XPUB_NODROP, 1)
+        if let curve { try publisher.makeCurveServer(secretKey: curve.forwarder.secretKey, domain: BusCurve.subscribeDomain) }
         try publisher.bind(endpoint)
         let received = Counter()
         let ready = DispatchSemaphore(value: 0)
@@ -20,6 +24,7 @@ enum RawZMQBaseline {
                 let subscriber = try ZMQSocket(.sub)
                 try subscriber.setOption(ZMQ_RCVHWM, 100_000)
                 try subscriber.subscribe("")
+                if let curve { try subscriber.makeCurveClient(curve.consumer, serverKey: curve.forwarder.publicKey) }
                 try subscriber.connect(endpoint)
                 // Wait for the subscription to reach the publisher: probes until one arrives.
                 while try subscriber.receive(timeoutMilliseconds: 10) == nil {}
