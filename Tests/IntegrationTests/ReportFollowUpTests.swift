@@ -8,12 +8,8 @@ struct ReportFollowUpTests {
     @Test("a status change reaches the signed-in filer's inbox and email, and the contact address a supporter left, once each")
     func statusChangesReachFilers() async throws {
         let deployment = try await TestDeployment.make()
-        var smtpPort = PortBlock.find(count: 1)
-        while (deployment.topology.busPort...deployment.httpPort).contains(smtpPort) { smtpPort = PortBlock.find(count: 1) }
-        let sink = try PythonFixture("smtp_sink.py", arguments: ["\(smtpPort)", "0"], log: deployment.root.appendingPathComponent("smtp.log"))
-        defer { sink.kill() }
-        try await sink.awaitLine("READY")
-        deployment.extraArguments["notifications"] = ["--smtp-host", "127.0.0.1", "--smtp-port", "\(smtpPort)", "--smtp-from", "noreply@example.org"]
+        let sink = try await SMTPSink(outside: deployment)
+        deployment.extraArguments["notifications"] = sink.notificationsArguments
         try deployment.startAll()
         try await deployment.awaitHTTP("/readyz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
@@ -34,9 +30,7 @@ struct ReportFollowUpTests {
             return items.first { $0["kind"] as? String == "report.status_changed" }
         }
         #expect((note["body"] as? String ?? "").contains("is now acknowledged"), "\(note)")
-        func messages() -> [String] {
-            sink.output.lines.joined(separator: "\n").components(separatedBy: "MESSAGE\n").dropFirst().map { $0.components(separatedBy: "\nEND").first ?? "" }
-        }
+        func messages() -> [String] { sink.messages }
         let followUps = try await eventually("both follow-up emails", timeout: .seconds(30), interval: .milliseconds(100)) { () -> [String]? in
             let found = messages().filter { $0.contains("is now acknowledged") }
             return found.count >= 2 ? found : nil
