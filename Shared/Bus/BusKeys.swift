@@ -21,11 +21,28 @@ public struct BusKeyring: Sendable, Equatable {
     public let own: ZMQCurveKeyPair
     /// Public keys of the deployment's processes, by instance name.
     public let services: [String: String]
+    /// Subscriber keys (municipal systems, ops tools), by name; they subscribe, never publish.
+    public let subscribers: [String: BusSubscriber]
 
-    public init(name: String, own: ZMQCurveKeyPair, services: [String: String]) {
+    public init(name: String, own: ZMQCurveKeyPair, services: [String: String], subscribers: [String: BusSubscriber] = [:]) {
         self.name = name
         self.own = own
         self.services = services
+        self.subscribers = subscribers
+    }
+
+    /// The prefix of a subscriber's identity: `subscriber:<name>`.
+    public static let subscriberPrefix = "subscriber:"
+
+    /// The subscriber a public key belongs to, unless it was revoked, as `subscriber:<name>`.
+    public func subscriberIdentity(of key: String) -> String? {
+        subscribers.first { $0.value.publicKey == key && !$0.value.revoked }.map { Self.subscriberPrefix + $0.key }
+    }
+
+    /// The topic prefixes the subscriber with this identity may subscribe to; nil for a process of the deployment.
+    public func prefixes(ofIdentity identity: String) -> [String]? {
+        guard identity.hasPrefix(Self.subscriberPrefix) else { return nil }
+        return subscribers[String(identity.dropFirst(Self.subscriberPrefix.count))]?.prefixes ?? []
     }
 
     /// The instance a public key belongs to, or nil for a key the deployment does not know.
@@ -54,6 +71,7 @@ public enum BusKeyDirectory {
 
     struct PublicFile: Codable {
         var services: [String: String]
+        var subscribers: [String: BusSubscriber]?
     }
 
     /// Makes the key pairs of `names` that are missing and writes `public.json`; existing keys stay.
@@ -61,7 +79,8 @@ public enum BusKeyDirectory {
     public static func generate(in directory: URL, names: [String]) throws -> [String] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var made: [String] = []
-        var services = (try? readPublic(directory))?.services ?? [:]
+        let existing = try? readPublic(directory)
+        var services = existing?.services ?? [:]
         for name in names {
             let file = directory.appendingPathComponent("\(name).key")
             if let existing = try? JSONDecoder().decode(PairFile.self, from: Data(contentsOf: file)) {
@@ -76,9 +95,7 @@ public enum BusKeyDirectory {
             services[name] = pair.publicKey
             made.append(name)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(PublicFile(services: services)).write(to: directory.appendingPathComponent(publicFile), options: .atomic)
+        try writePublic(PublicFile(services: services, subscribers: existing?.subscribers), to: directory)
         return made
     }
 
@@ -98,18 +115,23 @@ public enum BusKeyDirectory {
             throw BusKeyError(path: file.path, reason: "the key file may be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
         }
         let services: [String: String]
+        let subscribers: [String: BusSubscriber]
         do {
-            services = try readPublic(directory).services
+            let list = try readPublic(directory)
+            services = list.services
+            subscribers = list.subscribers ?? [:]
         } catch {
             throw BusKeyError(path: directory.appendingPathComponent(publicFile).path, reason: "no readable public key list")
         }
         if services.values.contains(where: { !ZMQCurveKeyPair.isKey($0) }) {
             throw BusKeyError(path: directory.appendingPathComponent(publicFile).path, reason: "every key must be a 40-character Z85 CURVE key")
         }
-        return BusKeyring(name: name, own: ZMQCurveKeyPair(publicKey: pair.publicKey, secretKey: pair.secretKey), services: services)
+        return BusKeyring(name: name, own: ZMQCurveKeyPair(publicKey: pair.publicKey, secretKey: pair.secretKey), services: services, subscribers: subscribers)
     }
 
     static func readPublic(_ directory: URL) throws -> PublicFile {
-        try JSONDecoder().decode(PublicFile.self, from: Data(contentsOf: directory.appendingPathComponent(publicFile)))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(PublicFile.self, from: Data(contentsOf: directory.appendingPathComponent(publicFile)))
     }
 }

@@ -19,17 +19,22 @@ public final class Forwarder: Sendable {
     /// With keys, whether the sender (its authenticated name) may publish this topic under this
     /// source; what it may not is dropped, counted and logged (docs/decisions/0012).
     private let permits: PublishingRights?
+    /// With keys, whether the subscriber (its authenticated name) may subscribe to this prefix.
+    private let subscriptions: SubscriptionRights?
     private let dropped = Atomic<Int>(0)
 
     public typealias PublishingRights = @Sendable (_ identity: String, _ topic: String, _ source: String) -> Bool
+    public typealias SubscriptionRights = @Sendable (_ identity: String, _ prefix: String) -> Bool
 
     public init(
-        subscribeEndpoint: String, publishEndpoint: String, curveSecretKey: String? = nil, permits: PublishingRights? = nil, logger: Logger
+        subscribeEndpoint: String, publishEndpoint: String, curveSecretKey: String? = nil, permits: PublishingRights? = nil,
+        subscriptions: SubscriptionRights? = nil, logger: Logger
     ) {
         self.subscribeEndpoint = subscribeEndpoint
         self.publishEndpoint = publishEndpoint
         self.curveSecretKey = curveSecretKey
         self.permits = permits
+        self.subscriptions = subscriptions
         self.logger = logger
     }
 
@@ -83,6 +88,11 @@ public final class Forwarder: Sendable {
             try frontend.makeCurveServer(secretKey: curveSecretKey, domain: BusCurve.publishDomain)
             try backend.makeCurveServer(secretKey: curveSecretKey, domain: BusCurve.subscribeDomain)
         }
+        // Subscriptions are then applied by hand, once checked against the subscriber's prefixes.
+        if permits != nil, subscriptions != nil {
+            try backend.setOption(ZMQ_XPUB_MANUAL, 1)
+            try backend.setOption(ZMQ_XPUB_VERBOSER, 1)
+        }
         try control.bind(controlEndpoint)
         try frontend.bind(publishEndpoint)
         try backend.bind(subscribeEndpoint)
@@ -106,7 +116,13 @@ public final class Forwarder: Sendable {
             guard try ZMQPoll.poll(&items, timeoutMilliseconds: -1) > 0 else { continue }
             if items[2].ready.contains(.readable) { return }
             if items[1].ready.contains(.readable) {
-                while let subscription = try backend.receive(dontWait: true) { try frontend.send(subscription) }
+                while let subscription = try backend.receiveAuthenticated(dontWait: true) {
+                    guard let subscriptions else {
+                        try frontend.send(subscription.frames)
+                        continue
+                    }
+                    try applyChecked(subscription, backend: backend, frontend: frontend, rights: subscriptions)
+                }
             }
             if items[0].ready.contains(.readable) {
                 while let message = try frontend.receiveAuthenticated(dontWait: true) {
@@ -124,6 +140,25 @@ public final class Forwarder: Sendable {
                 }
             }
         }
+    }
+
+    /// A subscription (first byte 1) or unsubscription (0), applied to the sender's pipe and passed
+    /// upstream only when the sender may read that prefix; an unsubscription always applies.
+    private func applyChecked(_ message: ZMQSocket.Received, backend: ZMQSocket, frontend: ZMQSocket, rights: SubscriptionRights) throws(ZMQError) {
+        guard let frame = message.frames.first, let kind = frame.first, kind <= 1 else { return }
+        let prefix = String(decoding: frame.dropFirst(), as: UTF8.self)
+        if kind == 1 {
+            guard let identity = message.userId, rights(identity, prefix) else {
+                logger.warning("bus subscription refused: outside the subscriber's prefixes", metadata: [
+                    "bus.sender": "\(message.userId ?? "none")", "bus.prefix": "\(prefix)",
+                ])
+                return
+            }
+            try backend.setOption(ZMQ_SUBSCRIBE, bytes: Array(frame.dropFirst()))
+        } else {
+            try backend.setOption(ZMQ_UNSUBSCRIBE, bytes: Array(frame.dropFirst()))
+        }
+        try frontend.send([frame])
     }
 
     /// Why a message may not pass, or nil when it may.

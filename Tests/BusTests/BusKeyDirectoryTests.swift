@@ -44,4 +44,30 @@ struct BusKeyDirectoryTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         #expect(throws: BusKeyError.self) { try BusKeyDirectory.load(from: keys, name: "gateway") }
     }
+
+    @Test("subscriber keys: limited to their prefixes and heartbeats, listed, revoked; a registry sees changes without a restart")
+    func subscribers() throws {
+        let keys = directory()
+        defer { try? FileManager.default.removeItem(at: keys) }
+        try BusKeyDirectory.generate(in: keys, names: ["forwarder", "cli"])
+        let registry = try BusKeyRegistry(directory: keys, name: "forwarder")
+        #expect(registry.current.subscribers.isEmpty)
+        let file = try BusKeyDirectory.addSubscriber("city", prefixes: ["report."], in: keys)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(throws: BusKeyError.self) { try BusKeyDirectory.addSubscriber("city", prefixes: ["report."], in: keys) }
+        #expect(throws: BusKeyError.self) { try BusKeyDirectory.addSubscriber("Bad Name", prefixes: ["report."], in: keys) }
+        #expect(throws: BusKeyError.self) { try BusKeyDirectory.addSubscriber("nothing", prefixes: [], in: keys) }
+        // The registry reads public.json again when it changes (its modification time moves on).
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: keys.appendingPathComponent("public.json").path)
+        let city = try #require(registry.current.subscribers["city"])
+        #expect(registry.current.subscriberIdentity(of: city.publicKey) == "subscriber:city")
+        #expect(city.allows(subscription: "report.") && city.allows(subscription: "report.filed") && city.allows(subscription: "bus.heartbeat"))
+        #expect(!city.allows(subscription: "") && !city.allows(subscription: "lot.") && !city.allows(subscription: "rep"))
+        try BusKeyDirectory.revokeSubscriber("city", in: keys)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(10)], ofItemAtPath: keys.appendingPathComponent("public.json").path)
+        #expect(registry.current.subscriberIdentity(of: city.publicKey) == nil, "a revoked key gets no identity")
+        #expect(try BusKeyDirectory.generate(in: keys, names: ["forwarder", "cli", "gateway"]) == ["gateway"])
+        #expect(try BusKeyDirectory.subscribers(in: keys)["city"]?.revoked == true, "making process keys keeps the subscribers")
+    }
 }

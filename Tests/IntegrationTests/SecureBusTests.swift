@@ -116,10 +116,110 @@ struct SecureBusTests {
         }
         let pong = try #require(try asker.receive(timeoutMilliseconds: 5_000), "the command line's key is answered")
         #expect(pong.contains(Data("ingest".utf8)), "\(pong.map { String(decoding: $0, as: UTF8.self) })")
-        _ = try await eventually("ingest to log the refused key") { deployment.logs("ingest").contains("bus connection refused") ? true : nil }
+        _ = try await eventually("ingest to log the refused key") { deployment.fullLog("ingest").contains("bus connection refused") ? true : nil }
         #expect(try intruder.receive(timeoutMilliseconds: 300) == nil, "a stranger's key is not answered")
-        #expect(deployment.logs("forwarder").contains("bus connection refused"), "the forwarder names the refused connections")
-        #expect(deployment.logs("forwarder").contains("bus event dropped: not the sender's to publish"), "and the events a service may not publish")
+        #expect(deployment.fullLog("forwarder").contains("bus connection refused"), "the forwarder names the refused connections")
+        #expect(deployment.fullLog("forwarder").contains("bus event dropped: not the sender's to publish"), "and the events a service may not publish")
+        _ = deployment.stopAll()
+    }
+
+    /// Runs `ecoresupply` with `arguments` and returns what it printed; expects success.
+    static func command(_ deployment: TestDeployment, _ arguments: [String]) throws -> String {
+        let process = Process(), output = Pipe()
+        process.executableURL = deployment.binaries.appendingPathComponent("ecoresupply")
+        process.arguments = arguments
+        process.standardOutput = output
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "ecoresupply \(arguments.joined(separator: " "))")
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Drains what a SUB socket received so far, as "topic event" lines.
+    static func drain(_ socket: ZMQSocket) throws -> [String] {
+        var lines: [String] = []
+        while let frames = try socket.receive(dontWait: true) {
+            lines.append(frames.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " "))
+        }
+        return lines
+    }
+
+    @Test("a subscriber key reads only its prefixes and heartbeats, cannot publish, and once revoked is refused from its next connection")
+    func subscriberKeys() async throws {
+        let deployment = try await TestDeployment.make()
+        let keys = deployment.root.appendingPathComponent("bus-keys", isDirectory: true)
+        _ = try Self.command(deployment, ["keys", "init", "--bus-keys", keys.path])
+        let added = try Self.command(deployment, ["keys", "add-subscriber", "city-of-marseille", "--prefix", "report.", "--bus-keys", keys.path])
+        #expect(added.contains("may read report."), "\(added)")
+        deployment.busKeys = keys
+        try deployment.startAll()
+        try await deployment.awaitHTTP("/readyz")
+        let base = "http://127.0.0.1:\(deployment.httpPort)"
+        struct Pair: Decodable { var publicKey: String; var secretKey: String }
+        let pair = try JSONDecoder().decode(Pair.self, from: Data(contentsOf: keys.appendingPathComponent("subscribers/city-of-marseille.key")))
+        let city = ZMQCurveKeyPair(publicKey: pair.publicKey, secretKey: pair.secretKey)
+        let cli = try BusKeyDirectory.load(from: keys, name: BusKeyDirectory.cliName)
+        let forwarderKey = try #require(cli.services[BusKeyDirectory.forwarderName])
+        #expect(try Self.command(deployment, ["keys", "list", "--bus-keys", keys.path]).contains("subscriber  city-of-marseille"))
+
+        func subscriber(_ keys: ZMQCurveKeyPair, to prefixes: [String]) throws -> ZMQSocket {
+            let socket = try ZMQSocket(.sub)
+            try socket.makeCurveClient(keys, serverKey: forwarderKey)
+            for prefix in prefixes { try socket.subscribe(prefix) }
+            try socket.connect(deployment.topology.subscribeEndpoint)
+            return socket
+        }
+        let reports = try subscriber(city, to: ["report.", "bus.heartbeat"])
+        let everything = try subscriber(city, to: [""])
+        let trusted = try subscriber(cli.own, to: [""])
+        defer { reports.close(); everything.close(); trusted.close() }
+        // Heartbeats reach the city's key within a second or two: its subscriptions are in place.
+        var seen: [String] = []
+        _ = try await eventually("a heartbeat on the city's key") { () -> Bool? in
+            seen += try Self.drain(reports)
+            return seen.contains { $0.hasPrefix("bus.heartbeat ") } ? true : nil
+        }
+        // The city's key may not publish, not even a report.
+        let forger = try ZMQSocket(.pub)
+        defer { forger.close() }
+        try forger.makeCurveClient(city, serverKey: forwarderKey)
+        try forger.connect(deployment.topology.publishEndpoint)
+        for round in 0..<10 { _ = try forger.send(try Self.forgedPickup(id: "city-\(round)"), dontWait: true) }
+
+        let merchant = try await HTTPSession.signUp(base, "subscriber-shop@example.org", roles: ["merchant"])
+        #expect(try await HTTP.send("POST", "\(base)/v1/lots", json: LotsTests.lot(title: "Not for the city"), token: merchant.accessToken).status == 201)
+        let filed = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report())
+        let reportID = try #require((try filed.json()["report"] as? [String: Any])?["id"] as? String, "\(filed.text)")
+        let cityLines = try await eventually("the report on the city's key") { () -> [String]? in
+            seen += try Self.drain(reports)
+            return seen.contains { $0.hasPrefix("report.filed ") && $0.contains(reportID) } ? seen : nil
+        }
+        var trustedLines: [String] = []
+        _ = try await eventually("the lot and the report on a process's key") { () -> Bool? in
+            trustedLines += try Self.drain(trusted)
+            return trustedLines.contains { $0.hasPrefix("lot.published ") } && trustedLines.contains { $0.contains(reportID) } ? true : nil
+        }
+        #expect(cityLines.allSatisfy { $0.hasPrefix("report.") || $0.hasPrefix("bus.heartbeat ") }, "\(cityLines.map { $0.prefix(40) })")
+        #expect(try Self.drain(everything).isEmpty, "subscribing to everything is refused: the key reads its prefixes only")
+        #expect(!trustedLines.contains { $0.contains("forged-city") }, "a subscriber key never publishes")
+        #expect(deployment.fullLog("forwarder").contains("bus subscription refused"))
+
+        // Revoked: the key's next connection is refused.
+        #expect(try Self.command(deployment, ["keys", "revoke", "city-of-marseille", "--bus-keys", keys.path]).contains("revoked"))
+        let afterRevoke = try subscriber(city, to: ["report.", "bus.heartbeat"])
+        defer { afterRevoke.close() }
+        _ = try await eventually("the forwarder to refuse the revoked key's subscription") { () -> Bool? in
+            deployment.fullLog("forwarder").components(separatedBy: "\n").contains {
+                $0.contains("bus connection refused") && $0.contains("bus.subscribe") && $0.contains(pair.publicKey)
+            } ? true : nil
+        }
+        let second = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report(["category": "noise", "latitude": 43.5297, "longitude": 5.4474]))
+        let secondID = try #require((try second.json()["report"] as? [String: Any])?["id"] as? String)
+        _ = try await eventually("a process's key to see the second report") { () -> Bool? in
+            trustedLines += try Self.drain(trusted)
+            return trustedLines.contains { $0.contains(secondID) } ? true : nil
+        }
+        #expect(try Self.drain(afterRevoke).isEmpty, "the revoked key hears nothing on its new connection")
         _ = deployment.stopAll()
     }
 }

@@ -24,21 +24,22 @@ struct ForwarderCommand: AsyncParsableCommand {
         let config = try options.resolve(instance: ServiceInstance(.gateway))
         Observability.bootstrap(level: Observability.level(config.logLevel))
         let logger = Logger(label: "ecoresupply.forwarder")
-        // With keys, only the deployment's services publish, and only its processes subscribe.
-        let keyring = try config.busKeys.map { try BusKeyDirectory.load(from: $0, name: BusKeyDirectory.forwarderName) }
-        let publishers = keyring.map { keyring in
-            BusKeyring(name: keyring.name, own: keyring.own, services: keyring.services.filter { $0.key != BusKeyDirectory.cliName && $0.key != BusKeyDirectory.forwarderName })
-        }
-        let zap = keyring.flatMap { keyring in
-            publishers.map { BusSecurity.authenticator(admitting: [BusCurve.publishDomain: $0, BusCurve.subscribeDomain: keyring], logger: logger) }
-        }
+        // With keys, only the deployment's services publish, and its processes and subscriber keys subscribe.
+        let security = try config.busKeys.map { ForwarderSecurity(registry: try BusKeyRegistry(directory: $0, name: BusKeyDirectory.forwarderName)) }
+        let keyring = security?.registry.current
+        let zap = security?.authenticator(logger: logger)
         try zap?.start()
         defer { zap?.stop() }
+        var subscriptions: Forwarder.SubscriptionRights?
+        if let security {
+            subscriptions = { identity, prefix in security.allows(identity, subscription: prefix) }
+        }
         let forwarder = Forwarder(
             subscribeEndpoint: config.topology.subscribeEndpoint,
             publishEndpoint: config.topology.publishEndpoint,
             curveSecretKey: keyring?.own.secretKey,
             permits: keyring == nil ? nil : Self.publishingRights,
+            subscriptions: subscriptions,
             logger: logger)
         if keyring != nil { logger.notice("bus forwarder runs CURVE: only the deployment's keys connect") }
         var services = [ServiceGroupConfiguration.ServiceConfiguration(service: ForwarderService(forwarder: forwarder))]

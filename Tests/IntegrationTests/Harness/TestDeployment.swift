@@ -141,6 +141,9 @@ final class TestDeployment: @unchecked Sendable {
 
     func logs(_ name: String) -> String { processes[name]?.logTail() ?? "(not started)" }
 
+    /// A process's whole log, for tests that look for a line in it.
+    func fullLog(_ name: String) -> String { processes[name]?.logTail(lines: .max) ?? "" }
+
     // MARK: - Bus queries
 
     /// The bus client for commands and queries: with the command line's key once the deployment has
