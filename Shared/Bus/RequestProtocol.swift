@@ -73,5 +73,7 @@ public struct IncomingRequest: Sendable {
     public let identity: Data
     public let requestID: Data
     public let kind: String
-    public let body: [Data]
+    public var body: [Data]
+    /// The asker's authenticated name on a bus with keys (ZAP `User-Id`); nil on plain TCP.
+    public var sender: String? = nil
 }

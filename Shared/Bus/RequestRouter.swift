@@ -8,11 +8,17 @@ public typealias RequestHandler = @Sendable ([Data]) async throws -> [Data]
 /// Dispatches requests received on a service's ROUTER socket to handlers by kind, concurrently,
 /// and sends each answer back. An unknown kind gets an `unknown_request` error.
 public struct RequestRouter: Sendable {
+    /// Decides, before any handler runs, whether the asker may make this request, and may narrow
+    /// it (a subscriber key's replay to its prefixes); a `RemoteError` refuses it.
+    public typealias Admission = @Sendable (IncomingRequest) -> Result<IncomingRequest, RemoteError>
+
     private let handlers: [String: RequestHandler]
+    private let admission: Admission?
     private let logger: Logger
 
-    public init(handlers: [String: RequestHandler], logger: Logger) {
+    public init(handlers: [String: RequestHandler], admission: Admission? = nil, logger: Logger) {
         self.handlers = handlers
+        self.admission = admission
         self.logger = logger
     }
 
@@ -27,7 +33,15 @@ public struct RequestRouter: Sendable {
         }
     }
 
-    private func handle(_ request: IncomingRequest, loop: SocketLoop) async {
+    private func handle(_ asked: IncomingRequest, loop: SocketLoop) async {
+        let request: IncomingRequest
+        switch admission?(asked) ?? .success(asked) {
+        case .success(let admitted): request = admitted
+        case .failure(let refusal):
+            logger.warning("bus request refused", metadata: ["bus.kind": "\(asked.kind)", "bus.sender": "\(asked.sender ?? "none")", "error": "\(refusal.message)"])
+            loop.replyError(to: asked, refusal)
+            return
+        }
         guard let handler = handlers[request.kind] else {
             loop.replyError(to: request, RemoteError(code: "unknown_request", message: "no handler for '\(request.kind)'; known: \(kinds.joined(separator: ", "))"))
             return

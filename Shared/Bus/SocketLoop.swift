@@ -367,9 +367,9 @@ public final class SocketLoop: Sendable {
             }
             if let routerIndex, let router, items[routerIndex].ready.contains(.readable) {
                 var received = 0
-                while received < 1000, let frames = try? router.receive(dontWait: true) {
+                while received < 1000, let message = try? router.receiveAuthenticated(dontWait: true) {
                     received += 1
-                    handleRouterMessage(frames, router: router)
+                    handleRouterMessage(message.frames, sender: message.userId, router: router)
                 }
             }
             for (offset, entry) in dealerEntries.enumerated() where items[dealerStart + offset].ready.contains(.readable) {
@@ -401,7 +401,7 @@ public final class SocketLoop: Sendable {
         for dealer in dealers.values { dealer.close() }
     }
 
-    private func handleRouterMessage(_ frames: [Data], router: ZMQSocket) {
+    private func handleRouterMessage(_ frames: [Data], sender: String?, router: ZMQSocket) {
         // [identity, request id, kind, body…]
         guard frames.count >= 3, let kind = String(data: frames[2], encoding: .utf8),
               RequestProtocol.decodeID(frames[1]) != nil
@@ -413,7 +413,7 @@ public final class SocketLoop: Sendable {
             }
             return
         }
-        let request = IncomingRequest(identity: frames[0], requestID: frames[1], kind: kind, body: Array(frames.dropFirst(3)))
+        let request = IncomingRequest(identity: frames[0], requestID: frames[1], kind: kind, body: Array(frames.dropFirst(3)), sender: sender)
         if case .dropped = requestContinuation.yield(request) {
             logger.warning("bus request dropped: too many pending", metadata: ["bus.kind": "\(kind)"])
         }

@@ -35,4 +35,52 @@ public enum BusSecurity {
                 ])
             })
     }
+
+    /// A service's ZAP handler: its ROUTER admits the deployment's processes, and subscriber keys
+    /// not revoked (for replay of their prefixes only: `admission`), as `public.json` says now.
+    public static func routerAuthenticator(_ registry: BusKeyRegistry, logger: Logger) -> ZAPAuthenticator {
+        ZAPAuthenticator(
+            policy: { request in
+                guard request.domain == BusCurve.routerDomain, request.mechanism == "CURVE", let key = request.clientKey else { return nil }
+                let keyring = registry.current
+                return keyring.identity(of: key) ?? keyring.subscriberIdentity(of: key)
+            },
+            onRefusal: { request in
+                logger.warning("bus connection refused: key not in the deployment", metadata: [
+                    "bus.domain": "\(request.domain)", "net.peer": "\(request.address)", "bus.key": "\(request.clientKey ?? "none")",
+                ])
+            })
+    }
+
+    /// What a subscriber key may ask a ROUTER: `bus.ping`, and `bus.replay` of its own prefixes
+    /// (a replay without prefixes gets them; one asking for others is refused). Processes of the
+    /// deployment may ask anything.
+    public static func admission(_ registry: BusKeyRegistry) -> RequestRouter.Admission {
+        { request in
+            guard let sender = request.sender, sender.hasPrefix(BusKeyring.subscriberPrefix) else { return .success(request) }
+            let name = String(sender.dropFirst(BusKeyring.subscriberPrefix.count))
+            guard let subscriber = registry.current.subscribers[name], !subscriber.revoked else {
+                return .failure(.forbidden("the key of subscriber \(name) was revoked"))
+            }
+            switch request.kind {
+            case BusRequestKind.ping:
+                return .success(request)
+            case BusRequestKind.replay:
+                guard let first = request.body.first, var replay = try? EventCodec.decoder.decode(ReplayRequest.self, from: first) else {
+                    return .success(request)  // the replay handler says what is wrong with it
+                }
+                let asked = replay.prefixes ?? subscriber.prefixes
+                guard asked.allSatisfy({ prefix in subscriber.prefixes.contains { prefix.hasPrefix($0) } }) else {
+                    return .failure(.forbidden("subscriber \(name) may replay only \(subscriber.prefixes.joined(separator: ", "))"))
+                }
+                replay.prefixes = asked
+                var narrowed = request
+                guard let body = try? EventCodec.encoder.encode(replay) else { return .failure(RemoteError(code: "internal", message: "replay request not re-encoded")) }
+                narrowed.body = [body] + request.body.dropFirst()
+                return .success(narrowed)
+            default:
+                return .failure(.forbidden("a subscriber key may only replay its prefixes (\(BusRequestKind.replay)) and ping"))
+            }
+        }
+    }
 }

@@ -108,7 +108,15 @@ public final class ServiceRuntime: Sendable {
     /// Starts the sockets and runs until SIGTERM/SIGINT, then stops every part in reverse order.
     public func run(_ parts: ServiceParts) async throws {
         // The ZAP handler listens before the ROUTER binds: without one, libzmq lets every key in.
-        let authenticator = keyring.map { BusSecurity.authenticator(admitting: [BusCurve.routerDomain: $0], logger: logger) }
+        var registry: BusKeyRegistry?
+        if let directory = config.busKeys {
+            do throws(BusKeyError) {
+                registry = try BusKeyRegistry(directory: directory, name: config.instance.name)
+            } catch {
+                throw RuntimeError.keys(error)
+            }
+        }
+        let authenticator = registry.map { BusSecurity.routerAuthenticator($0, logger: logger) }
         try authenticator?.start()
         defer { authenticator?.stop() }
         do {
@@ -133,7 +141,7 @@ public final class ServiceRuntime: Sendable {
             do { return [try EventCodec.encoder.encode(stats.snapshot)] } catch { throw RemoteError(code: "internal", message: "\(error)") }
         }
         handlers[BusRequestKind.ping] = { _ in [Data(name.utf8)] }
-        let router = RequestRouter(handlers: handlers, logger: logger)
+        let router = RequestRouter(handlers: handlers, admission: registry.map(BusSecurity.admission), logger: logger)
 
         let socketService = SocketLoopService(loop: loop, router: router)
         let retention = RetentionService(jobs: [DeadLetterRetention()] + parts.retention, database: database, logger: logger)

@@ -144,7 +144,7 @@ struct SecureBusTests {
         return lines
     }
 
-    @Test("a subscriber key reads only its prefixes and heartbeats, cannot publish, and once revoked is refused from its next connection")
+    @Test("a subscriber key reads and replays only its prefixes, asks a ROUTER nothing else, cannot publish, and once revoked is refused from its next connection")
     func subscriberKeys() async throws {
         let deployment = try await TestDeployment.make()
         let keys = deployment.root.appendingPathComponent("bus-keys", isDirectory: true)
@@ -203,6 +203,28 @@ struct SecureBusTests {
         #expect(try Self.drain(everything).isEmpty, "subscribing to everything is refused: the key reads its prefixes only")
         #expect(!trustedLines.contains { $0.contains("forged-city") }, "a subscriber key never publishes")
         #expect(deployment.fullLog("forwarder").contains("bus subscription refused"))
+
+        // On ingest's ROUTER, the city's key replays its prefixes only, and asks nothing else.
+        let ingestKey = try #require(cli.services[ServiceInstance(.ingest).name])
+        let dealer = try ZMQSocket(.dealer)
+        defer { dealer.close() }
+        try dealer.makeCurveClient(city, serverKey: ingestKey)
+        try dealer.connect(deployment.endpoint(ServiceInstance(.ingest)))
+        func ask(_ id: UInt64, _ kind: String, _ body: [Data] = []) throws -> [Data] {
+            try dealer.send([RequestProtocol.encodeID(id), Data(kind.utf8)] + body)
+            return try #require(try dealer.receive(timeoutMilliseconds: 5_000), "\(kind) answered")
+        }
+        let everythingFromStart = try EventCodec.encoder.encode(ReplayRequest(from: 1))
+        let replayed = try ask(1, BusRequestKind.replay, [everythingFromStart])
+        #expect(String(decoding: replayed[1], as: UTF8.self) == "ok", "\(replayed.map { String(decoding: $0, as: UTF8.self) })")
+        let replayedEvents = replayed.dropFirst(3).map { String(decoding: $0, as: UTF8.self) }
+        #expect(replayedEvents.contains { $0.contains(reportID) }, "the report comes back")
+        #expect(replayedEvents.allSatisfy { $0.contains("\"type\":\"report.") }, "and nothing but reports: \(replayedEvents.map { $0.prefix(120) })")
+        let lots = try ask(2, BusRequestKind.replay, [try EventCodec.encoder.encode(ReplayRequest(from: 1, prefixes: ["lot."]))])
+        #expect(String(decoding: lots[1], as: UTF8.self) == "error" && String(decoding: lots[2], as: UTF8.self).contains("forbidden"))
+        let export = try ask(3, "privacy.export", [Data(#"{"accountId":"anyone"}"#.utf8)])
+        #expect(String(decoding: export[1], as: UTF8.self) == "error" && String(decoding: export[2], as: UTF8.self).contains("forbidden"), "a subscriber key asks nothing else")
+        #expect(String(decoding: try ask(4, BusRequestKind.ping)[1], as: UTF8.self) == "ok")
 
         // Revoked: the key's next connection is refused.
         #expect(try Self.command(deployment, ["keys", "revoke", "city-of-marseille", "--bus-keys", keys.path]).contains("revoked"))
