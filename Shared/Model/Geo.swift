@@ -26,10 +26,15 @@ public struct GeoPoint: Codable, Sendable, Equatable {
     }
 
     /// Latitude and longitude ranges that contain every point within `radiusKm` (a prefilter for queries).
+    /// The longitude span is the spherical cap's exact widest (asin(sin r / cos φ), reached poleward
+    /// of the centre), not r / cos φ, which is narrower and left points at the very edge outside;
+    /// a hair of margin keeps a point at exactly `radiusKm` inside despite rounding.
     public func boundingBox(radiusKm: Double) -> (latitude: ClosedRange<Double>, longitude: ClosedRange<Double>) {
-        let Δlat = radiusKm / Self.earthRadiusKm * 180 / .pi
-        let cosLat = max(cos(latitude * .pi / 180), 1e-6)
-        let Δlon = min(180, Δlat / cosLat)
+        let angular = max(0, radiusKm) / Self.earthRadiusKm
+        let margin = 1e-9
+        let Δlat = angular * 180 / .pi + margin
+        let ratio = sin(min(angular, .pi / 2)) / max(cos(latitude * .pi / 180), 1e-9)
+        let Δlon = ratio >= 1 ? 180 : asin(ratio) * 180 / .pi + margin
         return (max(-90, latitude - Δlat)...min(90, latitude + Δlat), max(-180, longitude - Δlon)...min(180, longitude + Δlon))
     }
 }
