@@ -29,11 +29,7 @@ public enum BusSecurity {
                 guard let keyring = domains[request.domain], request.mechanism == "CURVE", let key = request.clientKey else { return nil }
                 return keyring.identity(of: key)
             },
-            onRefusal: { request in
-                logger.warning("bus connection refused: key not in the deployment", metadata: [
-                    "bus.domain": "\(request.domain)", "net.peer": "\(request.address)", "bus.key": "\(request.clientKey ?? "none")",
-                ])
-            })
+            onRefusal: refusalLog(logger))
     }
 
     /// A service's ZAP handler: its ROUTER admits the deployment's processes, and subscriber keys
@@ -45,11 +41,7 @@ public enum BusSecurity {
                 let keyring = registry.current
                 return keyring.identity(of: key) ?? keyring.subscriberIdentity(of: key)
             },
-            onRefusal: { request in
-                logger.warning("bus connection refused: key not in the deployment", metadata: [
-                    "bus.domain": "\(request.domain)", "net.peer": "\(request.address)", "bus.key": "\(request.clientKey ?? "none")",
-                ])
-            })
+            onRefusal: refusalLog(logger))
     }
 
     /// What a subscriber key may ask a ROUTER: `bus.ping`, and `bus.replay` of its own prefixes
@@ -81,6 +73,15 @@ public enum BusSecurity {
             default:
                 return .failure(.forbidden("a subscriber key may only replay its prefixes (\(BusRequestKind.replay)) and ping"))
             }
+        }
+    }
+
+    /// Logs a refused connection with its domain, address and key: the line operators look for.
+    public static func refusalLog(_ logger: Logger) -> @Sendable (ZAPAuthenticator.Request) -> Void {
+        { request in
+            logger.warning("bus connection refused: key not in the deployment", metadata: [
+                "bus.domain": "\(request.domain)", "net.peer": "\(request.address)", "bus.key": "\(request.clientKey ?? "none")",
+            ])
         }
     }
 }

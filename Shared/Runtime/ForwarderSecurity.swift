@@ -37,10 +37,6 @@ public struct ForwarderSecurity: Sendable {
     public func authenticator(logger: Logger) -> ZAPAuthenticator {
         ZAPAuthenticator(
             policy: { identity(for: $0) },
-            onRefusal: { request in
-                logger.warning("bus connection refused: key not in the deployment", metadata: [
-                    "bus.domain": "\(request.domain)", "net.peer": "\(request.address)", "bus.key": "\(request.clientKey ?? "none")",
-                ])
-            })
+            onRefusal: BusSecurity.refusalLog(logger))
     }
 }
