@@ -160,6 +160,14 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Fuzz targets (docs/reliability.md): libFuzzer under scripts/fuzz.sh, corpus replay otherwise.
+        .executableTarget(
+            name: "fuzz",
+            dependencies: ["EcoBus", "EcoStore", "EcoModel", "EcoWaste", "EcoTerritory", "GatewayService", "PickupValidatorService", grdb],
+            path: "Tests/Fuzz",
+            exclude: ["Corpus", "Regressions"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "BusTests",
             dependencies: ["EcoBus", "EcoStore", "EcoModel", "ZeroMQ", "EcoConfig", grdb],
