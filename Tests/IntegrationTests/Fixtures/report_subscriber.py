@@ -5,11 +5,16 @@ Reference client for docs/streams.md (section "ZeroMQ"), and the fixture of
 Tests/IntegrationTests/ReportZeroMQStreamTests.swift. Needs pyzmq (Debian: python3-zmq).
 
     /usr/bin/python3 report_subscriber.py --xpub tcp://127.0.0.1:7700 --state DIR \
-        [--prefix report.] [--jurisdiction marseille]
+        [--prefix report.] [--jurisdiction marseille] \
+        [--key bus-keys/subscribers/city.key --public-keys bus-keys/public.json]
 
 It appends every report event to DIR/events.jsonl (one CloudEvent JSON per line) and keeps, per
 producer, the sequence it has handled in DIR/offsets.json. Killed at any moment and restarted with
 the same DIR, it neither loses nor repeats an event. It prints "ready" once caught up; SIGTERM stops it.
+
+With --key and --public-keys it speaks CURVE (docs/decisions/0012): the key file is the subscriber's
+pair, `{"publicKey", "secretKey"}` in Z85, made by `ecoresupply keys add-subscriber`; public.json
+gives the forwarder's public key (`services.forwarder`) and each producer's (`services.<source>`).
 
 The protocol (docs/bus-protocol.md):
   * Events: SUB to the forwarder's XPUB; each message is [topic, CloudEvent JSON], with `source`
@@ -97,7 +102,24 @@ def main():
     parser.add_argument("--prefix", default="report.", help="topic prefix to receive (default: report.)")
     parser.add_argument("--jurisdiction", help="keep only events whose data.report.jurisdictionId (or data.previousJurisdictionId) is this")
     parser.add_argument("--service", default="ingest", help="the producer of those topics (default: ingest)")
+    parser.add_argument("--key", help="this subscriber's CURVE key pair (JSON publicKey/secretKey, Z85), from `ecoresupply keys add-subscriber`")
+    parser.add_argument("--public-keys", help="the deployment's public.json: the forwarder's and each producer's public key")
     args = parser.parse_args()
+    if (args.key is None) != (args.public_keys is None):
+        parser.error("--key and --public-keys go together")
+    curve = None
+    if args.key:
+        with open(args.key) as f:
+            pair = json.load(f)
+        with open(args.public_keys) as f:
+            servers = json.load(f)["services"]
+        curve = (pair["publicKey"].encode(), pair["secretKey"].encode(), servers)
+
+    def secure(socket, server):
+        # A CURVE client: our pair, and the public key of the server we connect to.
+        if curve:
+            socket.curve_publickey, socket.curve_secretkey = curve[0], curve[1]
+            socket.curve_serverkey = curve[2][server].encode()
 
     state = State(args.state)
     stopping = []
@@ -107,6 +129,7 @@ def main():
     context = zmq.Context()
     # 1. Subscribe FIRST, so that nothing published after the replay below can slip between the two.
     sub = context.socket(zmq.SUB)
+    secure(sub, "forwarder")
     sub.setsockopt(zmq.SUBSCRIBE, args.prefix.encode())
     sub.setsockopt(zmq.SUBSCRIBE, b"bus.heartbeat")
     sub.connect(args.xpub)
@@ -161,6 +184,7 @@ def main():
         if source not in producers:
             # 2. The first heartbeat says where to ask for replay: connect and catch up.
             dealer = context.socket(zmq.DEALER)
+            secure(dealer, event["source"])
             dealer.connect(beat["replay"])
             poller.register(dealer, zmq.POLLIN)
             producers[source] = {"dealer": dealer, "asked": None, "seen": 0, "last_beat_offset": None}
