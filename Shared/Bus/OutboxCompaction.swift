@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// Outbox retention by compaction (docs/decisions/0011): for topics whose every event carries the
-/// whole current state of one thing (a report), an event older than the retention period is deleted
+/// whole current state of one thing (a report, a lot), an event older than the retention period is deleted
 /// once a later event of the same thing exists. What stays is the producer's state, one event per
 /// thing, plus everything recent, so a consumer that replays from the start ends in the same state.
 /// Sequences never change: the holes are recorded, and replay replies say how far they reach.
@@ -21,14 +21,25 @@ public enum OutboxCompaction {
         },
     ]
 
-    /// Topics whose events each carry the whole state of the thing at `key` (a JSON path into the event).
+    /// Topics whose events each carry the whole state of one thing, named by its id at the first of
+    /// `keys` (JSON paths into the event) that the event has: `lot.published` has `$.data.lot.id`,
+    /// `lot.withdrawn` `$.data.lotId`.
     public struct Rule: Sendable {
         public let topics: [String]
-        public let key: String
+        public let keys: [String]
 
-        public init(topics: [String], key: String) {
+        public init(topics: [String], keys: [String]) {
+            precondition(!keys.isEmpty, "a compaction rule needs the path of its things' id")
             self.topics = topics
-            self.key = key
+            self.keys = keys
+        }
+
+        public init(topics: [String], key: String) { self.init(topics: topics, keys: [key]) }
+
+        /// The SQL for the thing's id in the event aliased `alias`, and its arguments.
+        func thing(_ alias: String) -> (sql: String, arguments: StatementArguments) {
+            let paths = keys.map { _ in "json_extract(CAST(\(alias).payload AS TEXT), ?)" }.joined(separator: ", ")
+            return (keys.count == 1 ? paths : "COALESCE(\(paths))", StatementArguments(keys))
         }
     }
 
@@ -37,15 +48,16 @@ public enum OutboxCompaction {
     public static func compact(_ rule: Rule, before cutoff: Date, in db: Database) throws -> Int {
         guard !rule.topics.isEmpty else { return 0 }
         let marks = Array(repeating: "?", count: rule.topics.count).joined(separator: ", ")
+        let newer = rule.thing("n"), older = rule.thing("o")
         let superseded = """
             SELECT o.sequence FROM bus_outbox o
             WHERE o.topic IN (\(marks)) AND o.created_at < ?
               AND EXISTS (
                   SELECT 1 FROM bus_outbox n
                   WHERE n.topic IN (\(marks)) AND n.sequence > o.sequence
-                    AND json_extract(CAST(n.payload AS TEXT), ?) = json_extract(CAST(o.payload AS TEXT), ?))
+                    AND \(newer.sql) = \(older.sql))
             """
-        let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.topics) + [rule.key, rule.key]
+        let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.topics) + newer.arguments + older.arguments
         let deleted = try Int64.fetchAll(db, sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded)) RETURNING sequence", arguments: arguments)
         guard let highest = deleted.max() else { return 0 }
         try db.execute(

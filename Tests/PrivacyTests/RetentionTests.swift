@@ -7,6 +7,7 @@ import Foundation
 import GRDB
 @testable import IngestService
 import Logging
+import MatcherService
 @testable import NotificationsService
 import Testing
 
@@ -127,6 +128,50 @@ struct RetentionTests {
         #expect(try database.write { db in try ReportEventCompaction().purge(now: Self.now, in: db) } == 2)
         let left = try database.read { db in try Int64.fetchAll(db, sql: "SELECT sequence FROM bus_outbox ORDER BY sequence") }
         #expect(left == [3, 4], "r2's only event and r1's latest")
+    }
+
+    @Test("ingest's old lot events go once a later one of the same lot exists; a matcher replaying what is left from zero holds the same lots")
+    func lotEventCompaction() throws {
+        let database = try Self.store(IngestService.migrations)
+        let outbox = Outbox(producer: "ingest")
+        func lot(_ id: String, baskets: Int, version: Int) -> LotChanged {
+            let draft = LotDraft(
+                title: "Pains", category: .bakery, baskets: baskets, mealsPerBasket: 2, weightPerBasketKg: 1.5, originalValueCents: 1200,
+                priceCents: 400, pickupStart: Self.now, pickupEnd: Self.now.addingTimeInterval(3600),
+                location: Place(latitude: 43.29, longitude: 5.37, address: "Quai du Port"))
+            return LotChanged(lot: Lot(id: id, merchantId: "shop", draft: draft, status: .published, version: version, createdAt: Self.now, updatedAt: Self.now))
+        }
+        try database.write { db in
+            try outbox.append(LotChanged.publishedTopic, lot("l1", baskets: 5, version: 1), in: db)
+            try outbox.append(LotChanged.updatedTopic, lot("l1", baskets: 4, version: 2), in: db)
+            try outbox.append(LotChanged.publishedTopic, lot("l2", baskets: 3, version: 1), in: db)
+            try outbox.append(LotChanged.publishedTopic, lot("l3", baskets: 2, version: 1), in: db)
+            try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: "l3", merchantId: "shop", withdrawnBy: "shop"), in: db)
+            try outbox.append(LotChanged.updatedTopic, lot("l1", baskets: 2, version: 3), in: db)
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence <= 5", arguments: [Self.ago(31)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 6", arguments: [Self.ago(1)])
+        }
+        let before = try database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+        #expect(try database.write { db in try LotEventCompaction().purge(now: Self.now, in: db) } == 3)
+        let left = try database.read { db in try Int64.fetchAll(db, sql: "SELECT sequence FROM bus_outbox ORDER BY sequence") }
+        #expect(left == [3, 5, 6], "l2's only event, l3's withdrawal and l1's latest")
+        #expect(try Self.matcherLots(replaying: database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") })
+            == Self.matcherLots(replaying: before))
+    }
+
+    /// The lots (id, baskets, status) a one-worker matcher holds after applying `payloads` from an empty store.
+    static func matcherLots(replaying payloads: [Data]) throws -> [String] {
+        let database = try store(MatcherService.migrations)
+        let book = ReservationBook(database: database, outbox: Outbox(producer: "matcher-0"), worker: 0, workers: 1)
+        let handlers = MatcherEventHandlers(book: book, missions: MissionBook(book: book))
+        try database.write { db in
+            for payload in payloads {
+                try handlers.apply(ReceivedEvent(envelope: try EventCodec.decoder.decode(EventEnvelope.self, from: payload), payload: payload), in: db)
+            }
+        }
+        return try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, baskets, status FROM lots WHERE status = 'published' ORDER BY id").map { "\($0["id"] as String) \($0["baskets"] as Int)" }
+        }
     }
 
     @Test("the retention service runs every job at its clock's time: dead letters go after 30 days")
