@@ -41,6 +41,8 @@ public struct ReservationChanged: Codable, Sendable, Equatable {
     public static let createdTopic = "reservation.created"
     public static let cancelledTopic = "reservation.cancelled"
     public static let noShowTopic = "reservation.no_show"
+    /// Every reservation topic; each event carries the reservation's whole state after the change.
+    public static let topics = [createdTopic, cancelledTopic, noShowTopic]
 
     public enum Reason: String, Codable, Sendable {
         case reserved, takerCancelled = "taker_cancelled", lotWithdrawn = "lot_withdrawn", notCollected = "not_collected"

@@ -7,7 +7,7 @@ import Foundation
 import GRDB
 @testable import IngestService
 import Logging
-import MatcherService
+@testable import MatcherService
 @testable import NotificationsService
 import Testing
 
@@ -157,6 +157,44 @@ struct RetentionTests {
         #expect(left == [3, 5, 6], "l2's only event, l3's withdrawal and l1's latest")
         #expect(try Self.matcherLots(replaying: database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") })
             == Self.matcherLots(replaying: before))
+    }
+
+    @Test("a worker's old reservation events go once a later one of the same reservation exists; the gateway's index and ingest's baskets rebuilt from what is left are the same")
+    func reservationEventCompaction() throws {
+        let database = try Self.store(MatcherService.migrations)
+        let outbox = Outbox(producer: "matcher-0")
+        func change(_ id: String, _ status: ReservationStatus, baskets: Int = 1) -> ReservationChanged {
+            ReservationChanged(reservation: Reservation(
+                id: id, lotId: "l1", takerId: "t-\(id)", merchantId: "shop", organisationId: nil, baskets: baskets, isFree: false,
+                pickupStart: Self.now, pickupEnd: Self.now.addingTimeInterval(3600), mealsPerBasket: 2, weightPerBasketKg: 1,
+                originalValueCents: 1200, priceCents: 400, status: status, createdAt: Self.now), reason: status == .active ? .reserved : .takerCancelled)
+        }
+        try database.write { db in
+            try outbox.append(ReservationChanged.createdTopic, change("r1", .active, baskets: 2), in: db)
+            try outbox.append(ReservationChanged.createdTopic, change("r2", .active), in: db)
+            try outbox.append(ReservationChanged.cancelledTopic, change("r1", .cancelled, baskets: 2), in: db)
+            try outbox.append(ReservationChanged.createdTopic, change("r3", .active), in: db)
+            try outbox.append(ReservationChanged.noShowTopic, change("r3", .noShow), in: db)
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence <= 4", arguments: [Self.ago(31)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 5", arguments: [Self.ago(1)])
+        }
+        let before = try database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+        #expect(try database.write { db in try ReservationEventCompaction().purge(now: Self.now, in: db) } == 2)
+        let after = try database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+        #expect(after.count == 3, "r2's creation, r1's cancellation and r3's no-show")
+        #expect(try Self.rebuilt(replaying: after) == Self.rebuilt(replaying: before))
+        #expect(try Self.rebuilt(replaying: after) == ["index r1 r2 r3", "baskets held 2"])
+    }
+
+    /// The gateway's reservation index and ingest's baskets held, each rebuilt in an empty store from `payloads`.
+    static func rebuilt(replaying payloads: [Data]) throws -> [String] {
+        let gateway = try store(ErasedAccounts.migrations + GatewayService.migrations), ingest = try store(IngestService.migrations)
+        let events = try payloads.map { ReceivedEvent(envelope: try EventCodec.decoder.decode(EventEnvelope.self, from: $0), payload: $0) }
+        try gateway.write { db in for event in events { try ReservationIndexProjection().apply(event, in: db) } }
+        try ingest.write { db in for event in events { try ReservedBaskets().apply(event, in: db) } }
+        let index = try gateway.read { db in try String.fetchAll(db, sql: "SELECT id FROM reservation_index ORDER BY id") }
+        let held = try ingest.read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM lot_reservations WHERE holds = 1") ?? 0 }
+        return ["index " + index.joined(separator: " "), "baskets held \(held)"]
     }
 
     /// The lots (id, baskets, status) a one-worker matcher holds after applying `payloads` from an empty store.

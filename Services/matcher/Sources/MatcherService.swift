@@ -29,6 +29,7 @@ public enum MatcherService {
             personalData: [PseudonymousRows(section: "reservations", [
                 .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
                 .init("material_proposals", by: ["giver_id", "taker_id"]),
-            ])])
+            ])],
+            retention: [ReservationEventCompaction()])
     }
 }

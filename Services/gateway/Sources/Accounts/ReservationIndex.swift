@@ -6,7 +6,7 @@ import GRDB
 
 /// Where each reservation lives and whose it is, so that `/v1/reservations/{id}` can be routed to
 /// the matcher worker that owns its lot and checked against the caller. Written when the gateway
-/// makes the reservation and again from `reservation.created` (whichever comes first).
+/// makes the reservation and again from its events (whichever comes first).
 public struct ReservationIndex: Sendable {
     public static let migrations: [Migration] = [
         Migration("gateway.v2.reservation-index") { db in
@@ -73,10 +73,12 @@ public struct ReservationIndex: Sendable {
     }
 }
 
-/// Applies `reservation.created` to the index.
+/// Applies the reservation events to the index. Each carries the whole reservation, so any of them
+/// indexes it: once the matcher has compacted its stream (docs/decisions/0011), a cancelled
+/// reservation's `reservation.created` may be gone and its `reservation.cancelled` is the first seen.
 public struct ReservationIndexProjection: EventHandler {
     public init() {}
-    public var topicPrefixes: [String] { [ReservationChanged.createdTopic] }
+    public var topicPrefixes: [String] { ReservationChanged.topics }
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let reservation = try event.decodeData(ReservationChanged.self).reservation
         guard try !ErasedAccounts.contains(reservation.takerId, in: db) else { return }
