@@ -24,17 +24,22 @@ public enum OutboxCompaction {
     /// Topics whose events each carry the whole state of one thing, named by its id at the first of
     /// `keys` (JSON paths into the event) that the event has: `lot.published` has `$.data.lot.id`,
     /// `lot.withdrawn` `$.data.lotId`.
+    ///
+    /// With `supersededBy`, only a later event of those topics makes an older one go: a snapshot
+    /// (`account.snapshot`) stands for the partial events before it, which never stand for each other.
     public struct Rule: Sendable {
         public let topics: [String]
         public let keys: [String]
+        public let supersededBy: [String]
 
-        public init(topics: [String], keys: [String]) {
+        public init(topics: [String], keys: [String], supersededBy: [String]? = nil) {
             precondition(!keys.isEmpty, "a compaction rule needs the path of its things' id")
             self.topics = topics
             self.keys = keys
+            self.supersededBy = supersededBy ?? topics
         }
 
-        public init(topics: [String], key: String) { self.init(topics: topics, keys: [key]) }
+        public init(topics: [String], key: String, supersededBy: [String]? = nil) { self.init(topics: topics, keys: [key], supersededBy: supersededBy) }
 
         /// The SQL for the thing's id in the event aliased `alias`, and its arguments.
         func thing(_ alias: String) -> (sql: String, arguments: StatementArguments) {
@@ -48,16 +53,17 @@ public enum OutboxCompaction {
     public static func compact(_ rule: Rule, before cutoff: Date, in db: Database) throws -> Int {
         guard !rule.topics.isEmpty else { return 0 }
         let marks = Array(repeating: "?", count: rule.topics.count).joined(separator: ", ")
+        let laterMarks = Array(repeating: "?", count: rule.supersededBy.count).joined(separator: ", ")
         let newer = rule.thing("n"), older = rule.thing("o")
         let superseded = """
             SELECT o.sequence FROM bus_outbox o
             WHERE o.topic IN (\(marks)) AND o.created_at < ?
               AND EXISTS (
                   SELECT 1 FROM bus_outbox n
-                  WHERE n.topic IN (\(marks)) AND n.sequence > o.sequence
+                  WHERE n.topic IN (\(laterMarks)) AND n.sequence > o.sequence
                     AND \(newer.sql) = \(older.sql))
             """
-        let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.topics) + newer.arguments + older.arguments
+        let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.supersededBy) + newer.arguments + older.arguments
         let deleted = try Int64.fetchAll(db, sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded)) RETURNING sequence", arguments: arguments)
         guard let highest = deleted.max() else { return 0 }
         try db.execute(

@@ -81,3 +81,32 @@ public struct AccountEmailChanged: Codable, Sendable, Equatable {
         self.email = email
     }
 }
+
+/// `account.snapshot`: an account's whole state as other services need it, written by the gateway in
+/// place of the account's older events, which then go from its outbox (docs/decisions/0011). A
+/// consumer applies it as it would the `account.created`, `account.roles_changed`,
+/// `account.consent_changed` and `account.email_changed` it stands for.
+public struct AccountSnapshot: Codable, Sendable, Equatable {
+    public static let topic = "account.snapshot"
+    /// The account events a snapshot stands for.
+    public static let replaces = [AccountCreated.topic, AccountRolesChanged.topic, AccountConsentChanged.topic, AccountEmailChanged.topic]
+
+    public var accountID: String
+    public var email: String
+    public var displayName: String
+    public var roles: [Role]
+    /// Whether notification emails are consented to now, and to which version of their text.
+    public var emailNotifications: Bool
+    public var emailNotificationsVersion: String?
+    public var at: Date
+
+    public init(accountID: String, email: String, displayName: String, roles: [Role], emailNotifications: Bool, emailNotificationsVersion: String?, at: Date) {
+        self.accountID = accountID
+        self.email = email
+        self.displayName = displayName
+        self.roles = roles
+        self.emailNotifications = emailNotifications
+        self.emailNotificationsVersion = emailNotificationsVersion
+        self.at = at
+    }
+}

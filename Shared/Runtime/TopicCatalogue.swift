@@ -12,7 +12,7 @@ public enum TopicCatalogue {
     /// The topics of each kind of producer, beyond `everyProducer`.
     public static let byKind: [ServiceKind: Set<String>] = [
         .gateway: [
-            AccountCreated.topic, AccountRolesChanged.topic, AccountConsentChanged.topic, AccountErased.topic, AccountEmailChanged.topic,
+            AccountCreated.topic, AccountRolesChanged.topic, AccountConsentChanged.topic, AccountErased.topic, AccountEmailChanged.topic, AccountSnapshot.topic,
         ],
         .ingest: Set([
             LotChanged.publishedTopic, LotChanged.updatedTopic, LotWithdrawn.topic, ListingPublished.topic, ListingPublished.updatedTopic,

@@ -197,6 +197,63 @@ struct RetentionTests {
         return ["index " + index.joined(separator: " "), "baskets held \(held)"]
     }
 
+    @Test("account events go once older than 30 days, replaced by one account.snapshot each; notifications rebuilt from what is left has the same contacts and consents")
+    func accountSnapshots() async throws {
+        let database = try Self.store(ErasedAccounts.migrations + GatewayService.migrations)
+        let outbox = Outbox(producer: "gateway")
+        let accounts = SQLiteAccountStore(database: database, outbox: outbox)
+        let ana = try await accounts.create(NewAccount(
+            email: "ana@example.org", passwordHash: "x", displayName: "Ana", roles: [.customer], consents: [.termsOfUse: "t1", .emailNotifications: "e1"]))
+        let bruno = try await accounts.create(NewAccount(email: "bruno@example.org", passwordHash: "x", displayName: "Bruno", roles: [.merchant]))
+        _ = try await accounts.withdrawConsent(.emailNotifications, for: ana.id, at: Self.now)
+        _ = try await accounts.grantConsent(.emailNotifications, version: "e2", for: bruno.id, at: Self.now)
+        try await accounts.createEmailChange(tokenHash: "h", accountID: bruno.id, newEmail: "bruno@shop.example", at: Self.now, expiresAt: Self.now.addingTimeInterval(3600))
+        _ = try await accounts.confirmEmailChange(tokenHash: "h", at: Self.now)
+        let carol = try await accounts.create(NewAccount(email: "carol@example.org", passwordHash: "x", displayName: "Carol", roles: [.customer]))
+        try await database.write { db in
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE topic LIKE 'account.%' AND instr(CAST(payload AS TEXT), ?) = 0",
+                           arguments: [EventTime.format(Date().addingTimeInterval(-31 * Self.day)), carol.id])
+        }
+        let before = try await database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+
+        let job = AccountSnapshots(outbox: outbox)
+        // The events were stored at the machine's time, so the job runs at it too.
+        #expect(try await database.write { db in try job.purge(now: Date(), in: db) } == 5, "Ana's two events and Bruno's three")
+        let topics = try await database.read { db in try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox ORDER BY sequence") }
+        #expect(topics == ["account.created", AccountSnapshot.topic, AccountSnapshot.topic], "Carol's recent sign-up, then one snapshot each for Ana and Bruno")
+        let after = try await database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+        #expect(try Self.notificationsState(replaying: after) == Self.notificationsState(replaying: before))
+        #expect(try Self.notificationsState(replaying: after) == [
+            "\(ana.id) ana@example.org Ana consent 0", "\(bruno.id) bruno@shop.example Bruno consent 1", "\(carol.id) carol@example.org Carol consent 0",
+        ].sorted())
+        #expect(try await database.write { db in try job.purge(now: Date().addingTimeInterval(40 * Self.day), in: db) } == 1,
+                "40 days on, Carol's sign-up goes for a snapshot; old snapshots alone need no other")
+        #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox ORDER BY sequence") } == Array(repeating: AccountSnapshot.topic, count: 3))
+
+        // Erasure rewrites a snapshot as it does the sign-up: nothing of Ana is left in the outbox.
+        _ = try await database.write { db in try GatewayPersonalData().erase(accountID: ana.id, in: db) }
+        let payloads = try await database.read { db in try String.fetchAll(db, sql: "SELECT CAST(payload AS TEXT) FROM bus_outbox") }
+        #expect(!payloads.contains { $0.contains("ana@example.org") || $0.contains("\"Ana\"") }, "\(payloads)")
+    }
+
+    /// The contacts and email consents a notifications store rebuilt from `payloads` holds.
+    static func notificationsState(replaying payloads: [Data]) throws -> [String] {
+        let database = try store(ErasedAccounts.migrations + NotificationsService.migrations)
+        let events = try payloads.map { ReceivedEvent(envelope: try EventCodec.decoder.decode(EventEnvelope.self, from: $0), payload: $0) }
+        try database.write { db in
+            for event in events {
+                try NotificationRules(email: true).apply(event, in: db)
+                try EmailConsents().apply(event, in: db)
+            }
+        }
+        return try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.account_id, c.email, c.display_name, COALESCE(e.granted, 0) AS granted FROM contacts c
+                LEFT JOIN email_consents e ON e.account_id = c.account_id ORDER BY c.account_id
+                """).map { "\($0["account_id"] as String) \($0["email"] as String) \($0["display_name"] as String) consent \($0["granted"] as Int)" }
+        }
+    }
+
     /// The lots (id, baskets, status) a one-worker matcher holds after applying `payloads` from an empty store.
     static func matcherLots(replaying payloads: [Data]) throws -> [String] {
         let database = try store(MatcherService.migrations)

@@ -32,7 +32,7 @@ public enum GatewayService {
                 ReportStreamCloser(signal: dependencies.reportSignal),
             ],
             personalData: personalData,
-            retention: [SessionRetention()])
+            retention: [SessionRetention(), AccountSnapshots(outbox: runtime.outbox)])
     }
 }
 

@@ -98,6 +98,12 @@ struct GatewayPersonalData: PersonalDataHolder {
             event.email = Erased.email
             return true
         }
+        count.events += try Outbox.rewrite(topics: [AccountSnapshot.topic], containing: accountID, as: AccountSnapshot.self, in: db) { event in
+            guard event.accountID == accountID else { return false }
+            event.email = Erased.email
+            event.displayName = Erased.text
+            return true
+        }
         return count
     }
 }

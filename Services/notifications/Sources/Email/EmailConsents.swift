@@ -5,7 +5,8 @@ import EcoStore
 import Foundation
 import GRDB
 
-/// Who agreed to notification emails, from `account.created` and `account.consent_changed`, and
+/// Who agreed to notification emails, from `account.created`, `account.consent_changed` and
+/// `account.snapshot`, and
 /// the columns that let the email outbox write to an address of its own and honour consent.
 public struct EmailConsents: EventHandler {
     public static let migrations: [Migration] = [
@@ -25,7 +26,7 @@ public struct EmailConsents: EventHandler {
 
     public init() {}
 
-    public var topicPrefixes: [String] { [AccountCreated.topic, AccountConsentChanged.topic, AccountEmailChanged.topic] }
+    public var topicPrefixes: [String] { [AccountCreated.topic, AccountConsentChanged.topic, AccountEmailChanged.topic, AccountSnapshot.topic] }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         // Replayed account events of an erased person bring nothing back.
@@ -41,6 +42,10 @@ public struct EmailConsents: EventHandler {
         case AccountEmailChanged.topic:
             let change = try event.decodeData(AccountEmailChanged.self)
             try db.execute(sql: "UPDATE contacts SET email = ? WHERE account_id = ?", arguments: [change.email, change.accountID])
+        case AccountSnapshot.topic:
+            // The contact itself is `NotificationRules`'; the consent is this handler's.
+            let snapshot = try event.decodeData(AccountSnapshot.self)
+            try record(snapshot.accountID, granted: snapshot.emailNotifications, version: snapshot.emailNotificationsVersion, at: snapshot.at, in: db)
         default:
             return
         }

@@ -14,7 +14,7 @@ public struct NotificationRules: EventHandler {
 
     public init(email: Bool) { self.email = email }
 
-    public var topicPrefixes: [String] { [AccountCreated.topic, "reservation.", PickupCompleted.topic] }
+    public var topicPrefixes: [String] { [AccountCreated.topic, AccountSnapshot.topic, "reservation.", PickupCompleted.topic] }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let now = Date()
@@ -26,6 +26,12 @@ public struct NotificationRules: EventHandler {
         switch event.type {
         case AccountCreated.topic:
             let account = try event.decodeData(AccountCreated.self)
+            guard try !ErasedAccounts.contains(account.accountID, in: db) else { return }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
+                arguments: [account.accountID, account.email, account.displayName])
+        case AccountSnapshot.topic:
+            let account = try event.decodeData(AccountSnapshot.self)
             guard try !ErasedAccounts.contains(account.accountID, in: db) else { return }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
