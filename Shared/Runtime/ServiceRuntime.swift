@@ -133,6 +133,7 @@ public final class ServiceRuntime: Sendable {
         var handlers = Diagnostics.requestHandlers(database: database, outbox: outbox, logger: logger)
         handlers[PrivacyRequests.export] = ExportRequestHandler.make(instance: config.instance.name, holders: parts.personalData, database: database)
         handlers.merge(parts.requestHandlers) { _, new in new }
+        handlers.merge(BackupHold(instance: config.instance.name, database: database, logger: logger).handlers) { _, new in new }
         let replay = ReplayServer(producer: config.instance.name, database: database, stats: stats)
         let stats = self.stats
         let name = config.instance.name

@@ -21,8 +21,8 @@ public struct WebhookDispatcher: Service {
     let wake: WakeSignal
     let secrets: WebhookSecrets
     let logger: Logger
-    private let delivered = Counter(label: "webhook_attempts_total", dimensions: [("outcome", "delivered")])
-    private let failed = Counter(label: "webhook_attempts_total", dimensions: [("outcome", "failed")])
+    private let delivered = Counter(label: "ecoresupply_webhook_attempts_total", dimensions: [("outcome", "delivered")])
+    private let failed = Counter(label: "ecoresupply_webhook_attempts_total", dimensions: [("outcome", "failed")])
 
     public init(database: any DatabaseWriter, sender: WebhookSender, settings: WebhookSettings, wake: WakeSignal, secrets: WebhookSecrets, logger: Logger) {
         self.secrets = secrets
