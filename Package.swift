@@ -147,7 +147,7 @@ let package = Package(
             name: "EcoCLI",
             dependencies: [
                 "EcoBus", "EcoRuntime", "EcoConfig", "EcoStore", "EcoObservability", "ZeroMQ", "CZeroMQ", "EcoModel", "IngestService", "MatcherService",
-                grdb, log, lifecycle, argumentParser,
+                grdb, log, lifecycle, argumentParser, .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Services/ecoresupply/Sources",
             swiftSettings: swiftSettings

@@ -6,7 +6,8 @@ set -euo pipefail
 # python3-zmq: pyzmq for /usr/bin/python3, which runs the municipal ZeroMQ subscriber of the tests
 # (Tests/IntegrationTests/Fixtures/report_subscriber.py, the example of docs/streams.md).
 # curl and jq: the README's shell blocks use them, and ReadmeTests runs those blocks.
-packages=(libzmq3-dev libsqlite3-dev libssl-dev openssl pkg-config zbar-tools python3-zmq curl jq)
+# wrk: `ecoresupply bench http` drives the gateway with it (docs/benchmarks.md).
+packages=(libzmq3-dev libsqlite3-dev libssl-dev openssl pkg-config zbar-tools python3-zmq curl jq wrk)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -44,35 +44,7 @@ struct UpCommand: AsyncParsableCommand {
         } else if seedDemo {
             admin = Self.demoAdmin
         }
-        let binaries = try ExecutableLocator.directory()
-        let common = [
-            "--data-dir", config.dataDirectory.path,
-            "--bus-port", "\(config.topology.busPort)",
-            "--bus-host", config.topology.host,
-            "--durability", config.durability.rawValue,
-            "--log-level", config.logLevel,
-            "--matchers", "\(config.matcherCount)",
-        ] + Self.busKeyArguments(keys: config.busKeys, insecure: keys == nil)
-        var children = [ChildSpec(
-            name: "forwarder", executable: binaries.appendingPathComponent("ecoresupply"),
-            arguments: ["forwarder", "--bus-port", "\(config.topology.busPort)", "--bus-host", config.topology.host, "--log-level", config.logLevel]
-                + Self.busKeyArguments(keys: config.busKeys, insecure: keys == nil))]
-        for instance in BusTopology.instances(matchers: config.matcherCount) {
-            var arguments = common
-            if let index = instance.index { arguments += ["--worker", "\(index)"] }
-            var childEnvironment: [String: String] = [:]
-            if instance.kind == .gateway {
-                arguments += ["--http-port", "\(port)", "--http-host", host]
-                childEnvironment = ["ECORESUPPLY_ADMIN_EMAIL": admin?.email, "ECORESUPPLY_ADMIN_PASSWORD": admin?.password].compactMapValues { $0 }
-            }
-            children.append(ChildSpec(
-                name: instance.name, executable: binaries.appendingPathComponent(instance.kind.executableName), arguments: arguments,
-                environment: childEnvironment))
-        }
-        for child in children where !FileManager.default.isExecutableFile(atPath: child.executable.path) {
-            throw ValidationError("missing executable \(child.executable.path): build the package first (swift build)")
-        }
-
+        let children = try Self.children(config: config, insecure: keys == nil, httpHost: host, httpPort: port, admin: admin)
         say("""
             EcoResupply is starting \(children.count) processes.
               gateway  http://\(host):\(port)   (/healthz, /readyz, /metrics, /openapi.json)
@@ -100,6 +72,40 @@ struct UpCommand: AsyncParsableCommand {
 }
 
 extension UpCommand {
+    /// The forwarder and every service of `config`'s deployment, as `up` (and `bench http`) start them.
+    static func children(
+        config: ServiceConfig, insecure: Bool, httpHost: String, httpPort: Int, admin: (email: String, password: String)?, gatewayArguments: [String] = []
+    ) throws -> [ChildSpec] {
+        let binaries = try ExecutableLocator.directory()
+        let keys = busKeyArguments(keys: config.busKeys, insecure: insecure)
+        let common = [
+            "--data-dir", config.dataDirectory.path,
+            "--bus-port", "\(config.topology.busPort)",
+            "--bus-host", config.topology.host,
+            "--durability", config.durability.rawValue,
+            "--log-level", config.logLevel,
+            "--matchers", "\(config.matcherCount)",
+        ] + keys
+        var children = [ChildSpec(
+            name: "forwarder", executable: binaries.appendingPathComponent("ecoresupply"),
+            arguments: ["forwarder", "--bus-port", "\(config.topology.busPort)", "--bus-host", config.topology.host, "--log-level", config.logLevel] + keys)]
+        for instance in BusTopology.instances(matchers: config.matcherCount) {
+            var arguments = common
+            if let index = instance.index { arguments += ["--worker", "\(index)"] }
+            var environment: [String: String] = [:]
+            if instance.kind == .gateway {
+                arguments += ["--http-port", "\(httpPort)", "--http-host", httpHost] + gatewayArguments
+                environment = ["ECORESUPPLY_ADMIN_EMAIL": admin?.email, "ECORESUPPLY_ADMIN_PASSWORD": admin?.password].compactMapValues { $0 }
+            }
+            children.append(ChildSpec(
+                name: instance.name, executable: binaries.appendingPathComponent(instance.kind.executableName), arguments: arguments, environment: environment))
+        }
+        for child in children where !FileManager.default.isExecutableFile(atPath: child.executable.path) {
+            throw ValidationError("missing executable \(child.executable.path): build the package first (swift build)")
+        }
+        return children
+    }
+
     /// Makes the deployment's bus keys on first start (and any a new worker count needs), in
     /// `--bus-keys` or `<data-dir>/bus-keys`; nil when the operator chose `--insecure-bus`.
     static func makeBusKeys(_ options: CommonOptions, environment: [String: String]) throws -> URL? {
