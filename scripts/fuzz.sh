@@ -38,10 +38,15 @@ run() {
   mkdir -p "$work" "Tests/Fuzz/Regressions/$target"
   # The Swift runtime's crash handler would read freed memory under ASan; libFuzzer reports crashes itself.
   # Leak detection is off: the Swift runtime keeps metadata and task allocations that LeakSanitizer reports.
+  local status
+  set +e
   ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$binary" "$target" "$work" "Tests/Fuzz/Corpus/$target" "Tests/Fuzz/Regressions/$target" \
     -max_total_time="$seconds" -timeout=10 -detect_leaks=0 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
-    -artifact_prefix="Tests/Fuzz/Regressions/$target/" 2>&1 | tee "$scratch/$target.log" | grep -E '^(#[0-9]+.*(INITED|DONE)|stat::|==[0-9]+==ERROR|SUMMARY|artifact)' || true
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "fuzz: $target found a failure; see $scratch/$target.log" >&2; exit 1; }
+    -artifact_prefix="Tests/Fuzz/Regressions/$target/" > "$scratch/$target.log" 2>&1
+  status=$?
+  set -e
+  grep -E '^(#[0-9]+.*(INITED|DONE)|stat::|==[0-9]+==ERROR|SUMMARY|artifact)' "$scratch/$target.log" || true
+  [[ $status -eq 0 ]] || { echo "fuzz: $target failed (status $status); see $scratch/$target.log and Tests/Fuzz/Regressions/$target/" >&2; exit 1; }
 }
 
 merge() {

@@ -37,18 +37,21 @@ struct BackupRestoreTests {
 
         // Reports keep coming while the backup runs; each answered one before it must come back.
         let stop = ChaosStop()
-        let filing = Task { () -> [(id: String, answeredAt: ContinuousClock.Instant)] in
-            var filed: [(String, ContinuousClock.Instant)] = []
+        let filing = Task { () -> (filed: [(id: String, answeredAt: ContinuousClock.Instant)], refused: [String]) in
+            var filed: [(String, ContinuousClock.Instant)] = [], refused: [String] = []
             var count = 0
             while !stop.stopped {
                 count += 1
                 let body = ReportsTests.report(["latitude": 43.27 + Double(count) * 0.002, "description": "Pendant la sauvegarde \(count)", "contact": NSNull()])
-                if let reply = try? await HTTP.send("POST", "\(base)/v1/reports", json: body, token: customer.accessToken), reply.status == 201,
-                   let id = (try? reply.json()["report"] as? [String: Any])?["id"] as? String {
+                let reply = try? await HTTP.send("POST", "\(base)/v1/reports", json: body, token: customer.accessToken)
+                if let reply, reply.status == 201, let id = (try? reply.json()["report"] as? [String: Any])?["id"] as? String {
                     filed.append((id, .now))
+                } else {
+                    refused.append(reply.map { "\($0.status) \($0.text.prefix(120))" } ?? "no answer")
+                    try? await Task.sleep(for: .milliseconds(100))  // do not spin on a failure
                 }
             }
-            return filed
+            return (filed, refused)
         }
         _ = try await eventually("a few reports filed under load") { () -> Bool? in
             try await HTTP.get("\(base)/v1/reports?limit=5").json()["items"].map { ($0 as? [Any])?.count ?? 0 >= 3 } == true ? true : nil
@@ -57,8 +60,9 @@ struct BackupRestoreTests {
         let backupStarted = ContinuousClock.now
         let backup = try Self.ecoresupply(deployment, ["backup", "--to", folder.path])
         stop.stop()
-        let filed = await filing.value
+        let (filed, refused) = await filing.value
         #expect(backup.status == 0, "\(backup.output)")
+        #expect(refused.isEmpty, "writes wait for the backup, none fails: \(refused)")
         #expect(backup.output.contains("backed up 7 stores"), "\(backup.output)")
         let before = filed.filter { $0.answeredAt < backupStarted }.map(\.id)
         #expect(!before.isEmpty)
@@ -97,7 +101,9 @@ struct BackupRestoreTests {
         let copy = try DatabaseQueue(path: tampered.appendingPathComponent("notifications.sqlite").path)
         try await copy.write { db in try db.execute(sql: "UPDATE bus_offsets SET sequence = sequence + 5 WHERE producer = 'ingest'") }
         try copy.close()
-        let refused = try Self.ecoresupply(deployment, ["restore", "--from", tampered.path, "--replace"])
-        #expect(refused.status != 0 && refused.output.contains("notifications ← ingest"), "\(refused.output)")
+        let untouched = try FileManager.default.contentsOfDirectory(atPath: deployment.dataDirectory.path).sorted()
+        let inconsistent = try Self.ecoresupply(deployment, ["restore", "--from", tampered.path, "--replace"])
+        #expect(inconsistent.status != 0 && inconsistent.output.contains("notifications ← ingest"), "\(inconsistent.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: deployment.dataDirectory.path).sorted() == untouched, "refused before anything changed")
     }
 }

@@ -1,4 +1,5 @@
 import EcoBus
+import EcoModel
 import EcoRuntime
 import EcoStore
 import Foundation
@@ -27,7 +28,7 @@ struct BackupHoldTests {
         #expect(held.instance == "ingest" && held.latest == 0)
         let written = Mutex(false)
         let writer = Task {
-            try await database.write { db in try Outbox(producer: "ingest").append("lot.published", ["n": 1], in: db) }
+            try await database.write { db in try Outbox(producer: "ingest").append(Self.topic, ["n": 1], in: db) }
             written.withLock { $0 = true }
         }
         // Asserting that something does not happen needs a window: 200 ms is ample for a write.
@@ -49,10 +50,16 @@ struct BackupHoldTests {
     func holdRunsOut() async throws {
         let database = try Self.pool()
         let hold = BackupHold(instance: "ingest", database: database, logger: Logger(label: "test"))
+        let started = ContinuousClock.now
         _ = try await Self.ask(hold, BackupRequests.hold, BackupRequests.Hold(backupId: "lost", seconds: 0.3))
-        try await database.write { db in try Outbox(producer: "ingest").append("lot.published", ["n": 1], in: db) }
+        try await database.write { db in try Outbox(producer: "ingest").append(Self.topic, ["n": 1], in: db) }
+        #expect(started.duration(to: .now) >= .milliseconds(290), "the write waited for the hold to run out")
         #expect(try await database.read { try Outbox.latestSequence($0) } == 1)
+        let late = try EventCodec.decoder.decode(BackupRequests.Released.self, from: try await Self.ask(hold, BackupRequests.release, BackupRequests.Release(backupId: "lost"))[0])
+        #expect(!late.wasHeld, "a release after the hold ran out says so, and the backup fails on it")
         _ = try await Self.ask(hold, BackupRequests.hold, BackupRequests.Hold(backupId: "next", seconds: 1))
         _ = try await Self.ask(hold, BackupRequests.release, BackupRequests.Release(backupId: "next"))
     }
+
+    static let topic = LotChanged.publishedTopic
 }

@@ -39,6 +39,7 @@ public final class BackupHold: Sendable {
         ]
     }
 
+    /// Holds the writer; returns once it is held, with the outbox's latest sequence at that moment.
     func hold(_ request: BackupRequests.Hold) async throws -> BackupRequests.Held {
         guard request.seconds > 0, request.seconds.isFinite else { throw RemoteError.badRequest("seconds must be positive") }
         let seconds = min(request.seconds, BackupRequests.maximumHoldSeconds)
@@ -50,29 +51,44 @@ public final class BackupHold: Sendable {
         }
         guard taken else { throw RemoteError.conflict("another backup holds \(instance)") }
         let database = self.database, logger = self.logger, instance = self.instance
+        let resumed = Once()
         let latest: Int64 = try await withCheckedThrowingContinuation { holding in
+            /// Resumes the caller once: with the sequence when the writer is held, or with the error.
+            @Sendable func answer(_ result: Result<Int64, any Error>) {
+                guard resumed.first() else { return }
+                holding.resume(with: result)
+            }
             Task.detached {
                 do {
                     try await database.write { db in
-                        holding.resume(returning: try Outbox.latestSequence(db))
+                        answer(.success(try Outbox.latestSequence(db)))
                         if held.release.wait(timeout: .now() + seconds) == .timedOut {
                             logger.warning("backup hold ran out of time; writes resume", metadata: ["backup.id": "\(held.backupId)"])
                         }
+                        // Cleared before the writer is let go, so the next hold or write sees it gone.
+                        self.current.withLock { if $0?.backupId == held.backupId { $0 = nil } }
                     }
                 } catch {
-                    holding.resume(throwing: error)
+                    self.current.withLock { if $0?.backupId == held.backupId { $0 = nil } }
+                    answer(.failure(error))
                 }
-                self.current.withLock { if $0?.backupId == held.backupId { $0 = nil } }
             }
         }
         logger.notice("writes held for a backup", metadata: ["backup.id": "\(request.backupId)", "bus.latest": "\(latest)"])
         return BackupRequests.Held(instance: instance, latest: latest)
     }
 
+    /// Lets the writer go; false when this backup holds nothing (its time ran out, or it never held).
     func release(_ backupId: String) -> Bool {
         guard let held = current.withLock({ $0?.backupId == backupId ? $0 : nil }) else { return false }
         held.release.signal()
         logger.notice("writes resumed after a backup", metadata: ["backup.id": "\(backupId)"])
         return true
     }
+}
+
+/// True the first time only: a continuation is resumed once.
+private final class Once: Sendable {
+    private let done = Mutex(false)
+    func first() -> Bool { done.withLock { done in defer { done = true }; return !done } }
 }

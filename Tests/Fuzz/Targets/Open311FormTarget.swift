@@ -1,5 +1,5 @@
 import Foundation
-@testable import GatewayService
+import GatewayService
 
 /// The Open311 form parser and the report draft built from it: what an anonymous client POSTs to
 /// `/open311/v2/requests`. A form that parses gives the same fields when encoded again, and a draft

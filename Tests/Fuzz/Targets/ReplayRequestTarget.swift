@@ -1,4 +1,5 @@
 import EcoBus
+import EcoModel
 import EcoStore
 import Foundation
 import GRDB
@@ -13,14 +14,17 @@ enum ReplayRequestTarget {
         let request = body.first.flatMap { try? EventCodec.decoder.decode(ReplayRequest.self, from: $0) }
         switch answer(body) {
         case .failure(let error):
-            FuzzCheck.require((error as? RemoteError)?.code == "bad_request", "a refusal is bad_request, not \(error)")
+            FuzzCheck.require((error as? RemoteError)?.code == RemoteError.badRequest("").code, "a refusal is bad_request, not \(error)")
         case .success(let frames):
             guard let request else { return FuzzCheck.require(false, "an unreadable request was answered") }
             check(frames, for: request)
         }
     }
 
-    private static let topics = ["report.filed", "report.routed", "lot.published", "reservation.created"]
+    private static let topics = [ReportChanged.filedTopic, ReportChanged.routedTopic, LotChanged.publishedTopic, ReservationChanged.createdTopic]
+
+    /// The topic the outbox holds at `sequence` (1-based), as `server` filled it.
+    private static func topic(of sequence: Int64) -> String { topics[Int(sequence - 1) % topics.count] }
 
     private static let server: ReplayServer = {
         let queue = try! DatabaseQueue()
@@ -53,13 +57,18 @@ enum ReplayRequestTarget {
         FuzzCheck.require(reply.latest == 40, "the reply says the outbox's latest sequence")
         FuzzCheck.require(frames.count - 1 <= ReplayRequest.maximumLimit, "a reply holds at most the maximum limit")
         if let limit = request.limit, limit >= 1 { FuzzCheck.require(frames.count - 1 <= limit, "a reply holds at most the limit asked") }
+        // Complete as well as correct: exactly the stored events the request covers.
+        let prefixes = request.prefixes ?? []
+        let expected = (max(request.from, 1)...max(reply.through, request.from)).filter { sequence in
+            sequence <= reply.through && (prefixes.isEmpty || prefixes.contains { topic(of: sequence).hasPrefix($0) })
+        }
+        FuzzCheck.require(frames.count - 1 == expected.count, "the reply holds every matching event up to through, and only those")
         var previous = request.from - 1
         for payload in frames.dropFirst() {
             guard case .event(let event) = InboundMessage.decodeEvent(payload, expectedType: nil), let sequence = event.sequence else {
                 return FuzzCheck.require(false, "a replayed frame is an event")
             }
             FuzzCheck.require(sequence > previous && sequence <= reply.through, "replayed events are in order, within through")
-            let prefixes = request.prefixes ?? []
             FuzzCheck.require(prefixes.isEmpty || prefixes.contains { event.type.hasPrefix($0) }, "replayed events match the prefixes")
             previous = sequence
         }

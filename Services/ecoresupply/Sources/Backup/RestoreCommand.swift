@@ -34,6 +34,11 @@ struct RestoreCommand: AsyncParsableCommand {
         for instance in instances where !manager.fileExists(atPath: source.appendingPathComponent("\(instance.name).sqlite").path) {
             throw ValidationError("\(from) lacks \(instance.name).sqlite")
         }
+        // Checked on the backup itself, before anything in the data directory changes.
+        let ahead = try BackupFiles.consumersAhead(in: source, instances: instances)
+        guard ahead.isEmpty else {
+            throw BackupFiles.Failure(description: "refused: in this backup consumers are ahead of their producers, so events would be skipped:\n  " + ahead.joined(separator: "\n  "))
+        }
         try await refuseIfRunning(config, instances)
         try manager.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
         let existing = try manager.contentsOfDirectory(atPath: config.dataDirectory.path).filter { $0.hasSuffix(".sqlite") }
@@ -48,23 +53,20 @@ struct RestoreCommand: AsyncParsableCommand {
             try manager.copyItem(at: source.appendingPathComponent(name), to: config.dataDirectory.appendingPathComponent(name))
         }
         try BackupFiles.copyOthers(from: source, to: config.dataDirectory)
-        let ahead = try BackupFiles.consumersAhead(in: config.dataDirectory, instances: instances)
-        guard ahead.isEmpty else {
-            throw BackupFiles.Failure(description: "restored, but consumers are ahead of their producers; events would be skipped:\n  " + ahead.joined(separator: "\n  "))
-        }
         print("restored backup \(manifest.backupId) of \(manifest.takenAt) (\(instances.count) stores) into \(config.dataDirectory.path); start the deployment with --matchers \(manifest.matchers)")
     }
 
     /// A deployment that answers on any ROUTER is running: restoring under it would corrupt its stores.
+    /// (With the data directory's keys, since a CURVE deployment answers nobody else.)
     private func refuseIfRunning(_ config: ServiceConfig, _ instances: [ServiceInstance]) async throws {
         var logger = Logger(label: "ecoresupply.restore")
         logger.logLevel = .critical
-        let curve = try? BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve
-        let loop = SocketLoop(endpoints: SocketLoopEndpoints(curve: curve ?? nil), sink: nil, logger: logger)
+        let curve = try BusSecurity.curve(for: config, name: BusKeyDirectory.cliName)?.curve
+        let loop = SocketLoop(endpoints: SocketLoopEndpoints(curve: curve), sink: nil, logger: logger)
         try await loop.start()
         defer { loop.stop() }
         for instance in instances {
-            if (try? await loop.request(config.topology.routerEndpoint(of: instance), kind: BusRequestKind.ping, timeout: .milliseconds(300))) != nil {
+            if (try? await loop.request(config.topology.routerEndpoint(of: instance), kind: BusRequestKind.ping, timeout: .seconds(1))) != nil {
                 throw ValidationError("\(instance.name) is running: stop the deployment before restoring")
             }
         }

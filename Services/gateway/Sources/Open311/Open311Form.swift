@@ -3,18 +3,18 @@ import Hummingbird
 
 /// An `application/x-www-form-urlencoded` body, as Open311 clients POST requests: names to values,
 /// each name given once.
-struct Open311Form: Sendable {
+package struct Open311Form: Sendable {
     /// Open311 filings are text only (photos travel by `media_url`), so a small limit suffices.
     static let bodyLimit = 64 << 10
 
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         case notForm
         case tooLarge
         case malformed(String)
         case repeated(String)
     }
 
-    let fields: [String: String]
+    package let fields: [String: String]
 
     init(fields: [String: String]) { self.fields = fields }
 
@@ -28,7 +28,7 @@ struct Open311Form: Sendable {
         return try parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
     }
 
-    static func parse(_ text: String) throws(Failure) -> Open311Form {
+    package static func parse(_ text: String) throws(Failure) -> Open311Form {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

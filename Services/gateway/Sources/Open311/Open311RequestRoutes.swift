@@ -7,7 +7,7 @@ import Hummingbird
 /// Open311 GeoReport v2 service requests: filing one (`POST requests`, form-encoded, with an
 /// `api_key`), following a token, and reading requests back with the specification's filters.
 /// Ingest files and answers, so a client reads back at once what it just filed.
-struct Open311RequestRoutes: Sendable {
+package struct Open311RequestRoutes: Sendable {
     let services: ServiceCaller
     let resolver: PrincipalResolver
     let filings: FilingRateLimit
@@ -96,7 +96,7 @@ struct Open311RequestRoutes: Sendable {
     }
 
     /// The report a form describes; unknown fields and attributes are refused, never dropped.
-    static func draft(from form: Open311Form) throws -> ReportDraft {
+    package static func draft(from form: Open311Form) throws -> ReportDraft {
         for name in form.fields.keys.sorted() where !fields.contains(name) && !ignoredFields.contains(name) {
             if name.hasPrefix("attribute[") {
                 throw APIError(.badRequest, code: "invalid_field", message: "\(name): this service's definitions have no attributes", field: name)
