@@ -21,8 +21,9 @@ struct ChaosMonkey {
         let schedule = (0..<rounds).flatMap { _ in names }.shuffled(using: &generator)
         for name in schedule {
             try await Task.sleep(for: calm)
-            logs[name, default: ""] += deployment.fullLog(name)
             try deployment.kill(name)
+            // Read after the kill and before the restart, which starts a new log file.
+            logs[name, default: ""] += deployment.fullLog(name)
             kills[name, default: 0] += 1
             try await restart(name)
         }
@@ -36,6 +37,8 @@ struct ChaosMonkey {
     private func restart(_ name: String) async throws {
         if name == "forwarder" {
             try deployment.startForwarder()
+            // Ready again once the gateway's own heartbeat comes back through the new forwarder.
+            _ = try await deployment.awaitHTTP("/readyz")
             return
         }
         guard let instance = BusTopology.instances(matchers: deployment.matchers).first(where: { $0.name == name }) else { return }

@@ -27,13 +27,14 @@ struct AccountSnapshots: PurgeJob {
         return try OutboxCompaction.compact(Self.rule, before: cutoff, in: db)
     }
 
-    /// Accounts with a partial event stored before `cutoff` (an old snapshot alone needs no new one).
+    /// Accounts that still exist with a partial event stored before `cutoff` (an old snapshot alone
+    /// needs no new one; an erased account's rewritten events are kept, not looked at every hour).
     static func accountsWithOldEvents(before cutoff: Date, in db: Database) throws -> [String] {
         let marks = Array(repeating: "?", count: AccountSnapshot.replaces.count).joined(separator: ", ")
         return try String.fetchAll(db, sql: """
-            SELECT DISTINCT json_extract(CAST(payload AS TEXT), '$.data.accountID') AS account FROM bus_outbox
-            WHERE topic IN (\(marks)) AND created_at < ? AND account IS NOT NULL ORDER BY account
-            """, arguments: StatementArguments(AccountSnapshot.replaces) + [EventTime.format(cutoff)])
+            SELECT DISTINCT json_extract(CAST(payload AS TEXT), ?) AS account FROM bus_outbox
+            WHERE topic IN (\(marks)) AND created_at < ? AND account IN (SELECT id FROM accounts) ORDER BY account
+            """, arguments: [rule.keys[0]] + StatementArguments(AccountSnapshot.replaces) + [EventTime.format(cutoff)])
     }
 
     /// The account as it is now; nil once it was erased.

@@ -6,9 +6,9 @@ import GRDB
 
 /// Compacts a worker's reservation events (docs/decisions/0011): each carries the reservation's
 /// whole state, so one older than `RetentionPeriods.supersededEvents` goes once a later event of the
-/// same reservation exists (a `reservation.created` once it was cancelled or not collected). Every
-/// reader upserts the reservation from whichever of its events it sees: the gateway's index, ingest's
-/// baskets left, the pickup validator's desk, the notifications.
+/// same reservation exists (a `reservation.created` once it was cancelled or not collected). The
+/// readers that keep its state upsert it from whichever of its events they see: the gateway's index,
+/// ingest's baskets left, the pickup validator's desk (notifications' old inbox entries are not redone).
 struct ReservationEventCompaction: PurgeJob {
     static let rule = OutboxCompaction.Rule(topics: ReservationChanged.topics, key: "$.data.reservation.id")
 
