@@ -49,6 +49,8 @@ public final class OutboxRelay: Service, Sendable {
             while !Task.isCancelled {
                 do {
                     cursor = try await publishPending(after: cursor)
+                } catch is CancellationError {
+                    break  // shutting down: the read was cut short, nothing failed
                 } catch {
                     logger.error("outbox relay read failed", metadata: ["error": "\(error)"])
                 }

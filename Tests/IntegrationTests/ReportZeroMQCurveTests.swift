@@ -1,6 +1,7 @@
 import EcoConfig
 import Foundation
 import Testing
+import EcoBus
 import ZeroMQ
 
 /// The reference municipal subscriber (pyzmq, Fixtures/report_subscriber.py) on a bus that runs CURVE:
@@ -54,6 +55,28 @@ struct ReportZeroMQCurveTests {
             #expect(!refused.fixture.output.lines.contains("ready"), "\(name) caught up with a bus it may not read")
         }
         #expect(deployment.fullLog("forwarder").contains(stranger.publicKey), "the unknown key is refused, and logged")
+
+        // Asked directly, ingest's ROUTER answers the city's key and never the stranger's.
+        func replay(as keys: ZMQCurveKeyPair) throws -> [Data]? {
+            let dealer = try ZMQSocket(.dealer)
+            defer { dealer.close() }
+            try dealer.makeCurveClient(keys, serverKey: try #require(publicServices()[ServiceInstance(.ingest).name]))
+            try dealer.connect(deployment.endpoint(ServiceInstance(.ingest)))
+            try dealer.send([RequestProtocol.encodeID(1), Data(BusRequestKind.replay.utf8), try EventCodec.encoder.encode(ReplayRequest(from: 1, prefixes: ["report."]))])
+            return try dealer.receive(timeoutMilliseconds: 2_000)
+        }
+        func publicServices() throws -> [String: String] {
+            struct PublicFile: Decodable { var services: [String: String] }
+            return try JSONDecoder().decode(PublicFile.self, from: Data(contentsOf: URL(fileURLWithPath: publicKeys))).services
+        }
+        struct Pair: Decodable { var publicKey: String; var secretKey: String }
+        let cityPair = try JSONDecoder().decode(Pair.self, from: Data(contentsOf: keys.appendingPathComponent("subscribers/city.key")))
+        #expect(try replay(as: ZMQCurveKeyPair(publicKey: cityPair.publicKey, secretKey: cityPair.secretKey)) != nil, "the city's key replays")
+        // Two seconds without an answer, after the city's was answered at once: the stranger is refused.
+        #expect(try replay(as: stranger) == nil, "an unknown key gets no reply")
+        _ = try await eventually("ingest to log the refused key") { () -> Bool? in
+            deployment.fullLog("ingest").contains(stranger.publicKey) ? true : nil
+        }
         _ = deployment.stopAll()
     }
 }

@@ -11,6 +11,7 @@ public enum BackupRequests {
     /// The longest a service lets a backup hold its writer: past it, writes resume on their own.
     public static let maximumHoldSeconds = 30.0
 
+    /// Asks a service to hold its writer for backup `backupId`, for `seconds` at most.
     public struct Hold: Codable, Sendable {
         public var backupId: String
         /// How long to hold at most (capped at `maximumHoldSeconds`).
@@ -21,6 +22,7 @@ public enum BackupRequests {
         }
     }
 
+    /// The answer once the writer is held.
     public struct Held: Codable, Sendable {
         public var instance: String
         /// The service's latest outbox sequence while held: what the copy holds.
@@ -31,11 +33,13 @@ public enum BackupRequests {
         }
     }
 
+    /// Lets backup `backupId`'s hold go.
     public struct Release: Codable, Sendable {
         public var backupId: String
         public init(backupId: String) { self.backupId = backupId }
     }
 
+    /// The answer to a release.
     public struct Released: Codable, Sendable {
         /// False when the hold had already ended (its time ran out).
         public var wasHeld: Bool

@@ -6,6 +6,7 @@ import Foundation
 /// Input: frames separated by the byte 0x1E. Whatever arrives is either an event with a positive
 /// sequence whose type is its topic, a heartbeat, or a dead letter; never a crash.
 enum BusFrameTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "bus-frame", about: "bus frames and CloudEvent JSON (InboundMessage.decode)") { data in
         let frames = data.split(separator: 0x1E, omittingEmptySubsequences: false).map { Data($0) }
         check(InboundMessage.decode(frames), topic: frames.first.flatMap { String(data: $0, encoding: .utf8) })

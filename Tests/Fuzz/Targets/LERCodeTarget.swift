@@ -4,6 +4,7 @@ import Foundation
 /// The List of Waste code parser, on any text a company types. Accepted codes are six ASCII digits
 /// of the shipped list, and the hazardous flag comes from the list, never from the text.
 enum LERCodeTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "ler-code", about: "List of Waste codes (LERCatalogue.entry)") { data in
         let text = String(decoding: data, as: UTF8.self)
         let catalogue = LERCatalogue.shipped

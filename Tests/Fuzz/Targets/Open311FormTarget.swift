@@ -5,6 +5,7 @@ import GatewayService
 /// `/open311/v2/requests`. A form that parses gives the same fields when encoded again, and a draft
 /// is either refused with an error or has finite coordinates and a service code.
 enum Open311FormTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "open311-form", about: "Open311 form bodies (Open311Form.parse, draft)") { data in
         let text = String(decoding: data, as: UTF8.self)
         guard let form = try? Open311Form.parse(text) else { return }

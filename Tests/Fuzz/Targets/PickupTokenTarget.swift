@@ -5,6 +5,7 @@ import PickupValidatorService
 /// No text but a token this key issued is taken for a reservation, and a genuine token reads back as
 /// its reservation. (Decoding the QR image is the scanner's; encoding it is covered by QRCodeTests.)
 enum PickupTokenTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "pickup-token", about: "scanned pickup tokens (PickupCodes.reservationId)") { data in
         let text = String(decoding: data, as: UTF8.self)
         if let reservation = codes.reservationId(from: text) {

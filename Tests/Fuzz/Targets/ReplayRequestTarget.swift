@@ -9,6 +9,7 @@ import Synchronization
 /// Input: the request's frames separated by 0x1E. The answer is a refusal with `bad_request`, or a
 /// reply whose events are in order, within the limit, from the asked sequence on, of the asked prefixes.
 enum ReplayRequestTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "replay-request", about: "bus.replay request bodies (ReplayServer.answer)") { data in
         let body = data.split(separator: 0x1E, omittingEmptySubsequences: false).map { Data($0) }
         let request = body.first.flatMap { try? EventCodec.decoder.decode(ReplayRequest.self, from: $0) }

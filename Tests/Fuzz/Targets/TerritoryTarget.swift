@@ -5,6 +5,7 @@ import Foundation
 /// The territory file reader (service area, categories, jurisdictions as GeoJSON), then routing on
 /// the result: a territory that loads answers `contains` and `route` for any point without crashing.
 enum TerritoryTarget {
+    /// The target, as `FuzzTargets.all` lists it.
     static let target = FuzzTarget(name: "territory-geojson", about: "territory GeoJSON files (Territory.parse)") { data in
         guard let territory = try? Territory.parse(data) else { return }
         FuzzCheck.require(!territory.categories.isEmpty, "a territory that loads has categories")

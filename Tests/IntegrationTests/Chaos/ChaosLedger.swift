@@ -3,6 +3,7 @@ import Foundation
 /// What the chaos load did, as its clients saw it: the commands sent, and those that got a 2xx.
 /// The audit checks the stores against this, so it holds only what an HTTP answer proved.
 actor ChaosLedger {
+    /// A reservation that got a 201, with the code its taker shows at the counter.
     struct Reservation: Sendable {
         let id: String
         let lotId: String
@@ -11,6 +12,7 @@ actor ChaosLedger {
         let pin: String
     }
 
+    /// The kinds of command the load sends.
     enum Command: String, CaseIterable, Sendable {
         case lot, reservation, pickup, report, listing, demand
     }

@@ -67,6 +67,7 @@ struct ChaosTests {
 }
 
 extension Sequence {
+    /// `map` with an async transform, in order.
     func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
         var result: [T] = []
         for element in self { result.append(try await transform(element)) }
