@@ -211,8 +211,9 @@ struct RetentionTests {
         _ = try await accounts.confirmEmailChange(tokenHash: "h", at: Self.now)
         let carol = try await accounts.create(NewAccount(email: "carol@example.org", passwordHash: "x", displayName: "Carol", roles: [.customer]))
         try await database.write { db in
-            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE topic LIKE 'account.%' AND instr(CAST(payload AS TEXT), ?) = 0",
-                           arguments: [EventTime.format(Date().addingTimeInterval(-31 * Self.day)), carol.id])
+            let marks = AccountSnapshot.replaces.map { _ in "?" }.joined(separator: ", ")
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE topic IN (\(marks)) AND instr(CAST(payload AS TEXT), ?) = 0",
+                           arguments: [EventTime.format(Date().addingTimeInterval(-31 * Self.day))] + StatementArguments(AccountSnapshot.replaces) + [carol.id])
         }
         let before = try await database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
 
@@ -220,7 +221,7 @@ struct RetentionTests {
         // The events were stored at the machine's time, so the job runs at it too.
         #expect(try await database.write { db in try job.purge(now: Date(), in: db) } == 5, "Ana's two events and Bruno's three")
         let topics = try await database.read { db in try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox ORDER BY sequence") }
-        #expect(topics == ["account.created", AccountSnapshot.topic, AccountSnapshot.topic], "Carol's recent sign-up, then one snapshot each for Ana and Bruno")
+        #expect(topics == [AccountCreated.topic, AccountSnapshot.topic, AccountSnapshot.topic], "Carol's recent sign-up, then one snapshot each for Ana and Bruno")
         let after = try await database.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
         #expect(try Self.notificationsState(replaying: after) == Self.notificationsState(replaying: before))
         #expect(try Self.notificationsState(replaying: after) == [
