@@ -7,7 +7,8 @@ set -euo pipefail
 # (Tests/IntegrationTests/Fixtures/report_subscriber.py, the example of docs/streams.md).
 # curl and jq: the README's shell blocks use them, and ReadmeTests runs those blocks.
 # wrk: `ecoresupply bench http` drives the gateway with it (docs/benchmarks.md).
-packages=(libzmq3-dev libsqlite3-dev libssl-dev openssl pkg-config zbar-tools python3-zmq curl jq wrk)
+# docker-compose: ComposeValidationTests checks compose/ with `docker-compose config` (no daemon needed).
+packages=(libzmq3-dev libsqlite3-dev libssl-dev openssl pkg-config zbar-tools python3-zmq curl jq wrk docker-compose)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
