@@ -44,6 +44,7 @@ struct ChaosAudit {
             log.split(separator: "\n").filter { $0.contains("no longer has events this consumer never applied") }.map { "\(name) skipped events: \($0)" }
         }
         found += try await reservations(ledger)
+        found += try reservationProjections()
         found += try await impact(ledger, kpis: kpis)
         found += try await reports(ledger)
         found += try await materials(ledger)
@@ -88,6 +89,44 @@ struct ChaosAudit {
         let taken = rows.values.flatMap { $0 }.filter { $0.status != ReservationStatus.cancelled.rawValue }
         for (lot, baskets) in Dictionary(grouping: taken, by: \.lot).mapValues({ $0.map(\.baskets).reduce(0, +) }) where baskets > (lots[lot] ?? 0) {
             found.append("lot \(lot) has \(baskets) baskets reserved of \(lots[lot] ?? 0)")
+        }
+        return found
+    }
+
+    /// The readers of the workers' reservation events each hold what a recomputation from those
+    /// outboxes (and the pickup validator's `pickup.completed`) gives: the gateway's index every
+    /// reservation, ingest's baskets held every food reservation but the cancelled ones, and the
+    /// pickup validator's desk each one's latest status.
+    private func reservationProjections() throws -> [String] {
+        var latest: [String: Reservation] = [:]
+        for matcher in matchers {
+            for topic in ReservationChanged.topics {
+                for change in try events(of: matcher, topic: topic, as: ReservationChanged.self) { latest[change.reservation.id] = change.reservation }
+            }
+        }
+        for pickup in try events(of: ServiceInstance(.pickupValidator), topic: PickupCompleted.topic, as: PickupCompleted.self) {
+            latest[pickup.reservationId]?.status = .collected
+        }
+        let indexed = Set(try read(ServiceInstance(.gateway)) { try String.fetchAll($0, sql: "SELECT id FROM reservation_index") })
+        let held = try read(ServiceInstance(.ingest)) { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT reservation_id, holds FROM lot_reservations").map {
+                (($0["reservation_id"] as String), ($0["holds"] as Bool))
+            })
+        }
+        let desk = try read(ServiceInstance(.pickupValidator)) { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT id, status FROM pickup_reservations").map {
+                (($0["id"] as String), ($0["status"] as String))
+            })
+        }
+        var found: [String] = []
+        if indexed != Set(latest.keys) { found.append("the gateway indexes \(indexed.count) reservations, the workers' outboxes have \(latest.count)") }
+        for (id, reservation) in latest {
+            if reservation.listingId == nil, held[id] != (reservation.status != .cancelled) {
+                found.append("ingest holds reservation \(id) as \(held[id].map(String.init) ?? "absent"); it is \(reservation.status.rawValue)")
+            }
+            if desk[id] != reservation.status.rawValue {
+                found.append("the pickup desk has reservation \(id) \(desk[id] ?? "absent"); it is \(reservation.status.rawValue)")
+            }
         }
         return found
     }
