@@ -105,5 +105,14 @@ struct BackupRestoreTests {
         let inconsistent = try Self.ecoresupply(deployment, ["restore", "--from", tampered.path, "--replace"])
         #expect(inconsistent.status != 0 && inconsistent.output.contains("notifications ← ingest"), "\(inconsistent.output)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: deployment.dataDirectory.path).sorted() == untouched, "refused before anything changed")
+
+        // Bad input names what is wrong: a manifest that is not one, a --to that is a file.
+        try Data(#"{"x":1}"#.utf8).write(to: tampered.appendingPathComponent("backup.json"))
+        let notManifest = try Self.ecoresupply(deployment, ["restore", "--from", tampered.path, "--replace"])
+        #expect(notManifest.status != 0 && notManifest.output.contains("is not a backup manifest"), "\(notManifest.output)")
+        let file = deployment.root.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let toFile = try Self.ecoresupply(deployment, ["backup", "--to", file.path])
+        #expect(toFile.status != 0 && toFile.output.contains("is not an empty folder"), "\(toFile.output)")
     }
 }

@@ -28,8 +28,11 @@ struct BackupCommand: AsyncParsableCommand {
         let config = try options.resolve(instance: ServiceInstance(.gateway))
         let target = URL(fileURLWithPath: to, isDirectory: true)
         let manager = FileManager.default
-        if manager.fileExists(atPath: target.path), !(try manager.contentsOfDirectory(atPath: target.path)).isEmpty {
-            throw ValidationError("--to \(to) is not empty: give a new folder")
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: target.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue, (try? manager.contentsOfDirectory(atPath: target.path))?.isEmpty == true else {
+                throw ValidationError("--to \(to) exists and is not an empty folder: give a new folder")
+            }
         }
         let instances = try BackupFiles.instances(in: config.dataDirectory)
         try manager.createDirectory(at: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -29,7 +29,9 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let manifest = try decoder.decode(BackupManifest.self, from: data)
+        guard let manifest = try? decoder.decode(BackupManifest.self, from: data) else {
+            throw ValidationError("\(manifestURL.path) is not a backup manifest (backupId, takenAt, matchers, latest): was it edited?")
+        }
         let instances = BusTopology.instances(matchers: manifest.matchers)
         for instance in instances where !manager.fileExists(atPath: source.appendingPathComponent("\(instance.name).sqlite").path) {
             throw ValidationError("\(from) lacks \(instance.name).sqlite")
