@@ -86,6 +86,8 @@ public struct Listing: Codable, Sendable, Equatable {
 public struct ListingPublished: Codable, Sendable, Equatable {
     public static let topic = "listing.published"
     public static let updatedTopic = "listing.updated"
+    /// The listing after its sole-trader publisher was erased: text and photos gone, no longer offered.
+    public static let redactedTopic = "listing.redacted"
     public var listing: Listing
     public init(listing: Listing) { self.listing = listing }
 }
@@ -162,6 +164,8 @@ public struct Demand: Codable, Sendable, Equatable {
 /// `demand.published`.
 public struct DemandPublished: Codable, Sendable, Equatable {
     public static let topic = "demand.published"
+    /// The demand after its sole-trader requester was erased: text gone, no longer wanted.
+    public static let redactedTopic = "demand.redacted"
     public var demand: Demand
     public init(demand: Demand) { self.demand = demand }
 }

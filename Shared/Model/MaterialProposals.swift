@@ -145,6 +145,8 @@ public struct ProposalChanged: Codable, Sendable, Equatable {
     public static let confirmedTopic = "proposal.confirmed"
     public static let declinedTopic = "proposal.declined"
     public static let expiredTopic = "proposal.expired"
+    /// Every step's topic.
+    public static let topics = [createdTopic, acceptedTopic, confirmedTopic, declinedTopic, expiredTopic]
     public var proposal: MaterialProposal
     public init(proposal: MaterialProposal) { self.proposal = proposal }
 }

@@ -10,11 +10,21 @@ public struct AccountErased: Codable, Sendable, Equatable {
     /// `self` or `admin`.
     public var requestedBy: String
     public var at: Date
+    /// The organisations whose only member the person was (a sole trader's): their offers go with
+    /// the person. Absent in events written before it was recorded.
+    public var soleOrganisationIds: [String]?
 
-    public init(accountID: String, requestedBy: String, at: Date) {
+    public init(accountID: String, requestedBy: String, at: Date, soleOrganisationIds: [String] = []) {
         self.accountID = accountID
         self.requestedBy = requestedBy
         self.at = at
+        self.soleOrganisationIds = soleOrganisationIds
+    }
+
+    /// Whether an offer published by the account for `organisationId` (nil: for no organisation)
+    /// is the person's own, and goes with them.
+    public func ownsOffer(publishedBy publisher: String, for organisationId: String?) -> Bool {
+        publisher == accountID && (organisationId.map { (soleOrganisationIds ?? []).contains($0) } ?? true)
     }
 }
 

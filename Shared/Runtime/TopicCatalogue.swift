@@ -16,7 +16,7 @@ public enum TopicCatalogue {
         ],
         .ingest: Set([
             LotChanged.publishedTopic, LotChanged.updatedTopic, LotWithdrawn.topic, ListingPublished.topic, ListingPublished.updatedTopic,
-            DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, HandoverValidated.topic, MatchingTick.topic,
+            ListingPublished.redactedTopic, DemandPublished.topic, DemandPublished.redactedTopic, LicenceRecorded.topic, ProposalResponded.topic, HandoverValidated.topic, MatchingTick.topic,
         ]).union(ReportChanged.topics),
         .matcher: [
             ProposalChanged.createdTopic, ProposalChanged.acceptedTopic, ProposalChanged.confirmedTopic, ProposalChanged.declinedTopic,

@@ -19,6 +19,36 @@ struct ErasureTests {
         var contactName: String { "Contact \(tag)" }
         var contactEmail: String { "\(tag)-contact@example.org" }
         var newEmail: String { "\(tag)-new@example.org" }
+        var offerTitle: String { "Offre \(tag)" }
+        var offerText: String { "Notes \(tag) sur l'état" }
+        var offerAddress: String { "3 impasse \(tag), Marseille" }
+    }
+
+    /// A sole trader's offers, with the person's markers in every field they fill: a food lot and
+    /// a demand for no organisation, and a listing for their own organisation, with a photo.
+    /// Returns the photo's hash (its file's name).
+    static func publishOffers(_ base: String, as session: HTTPSession, for organisation: String, _ person: Markers) async throws -> String {
+        let place: [String: Any] = ["latitude": 43.305, "longitude": 5.39, "address": person.offerAddress]
+        var lot = LotsTests.lot(title: person.offerTitle, price: 500, baskets: 2)
+        lot["description"] = person.offerText
+        lot["location"] = place
+        let published = try await HTTP.send("POST", "\(base)/v1/lots", json: lot, token: session.accessToken)
+        #expect(published.status == 201, "\(published.text)")
+        let listing = try await HTTP.send("POST", "\(base)/v1/listings", json: ListingsTests.listing([
+            "title": person.offerTitle, "description": person.offerText, "condition": "used, \(person.tag)", "location": place,
+            "quantity": 10, "organisationId": organisation,
+        ]), token: session.accessToken)
+        #expect(listing.status == 201, "\(listing.text)")
+        let listingID = try #require(try listing.json()["id"] as? String)
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("photo of \(person.tag)".utf8))
+        let photo = try await HTTP.send("POST", "\(base)/v1/listings/\(listingID)/photos", body: png, contentType: "image/png", token: session.accessToken)
+        #expect(photo.status == 201, "\(photo.text)")
+        var demand = MaterialsExchangeTests.demand(["17 02 01"])
+        demand["title"] = person.offerTitle
+        demand["location"] = ["latitude": 43.295, "longitude": 5.38, "address": person.offerAddress]
+        let wanted = try await HTTP.send("POST", "\(base)/v1/demands", json: demand, token: session.accessToken)
+        #expect(wanted.status == 201, "\(wanted.text)")
+        return try #require((try photo.json()["photos"] as? [String])?.first)
     }
 
     @Test("an erased person is in no file of any service; another person's data is intact; the export before shows every service")
@@ -26,6 +56,7 @@ struct ErasureTests {
         let deployment = try await TestDeployment.make()
         let smtp = try await SMTPSink(outside: deployment)
         deployment.extraArguments["notifications"] = smtp.notificationsArguments + ["--webhook-retry-base", "0.2", "--webhook-retry-max", "1"]
+        deployment.extraArguments["ingest"] = ["--matching-tick", "0.2", "--share-after", "1", "--proposal-timeout", "600"]
         try deployment.startAll()
         try await deployment.awaitHTTP("/readyz")
         let base = "http://127.0.0.1:\(deployment.httpPort)"
@@ -46,7 +77,7 @@ struct ErasureTests {
         let lotID = try #require(try lot.json()["id"] as? String, "\(lot.text)")
 
         // Both people go through the stories: sign-up, beneficiary, free lot collected, report, email change.
-        var people: [String: HTTPSession] = [:]
+        var people: [String: HTTPSession] = [:], photos: [String: String] = [:]
         for (index, person) in [erased, kept].enumerated() {
             let signUp = try await HTTP.send("POST", "\(base)/v1/auth/signup", json: [
                 "email": person.email, "password": HTTPSession.password, "displayName": person.name, "termsVersion": terms, "emailNotifications": true,
@@ -76,12 +107,25 @@ struct ErasureTests {
             #expect(try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(session.accountID)/roles", json: ["role": "merchant"], token: admin.accessToken).status == 200)
             let shop = try await HTTP.send("POST", "\(base)/v1/organisations", json: ["name": person.name, "kind": "shop"], token: beneficiary.accessToken)
             #expect(shop.status == 201, "\(shop.text)")
+            let shopID = try #require(try shop.json()["id"] as? String)
+            photos[person.tag] = try await Self.publishOffers(base, as: beneficiary, for: shopID, person)
             people[person.tag] = beneficiary
         }
         let person = try #require(people[erased.tag])
         _ = try await smtp.awaitMessage(to: erased.newEmail, containing: "confirm")
         _ = try await smtp.awaitMessage(to: erased.email, containing: "Reservation confirmed")
         _ = try await smtp.awaitMessage(to: "signalements@marseille.example", containing: erased.tag)
+        // Each sole trader's listing reached the other's subscription, and the matcher proposed it
+        // for the other's demand, with both addresses in the suggested mission.
+        for (reader, author) in [(erased, kept), (kept, erased)] {
+            let session = try #require(people[reader.tag])
+            _ = try await eventually("\(reader.tag) to be told of \(author.tag)'s listing", timeout: .seconds(30)) { () -> Bool? in
+                try await HTTP.get("\(base)/v1/me/notifications", token: session.accessToken).text.contains(author.tag) ? true : nil
+            }
+            _ = try await eventually("a proposal of \(author.tag)'s listing to \(reader.tag)", timeout: .seconds(30)) { () -> Bool? in
+                try await HTTP.get("\(base)/v1/proposals", token: session.accessToken).text.contains(author.offerAddress) ? true : nil
+            }
+        }
 
         // The export gathers every service's part.
         let export = try await HTTP.get("\(base)/v1/me/export", token: person.accessToken)
@@ -91,12 +135,16 @@ struct ErasureTests {
         for value in [erased.email, erased.name, erased.description, erased.contactName, erased.address] {
             #expect(export.text.contains(value), "the export has \(value)")
         }
-        #expect(!export.text.contains(kept.tag), "and nothing of anyone else")
+        // Nothing of anyone else, but for what the person was shown of the other's offers (a proposal's
+        // pickup place, a notice of a shared listing).
+        for value in [kept.email, kept.name, kept.description, kept.contactName, kept.contactEmail, kept.address, kept.phone, kept.offerText] {
+            #expect(!export.text.contains(value), "and nothing of anyone else: \(value)")
+        }
         #expect(try await HTTP.get("\(base)/v1/me/export").status == 401)
 
         // Before the erasure the scan finds the person in every store that holds them.
         let before = try Self.scan(deployment, for: [erased.tag])
-        for store in ["gateway.sqlite", "ingest.sqlite", "notifications.sqlite"] {
+        for store in ["gateway.sqlite", "ingest.sqlite", "notifications.sqlite", "matcher-0.sqlite", try #require(photos[erased.tag])] {
             #expect(before.contains { $0.hasPrefix(store) }, "\(store) holds the person before: \(before)")
         }
 
@@ -124,6 +172,9 @@ struct ErasureTests {
         let keptHits = try Self.scan(deployment, for: [kept.description, kept.contactName, kept.email])
         #expect(keptHits.contains { $0.hasPrefix("ingest.sqlite") }, "the other person's report and contact stay: \(keptHits)")
         #expect(keptHits.contains { $0.hasPrefix("gateway.sqlite") }, "and their account")
+        let keptOffers = try Self.scan(deployment, for: [kept.offerTitle, kept.offerAddress])
+        #expect(keptOffers.contains { $0.hasPrefix("matcher-0.sqlite") } && keptOffers.contains { $0.hasPrefix("ingest.sqlite") },
+                "the other sole trader's offers stay: \(keptOffers)")
         let other = try #require(people[kept.tag])
         #expect(try await HTTP.get("\(base)/v1/me", token: other.accessToken).status == 200)
         let otherExport = try await HTTP.get("\(base)/v1/me/export", token: other.accessToken)

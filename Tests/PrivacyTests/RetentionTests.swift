@@ -232,7 +232,7 @@ struct RetentionTests {
         #expect(try await database.read { db in try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox ORDER BY sequence") } == Array(repeating: AccountSnapshot.topic, count: 3))
 
         // Erasure rewrites a snapshot as it does the sign-up: nothing of Ana is left in the outbox.
-        _ = try await database.write { db in try GatewayPersonalData().erase(accountID: ana.id, in: db) }
+        _ = try await database.write { db in try GatewayPersonalData().erase(AccountErased(accountID: ana.id, requestedBy: "self", at: Date()), in: db) }
         let payloads = try await database.read { db in try String.fetchAll(db, sql: "SELECT CAST(payload AS TEXT) FROM bus_outbox") }
         #expect(!payloads.contains { $0.contains("ana@example.org") || $0.contains("\"Ana\"") }, "\(payloads)")
     }

@@ -154,16 +154,30 @@ struct MaterialLedgerTests {
     func storesAgree() throws {
         var generator = SplitMix64(seed: 7)
         var inputs: [MaterialLedger.Input] = []
+        var listings: [Listing] = [], demands: [Demand] = []
         for index in 0..<120 {
             let code = ["170201", "170203", "170405"][Int.random(in: 0..<3, using: &generator)]
             if index % 2 == 0 {
-                inputs.append(.listing(Self.listing(String(format: "L%03d", index), code: code, kg: Double.random(in: 50...2000, using: &generator).rounded(),
-                                                    latitude: 43.2 + Double.random(in: 0...0.5, using: &generator))))
+                listings.append(Self.listing(String(format: "L%03d", index), code: code, kg: Double.random(in: 50...2000, using: &generator).rounded(),
+                                             latitude: 43.2 + Double.random(in: 0...0.5, using: &generator)))
+                inputs.append(.listing(listings[listings.count - 1]))
             } else {
-                inputs.append(.demand(Self.demand(String(format: "D%03d", index), codes: [code], min: 20, max: Double.random(in: 100...900, using: &generator).rounded(),
-                                                  latitude: 43.2 + Double.random(in: 0...0.5, using: &generator))))
+                demands.append(Self.demand(String(format: "D%03d", index), codes: [code], min: 20, max: Double.random(in: 100...900, using: &generator).rounded(),
+                                           latitude: 43.2 + Double.random(in: 0...0.5, using: &generator)))
+                inputs.append(.demand(demands[demands.count - 1]))
             }
             if index % 15 == 14 { inputs.append(Self.tick(Double(index) * 100, matchers: 3, timeout: 1500, shareAfter: 5000)) }
+            // Now and then a sole trader is erased: an earlier listing or demand stops being offered.
+            if index % 20 == 19 {
+                let ends = Self.start.addingTimeInterval(Double(index) * 100)
+                var listing = listings[listings.count - 10]
+                _ = OfferRedaction.redact(&listing)
+                listing.draft.availableUntil = ends
+                var demand = demands[demands.count - 10]
+                _ = OfferRedaction.redact(&demand)
+                demand.draft.neededUntil = ends
+                inputs += [.listingRedacted(listing), .demandRedacted(demand)]
+            }
         }
         inputs.append(Self.tick(20_000, matchers: 3, timeout: 1500, shareAfter: 5000))
         inputs.insert(.licence(LicenceRecorded(organisationId: "taker", chapters: ["17"], licenceNumber: "L", recordedBy: "admin", at: Self.start)), at: 10)

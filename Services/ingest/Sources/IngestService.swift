@@ -34,7 +34,7 @@ public enum IngestService {
                 .merging(ReportFollowers(database: runtime.database).handlers) { first, _ in first }
                 .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
-            personalData: [filers, PublisherData()],
+            personalData: [filers, PublisherData(outbox: runtime.outbox, photos: photos)],
             retention: [ClosedReportContacts(), ReportEventCompaction(), LotEventCompaction()])
     }
 }

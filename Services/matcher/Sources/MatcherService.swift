@@ -20,7 +20,7 @@ public enum MatcherService {
             ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest)), logger: runtime.logger)
         let missions = MissionBook(book: book)
         let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox, logger: runtime.logger)
-        return ServiceParts(
+        var parts = ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
             requestHandlers: requests.handlers
                 .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
@@ -31,5 +31,9 @@ public enum MatcherService {
                 .init("material_proposals", by: ["giver_id", "taker_id"]),
             ])],
             retention: [ReservationEventCompaction()])
+        // Its copies of a sole trader's offers are redacted when ingest's `listing.redacted` and
+        // `demand.redacted` arrive, before ingest's own `privacy.erased`.
+        parts.erasureAwaits = [ServiceInstance(.ingest)]
+        return parts
     }
 }

@@ -47,7 +47,7 @@ public enum NotificationsService {
             services.append(PeriodicService(name: "email sending", interval: .seconds(2), logger: runtime.logger) { try await sender.sendDue() })
             runtime.logger.info("email notifications on", metadata: ["smtp.host": "\(smtp.host)", "smtp.port": "\(smtp.port)"])
         }
-        var handlers: [any EventHandler] = [EmailConsents(), ReportRedactions(database: runtime.database, logger: runtime.logger), NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake), ReportFollowUpRules()]
+        var handlers: [any EventHandler] = [EmailConsents(), ReportRedactions(database: runtime.database, logger: runtime.logger), OfferRedactions(database: runtime.database, logger: runtime.logger), NotificationRules(email: smtp != nil), MaterialNotificationRules(email: smtp != nil), WebhookFanOut(wake: webhookWake), ReportFollowUpRules()]
         if smtp != nil {
             let recipients = territory.jurisdictions.reduce(into: [String: AuthorityEmailRules.Recipient]()) { recipients, jurisdiction in
                 if let email = jurisdiction.email { recipients[jurisdiction.id] = .init(name: jurisdiction.name, email: email) }

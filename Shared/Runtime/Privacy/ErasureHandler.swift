@@ -21,13 +21,16 @@ struct ErasureHandler: EventHandler {
     var awaits: Set<String> = []
 
     var topicPrefixes: [String] {
-        [AccountErased.topic, ReportChanged.redactedTopic] + (awaits.isEmpty ? [] : [PersonalDataErased.topic])
+        [AccountErased.topic] + Self.redactions + (awaits.isEmpty ? [] : [PersonalDataErased.topic])
     }
 
+    /// The producers' redactions of what an erased person wrote: a copy of the old text may sit in
+    /// a dead letter of any service.
+    static let redactions = [ReportChanged.redactedTopic, ListingPublished.redactedTopic, DemandPublished.redactedTopic]
+
     func apply(_ event: ReceivedEvent, in db: Database) throws {
-        if event.type == ReportChanged.redactedTopic {
-            // A copy of the report's old text may sit in a dead letter of any service.
-            _ = try ErasedAccounts.dropDeadLetters(containing: try event.decodeData(ReportChanged.self).report.id, in: db)
+        if let redacted = try Self.redactedID(event) {
+            _ = try ErasedAccounts.dropDeadLetters(containing: redacted, in: db)
             WALTruncation.afterCommit(of: db, database: database, logger: logger)
             return
         }
@@ -42,7 +45,7 @@ struct ErasureHandler: EventHandler {
         let erased = try event.decodeData(AccountErased.self)
         try ErasedAccounts.record(erased.accountID, at: erased.at, in: db)
         var count = ErasureCount()
-        for holder in holders { count = count + (try holder.erase(accountID: erased.accountID, in: db)) }
+        for holder in holders { count = count + (try holder.erase(erased, in: db)) }
         count.rows += try ErasedAccounts.dropDeadLetters(containing: erased.accountID, in: db)
         try Self.recordStep("count:\(count.rows):\(count.events)", of: erased.accountID, in: db)
         try announceIfReady(erased.accountID, causation: event.envelope.id, in: db)
@@ -50,6 +53,16 @@ struct ErasureHandler: EventHandler {
         logger.notice("account erased", metadata: [
             "account.id": "\(erased.accountID)", "privacy.rows": "\(count.rows)", "privacy.events": "\(count.events)",
         ])
+    }
+
+    /// The id of the report, listing or demand a redaction event is about; nil for other events.
+    static func redactedID(_ event: ReceivedEvent) throws -> String? {
+        switch event.type {
+        case ReportChanged.redactedTopic: try event.decodeData(ReportChanged.self).report.id
+        case ListingPublished.redactedTopic: try event.decodeData(ListingPublished.self).listing.id
+        case DemandPublished.redactedTopic: try event.decodeData(DemandPublished.self).demand.id
+        default: nil
+        }
     }
 
     /// Says `privacy.erased` once: when the account is erased here and every awaited producer said so.

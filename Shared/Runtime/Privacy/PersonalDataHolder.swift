@@ -1,4 +1,5 @@
 import EcoBus
+import EcoModel
 import Foundation
 import GRDB
 
@@ -12,7 +13,7 @@ public protocol PersonalDataHolder: Sendable {
     func export(accountID: String, in db: Database) throws -> Data
     /// Erases or irreversibly pseudonymises the account's data, and rewrites this service's own
     /// stored events that carry it (`Outbox.rewrite`), inside the consumer's transaction.
-    func erase(accountID: String, in db: Database) throws -> ErasureCount
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount
 }
 
 /// What an erasure changed: rows of the service's tables, and stored events rewritten.

@@ -1,3 +1,4 @@
+import EcoModel
 import Foundation
 import GRDB
 
@@ -48,5 +49,5 @@ public struct PseudonymousRows: PersonalDataHolder {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    public func erase(accountID: String, in db: Database) throws -> ErasureCount { ErasureCount() }
+    public func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount { ErasureCount() }
 }

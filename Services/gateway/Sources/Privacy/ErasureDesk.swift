@@ -73,20 +73,31 @@ public struct ErasureDesk: Sendable {
             if isAdmin, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM account_roles WHERE role = ?", arguments: [admin]) == 1 {
                 throw APIError(.conflict, code: "last_admin", message: "the last admin cannot be erased; make another admin first")
             }
-            for holder in holders { _ = try holder.erase(accountID: accountID, in: db) }
+            let erasure = AccountErased(
+                accountID: accountID, requestedBy: requestedBy, at: date, soleOrganisationIds: try Self.soleOrganisations(of: accountID, in: db))
+            for holder in holders { _ = try holder.erase(erasure, in: db) }
             // The gateway does not apply its own `account.erased`: its part of the runtime's work is done here.
             try ErasedAccounts.record(accountID, at: date, in: db)
             _ = try ErasedAccounts.dropDeadLetters(containing: accountID, in: db)
             try db.execute(
                 sql: "INSERT OR REPLACE INTO erasures (account_id, requested_by, requested_at) VALUES (?, ?, ?)",
                 arguments: [accountID, requestedBy, EventTime.format(date)])
-            try outbox.append(AccountErased.topic, AccountErased(accountID: accountID, requestedBy: requestedBy, at: date), in: db)
+            try outbox.append(AccountErased.topic, erasure, in: db)
             return true
         }
         guard erased else { return nil }
         logger.notice("account erasure started", metadata: ["account.id": "\(accountID)", "privacy.requested_by": "\(requestedBy)"])
         if let pool = database as? DatabasePool { await WALTruncation.run(pool, logger: logger) }
         return try await status(accountID: accountID)
+    }
+
+    /// The organisations whose only member is the account: a sole trader's, whose offers are theirs.
+    static func soleOrganisations(of accountID: String, in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT organisation_id FROM organisation_members m WHERE account_id = ?
+              AND NOT EXISTS (SELECT 1 FROM organisation_members o WHERE o.organisation_id = m.organisation_id AND o.account_id <> m.account_id)
+            ORDER BY organisation_id
+            """, arguments: [accountID])
     }
 
     public func status(accountID: String) async throws -> Status? {

@@ -67,7 +67,8 @@ struct GatewayPersonalData: PersonalDataHolder {
             reservations: try String.fetchAll(db, sql: "SELECT id FROM reservation_index WHERE taker_id = ? ORDER BY id", arguments: [accountID])))
     }
 
-    func erase(accountID: String, in db: Database) throws -> ErasureCount {
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
+        let accountID = erased.accountID
         var count = ErasureCount()
         // An organisation whose only member is the person may bear their name (a sole trader's):
         // its name goes; the organisation stays, for the lots and bindings that refer to it.

@@ -81,6 +81,29 @@ public struct PhotoStore: Sendable {
             arguments: [photo.hash, photo.contentType, photo.bytes, EventTime.format(date)])
     }
 
+    /// Forgets the photos among `hashes` that no stored lot, listing or report shows any more: their
+    /// rows now, their files once the transaction commits (a rollback keeps them). Returns the rows removed.
+    func forgetUnreferenced(_ hashes: Set<String>, in db: Database) throws -> Int {
+        var unreferenced: [URL] = []
+        for hash in hashes.sorted() where try !Self.isReferenced(hash, in: db) {
+            try db.execute(sql: "DELETE FROM photos WHERE hash = ?", arguments: [hash])
+            unreferenced.append(directory.appendingPathComponent(hash))
+        }
+        let files = unreferenced
+        db.afterNextTransaction(onCommit: { _ in for file in files { try? FileManager.default.removeItem(at: file) } })
+        return files.count
+    }
+
+    /// Whether any stored lot, listing or report still shows the photo.
+    static func isReferenced(_ hash: String, in db: Database) throws -> Bool {
+        for table in ["reports", "lots", "listings"] {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE instr(body, CAST(? AS BLOB)) > 0 LIMIT 1", arguments: [hash]) == true {
+                return true
+            }
+        }
+        return false
+    }
+
     public func load(hash: String) -> Data? {
         guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return nil }
         return FileManager.default.contents(atPath: directory.appendingPathComponent(hash).path)

@@ -4,10 +4,16 @@ import EcoRuntime
 import Foundation
 import GRDB
 
-/// The lots, listings and demands an account published, for its export. They are the shop's or
-/// the company's offer, published under the account: erasing the account does not take them out
-/// yet (see docs/privacy.md, Gaps).
+/// The lots, listings and demands an account published. An organisation's offers stay the
+/// organisation's when one of its members is erased. A sole trader's (published for no
+/// organisation, or for one whose only member the person was) go with the person: their text and
+/// photos are taken out (`OfferRedaction`), lots are withdrawn (their reservations are cancelled),
+/// listings and demands stop being offered, ingest's stored events are rewritten the same way, and
+/// `listing.redacted` and `demand.redacted` tell every holder of a copy (no one else keeps a lot's text).
 struct PublisherData: PersonalDataHolder {
+    let outbox: Outbox
+    let photos: PhotoStore
+
     var section: String { "published" }
 
     func export(accountID: String, in db: Database) throws -> Data {
@@ -19,5 +25,67 @@ struct PublisherData: PersonalDataHolder {
         return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
-    func erase(accountID: String, in db: Database) throws -> ErasureCount { ErasureCount() }
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
+        var count = ErasureCount()
+        var shownPhotos: Set<String> = []
+        for var lot in try bodies(Lot.self, "SELECT body FROM lots WHERE merchant_id = ? ORDER BY id", erased, db)
+        where erased.ownsOffer(publishedBy: lot.merchantId, for: lot.draft.organisationId) {
+            shownPhotos.formUnion(lot.photos ?? [])
+            let withdrawn = lot.status == .published
+            guard OfferRedaction.redact(&lot) || withdrawn else { continue }
+            lot.status = .withdrawn
+            lot.version += 1
+            lot.updatedAt = erased.at
+            try db.execute(
+                sql: "UPDATE lots SET status = ?, version = ?, body = ?, updated_at = ? WHERE id = ?",
+                arguments: [lot.status.rawValue, lot.version, try EventCodec.encoder.encode(lot), EventTime.format(erased.at), lot.id])
+            let id = lot.id
+            count.events += try Outbox.rewrite(
+                topics: [LotChanged.publishedTopic, LotChanged.updatedTopic], containing: id, as: LotChanged.self, in: db
+            ) { event in event.lot.id == id && OfferRedaction.redact(&event.lot) }
+            if withdrawn {
+                try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: id, merchantId: lot.merchantId, withdrawnBy: erased.accountID), in: db)
+            }
+            count.rows += 1
+        }
+        for var listing in try bodies(Listing.self, "SELECT body FROM listings WHERE company_id = ? ORDER BY id", erased, db)
+        where erased.ownsOffer(publishedBy: listing.companyId, for: listing.draft.organisationId) {
+            shownPhotos.formUnion(listing.photos ?? [])
+            let ended = listing.draft.availableUntil > erased.at
+            guard OfferRedaction.redact(&listing) || ended else { continue }
+            listing.draft.availableUntil = min(listing.draft.availableUntil, erased.at)
+            listing.version += 1
+            try db.execute(
+                sql: "UPDATE listings SET version = ?, body = ? WHERE id = ?",
+                arguments: [listing.version, try EventCodec.encoder.encode(listing), listing.id])
+            let id = listing.id
+            count.events += try Outbox.rewrite(
+                topics: [ListingPublished.topic, ListingPublished.updatedTopic], containing: id, as: ListingPublished.self, in: db
+            ) { event in event.listing.id == id && OfferRedaction.redact(&event.listing) }
+            try outbox.append(ListingPublished.redactedTopic, ListingPublished(listing: listing), in: db)
+            count.rows += 1
+        }
+        for var demand in try bodies(Demand.self, "SELECT body FROM demands WHERE requester_id = ? ORDER BY id", erased, db)
+        where erased.ownsOffer(publishedBy: demand.requesterId, for: demand.draft.organisationId) {
+            let ended = demand.draft.neededUntil > erased.at
+            guard OfferRedaction.redact(&demand) || ended else { continue }
+            demand.draft.neededUntil = min(demand.draft.neededUntil, erased.at)
+            demand.version += 1
+            try db.execute(
+                sql: "UPDATE demands SET version = ?, body = ? WHERE id = ?",
+                arguments: [demand.version, try EventCodec.encoder.encode(demand), demand.id])
+            let id = demand.id
+            count.events += try Outbox.rewrite(
+                topics: [DemandPublished.topic], containing: id, as: DemandPublished.self, in: db
+            ) { event in event.demand.id == id && OfferRedaction.redact(&event.demand) }
+            try outbox.append(DemandPublished.redactedTopic, DemandPublished(demand: demand), in: db)
+            count.rows += 1
+        }
+        count.rows += try photos.forgetUnreferenced(shownPhotos, in: db)
+        return count
+    }
+
+    private func bodies<Offer: Decodable>(_ type: Offer.Type, _ sql: String, _ erased: AccountErased, _ db: Database) throws -> [Offer] {
+        try Data.fetchAll(db, sql: sql, arguments: [erased.accountID]).map { try EventCodec.decoder.decode(Offer.self, from: $0) }
+    }
 }

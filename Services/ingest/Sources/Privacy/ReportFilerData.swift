@@ -38,9 +38,9 @@ struct ReportFilerData: PersonalDataHolder {
         return try ExportJSON.encode(filings)
     }
 
-    func erase(accountID: String, in db: Database) throws -> ErasureCount {
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
         try erase(try Row.fetchAll(
-            db, sql: "SELECT id, report_id, photo_hashes FROM report_filings WHERE reporter_account_id = ?", arguments: [accountID]), in: db)
+            db, sql: "SELECT id, report_id, photo_hashes FROM report_filings WHERE reporter_account_id = ?", arguments: [erased.accountID]), in: db)
     }
 
     /// Erases one filing, by its id (the token its filer was given): the way a citizen who filed
@@ -75,15 +75,7 @@ struct ReportFilerData: PersonalDataHolder {
             ) { event in event.report.id == reportID && event.report.redact(like: redacted) }
             try ReportRecords.save(report, announcing: ReportChanged.redactedTopic, outbox: outbox, db)
         }
-        var unreferenced: [URL] = []
-        for hash in removedPhotos where try !Self.isReferenced(hash, in: db) {
-            try db.execute(sql: "DELETE FROM photos WHERE hash = ?", arguments: [hash])
-            unreferenced.append(photos.directory.appendingPathComponent(hash))
-            count.rows += 1
-        }
-        // The files go once the erasure commits: a rollback keeps the reports' photos whole.
-        let files = unreferenced
-        db.afterNextTransaction(onCommit: { _ in for file in files { try? FileManager.default.removeItem(at: file) } })
+        count.rows += try photos.forgetUnreferenced(removedPhotos, in: db)
         return count
     }
 
@@ -109,15 +101,5 @@ struct ReportFilerData: PersonalDataHolder {
             }
             return report != before
         }
-    }
-
-    /// Whether any stored lot, listing or report still shows the photo.
-    static func isReferenced(_ hash: String, in db: Database) throws -> Bool {
-        for table in ["reports", "lots", "listings"] {
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE instr(body, CAST(? AS BLOB)) > 0 LIMIT 1", arguments: [hash]) == true {
-                return true
-            }
-        }
-        return false
     }
 }

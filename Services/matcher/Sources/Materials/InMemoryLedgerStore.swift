@@ -20,6 +20,13 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
 
     public func updateListingBody(_ listing: Listing) throws { listings[listing.id]?.listing = listing }
 
+    public func redactListing(_ listing: Listing) throws { listings[listing.id]?.listing = listing }
+    public func redactDemand(_ demand: Demand) throws { demands[demand.id]?.demand = demand }
+
+    public func proposals(involving offerId: String) throws -> [MaterialProposal] {
+        proposals.values.filter { $0.listingId == offerId || $0.demandId == offerId }.sorted { $0.id < $1.id }
+    }
+
     public func insertDemand(_ demand: LedgerDemand) throws {
         if demands[demand.demand.id] == nil { demands[demand.demand.id] = demand }
     }

@@ -22,7 +22,10 @@ public struct MaterialEventHandler: EventHandler {
     }
 
     public var topicPrefixes: [String] {
-        [ListingPublished.topic, ListingPublished.updatedTopic, DemandPublished.topic, LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic]
+        [
+            ListingPublished.topic, ListingPublished.updatedTopic, ListingPublished.redactedTopic, DemandPublished.topic, DemandPublished.redactedTopic,
+            LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic,
+        ]
     }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
@@ -33,6 +36,14 @@ public struct MaterialEventHandler: EventHandler {
         case ListingPublished.updatedTopic:
             outputs = try MaterialLedger.apply(.listingUpdated(try event.decodeData(ListingPublished.self).listing), to: store)
         case DemandPublished.topic: outputs = try MaterialLedger.apply(.demand(try event.decodeData(DemandPublished.self).demand), to: store)
+        case ListingPublished.redactedTopic:
+            let listing = try event.decodeData(ListingPublished.self).listing
+            outputs = try MaterialLedger.apply(.listingRedacted(listing), to: store)
+            try OfferCopies.rewrite(offer: listing.id, in: db)
+        case DemandPublished.redactedTopic:
+            let demand = try event.decodeData(DemandPublished.self).demand
+            outputs = try MaterialLedger.apply(.demandRedacted(demand), to: store)
+            try OfferCopies.rewrite(offer: demand.id, in: db)
         case LicenceRecorded.topic: outputs = try MaterialLedger.apply(.licence(try event.decodeData(LicenceRecorded.self)), to: store)
         case ProposalResponded.topic: outputs = try MaterialLedger.apply(.response(try event.decodeData(ProposalResponded.self)), to: store)
         case MatchingTick.topic:

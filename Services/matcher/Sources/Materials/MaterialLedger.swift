@@ -22,6 +22,10 @@ public enum MaterialLedger {
         /// The listing after a change that leaves its allocation alone (photos): only what is shown changes.
         case listingUpdated(Listing)
         case demand(Demand)
+        /// The listing or demand after its sole-trader publisher was erased (`listing.redacted`,
+        /// `demand.redacted`): what is shown changes, and it stops being offered or wanted.
+        case listingRedacted(Listing)
+        case demandRedacted(Demand)
         case licence(LicenceRecorded)
         case response(ProposalResponded)
         case tick(MatchingTick)
@@ -75,6 +79,16 @@ public enum MaterialLedger {
             try store.insertDemand(LedgerDemand(demand: demand, remainingKg: demand.draft.maximumKg))
             state.dirty = true
             return []
+        case .listingRedacted(let listing):
+            guard try store.listing(listing.id) != nil else { return [] }
+            try store.redactListing(listing)
+            try redactProposals(of: listing.id, in: store)
+            return []
+        case .demandRedacted(let demand):
+            guard try store.demand(demand.id) != nil else { return [] }
+            try store.redactDemand(demand)
+            try redactProposals(of: demand.id, in: store)
+            return []
         case .licence(let licence):
             try store.addLicence(organisationId: licence.organisationId, chapters: licence.chapters)
             state.dirty = true
@@ -92,6 +106,14 @@ public enum MaterialLedger {
             }
             outputs += try share(tick, store: store)
             return outputs
+        }
+    }
+
+    /// Takes the erased offer's addresses out of its proposals; nothing to announce (the proposals'
+    /// events are rewritten by the worker that announced them).
+    static func redactProposals(of offerId: String, in store: some MaterialLedgerStore) throws {
+        for var proposal in try store.proposals(involving: offerId) where OfferRedaction.redact(&proposal, offer: offerId) {
+            try store.updateProposal(proposal)
         }
     }
 

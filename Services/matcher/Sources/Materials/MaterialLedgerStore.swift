@@ -25,6 +25,12 @@ public protocol MaterialLedgerStore {
     func listing(_ id: String) throws -> LedgerListing?
     /// Replaces what is shown of a known listing (its body); what is left of it does not change.
     func updateListingBody(_ listing: Listing) throws
+    /// Replaces a known listing after its publisher's erasure: its body and when it stops being available.
+    func redactListing(_ listing: Listing) throws
+    /// Replaces a known demand after its requester's erasure: its body and when it stops being needed.
+    func redactDemand(_ demand: Demand) throws
+    /// Every proposal of the listing or demand `offerId`.
+    func proposals(involving offerId: String) throws -> [MaterialProposal]
     /// Adds a demand unless one with its id exists.
     func insertDemand(_ demand: LedgerDemand) throws
     func demand(_ id: String) throws -> LedgerDemand?

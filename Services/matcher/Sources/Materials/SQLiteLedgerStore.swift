@@ -112,6 +112,23 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         try db.execute(sql: "UPDATE material_listings SET body = ? WHERE id = ?", arguments: [try EventCodec.encoder.encode(listing), listing.id])
     }
 
+    public func redactListing(_ listing: Listing) throws {
+        try db.execute(
+            sql: "UPDATE material_listings SET available_until = ?, body = ? WHERE id = ?",
+            arguments: [listing.draft.availableUntil.timeIntervalSinceReferenceDate, try EventCodec.encoder.encode(listing), listing.id])
+    }
+
+    public func redactDemand(_ demand: Demand) throws {
+        try db.execute(
+            sql: "UPDATE material_demands SET needed_until = ?, body = ? WHERE id = ?",
+            arguments: [demand.draft.neededUntil.timeIntervalSinceReferenceDate, try EventCodec.encoder.encode(demand), demand.id])
+    }
+
+    public func proposals(involving offerId: String) throws -> [MaterialProposal] {
+        try Data.fetchAll(db, sql: "SELECT body FROM material_proposals WHERE listing_id = ?1 OR demand_id = ?1 ORDER BY id", arguments: [offerId])
+            .map { try EventCodec.decoder.decode(MaterialProposal.self, from: $0) }
+    }
+
     public func insertDemand(_ entry: LedgerDemand) throws {
         let open = MaterialMatching.OpenDemand(entry.demand, remainingKg: entry.remainingKg)
         try db.execute(

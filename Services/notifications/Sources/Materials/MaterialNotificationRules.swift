@@ -29,8 +29,8 @@ public struct MaterialNotificationRules: EventHandler {
             let shared = try event.decodeData(ListingShared.self)
             for subscription in try FeedSubscriptions.matching(shared.listing, in: db) where subscription.accountId != shared.listing.companyId {
                 try Inbox.deliver(.init(
-                    accountId: subscription.accountId, dedupeKey: "\(shared.listing.id):shared:\(subscription.accountId)", kind: "listing.shared",
-                    title: "Available near you: \(shared.listing.draft.title)",
+                    accountId: subscription.accountId, dedupeKey: Self.sharedKey(shared.listing.id, subscription.accountId), kind: ListingShared.topic,
+                    title: Self.sharedTitle(shared.listing),
                     body: "\(NotificationRules.number(shared.remainingKg)) kg (\(shared.listing.lerCode)) shared with the community.",
                     links: ["listingId": shared.listing.id]), at: now, email: email, in: db)
             }
@@ -47,6 +47,12 @@ public struct MaterialNotificationRules: EventHandler {
             break
         }
     }
+
+    /// The inbox key of a shared listing's notice to one subscriber.
+    static func sharedKey(_ listingId: String, _ accountId: String) -> String { "\(listingId):shared:\(accountId)" }
+
+    /// The title of a shared listing's notice: it shows the listing's title.
+    static func sharedTitle(_ listing: Listing) -> String { "Available near you: \(listing.draft.title)" }
 
     static func text(_ step: String, _ proposal: MaterialProposal) -> (String, String) {
         let quantity = "\(NotificationRules.number(proposal.quantityKg)) kg of \(proposal.lerCode)"

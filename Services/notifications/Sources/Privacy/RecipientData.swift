@@ -51,7 +51,8 @@ struct RecipientData: PersonalDataHolder {
                 .compactMap { try? EventCodec.decoder.decode(FeedSubscription.self, from: $0) }))
     }
 
-    func erase(accountID: String, in db: Database) throws -> ErasureCount {
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
+        let accountID = erased.accountID
         var count = ErasureCount()
         for (table, column) in [
             ("contacts", "account_id"), ("notifications", "account_id"), ("reminders", "taker_id"), ("email_outbox", "account_id"),

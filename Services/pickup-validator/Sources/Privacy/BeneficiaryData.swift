@@ -36,7 +36,8 @@ struct BeneficiaryData: PersonalDataHolder {
             ).map { .init(reservationId: $0["reservation_id"], day: $0["day"], released: $0["released"]) }))
     }
 
-    func erase(accountID: String, in db: Database) throws -> ErasureCount {
+    func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
+        let accountID = erased.accountID
         var count = ErasureCount()
         try db.execute(sql: "DELETE FROM beneficiary_verifications WHERE account_id = ?", arguments: [accountID])
         count.rows += db.changesCount
