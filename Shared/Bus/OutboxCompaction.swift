@@ -66,13 +66,31 @@ public enum OutboxCompaction {
         let arguments = StatementArguments(rule.topics) + [EventTime.format(cutoff)] + StatementArguments(rule.supersededBy) + newer.arguments + older.arguments
         let deleted = try Int64.fetchAll(db, sql: "DELETE FROM bus_outbox WHERE sequence IN (\(superseded)) RETURNING sequence", arguments: arguments)
         guard let highest = deleted.max() else { return 0 }
+        try recordHoles(below: highest + 1, in: db)
+        return deleted.count
+    }
+
+    /// Deletes every event of `topics` stored before `cutoff`, superseded or not; returns how many.
+    /// For streams whose consumers can get the state another way (docs/decisions/0014). Must run
+    /// inside a write transaction.
+    public static func expire(topics: [String], before cutoff: Date, in db: Database) throws -> Int {
+        guard !topics.isEmpty else { return 0 }
+        let marks = Array(repeating: "?", count: topics.count).joined(separator: ", ")
+        let deleted = try Int64.fetchAll(
+            db, sql: "DELETE FROM bus_outbox WHERE topic IN (\(marks)) AND created_at < ? RETURNING sequence",
+            arguments: StatementArguments(topics) + [EventTime.format(cutoff)])
+        guard let highest = deleted.max() else { return 0 }
+        try recordHoles(below: highest + 1, in: db)
+        return deleted.count
+    }
+
+    static func recordHoles(below sequence: Int64, in db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO bus_compaction (id, compacted_below, compacted_at) VALUES (1, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET compacted_below = MAX(compacted_below, excluded.compacted_below), compacted_at = excluded.compacted_at
                 """,
-            arguments: [highest + 1, EventTime.format(Date())])
-        return deleted.count
+            arguments: [sequence, EventTime.format(Date())])
     }
 
     /// The sequence below which events may be missing because later ones superseded them (0: none).

@@ -34,8 +34,8 @@ public struct ReplayReply: Codable, Sendable, Equatable {
     /// The highest sequence this reply covers (scanned, whether or not it matched the prefixes).
     public var through: Int64
     public var producer: String
-    /// Below this sequence, events may be missing because later events of the same thing
-    /// superseded them (outbox compaction); absent when nothing was compacted.
+    /// Below this sequence, events may be missing: superseded by later events of the same thing,
+    /// or expired with their stream (outbox retention, decisions 0011 and 0014); absent when nothing went.
     public var compactedBelow: Int64?
 
     public init(latest: Int64, through: Int64, producer: String, compactedBelow: Int64? = nil) {

@@ -22,6 +22,9 @@ public struct ServiceParts: Sendable {
     /// Producers whose erasure this service must have applied too before it says it erased a person:
     /// those whose events it keeps copies of (their redactions come before their `privacy.erased`).
     public var erasureAwaits: [ServiceInstance] = []
+    /// Runs once the sockets are open, before the consumer applies anything (requests to other
+    /// services work; this process answers none yet): e.g. a matcher worker copying a peer's ledger.
+    public var beforeConsuming: (@Sendable () async -> Void)?
 
     public init(
         migrations: [Migration] = [], handlers: [any EventHandler] = [], requestHandlers: [String: RequestHandler] = [:], services: [any Service] = [],
@@ -124,6 +127,7 @@ public final class ServiceRuntime: Sendable {
         } catch {
             throw RuntimeError.bus(error, endpoint: config.routerEndpoint)
         }
+        await parts.beforeConsuming?()
         let erasure = ErasureHandler(
             instance: config.instance.name, holders: parts.personalData, outbox: outbox, database: database, logger: logger,
             awaits: Set(parts.erasureAwaits.map(\.name)))

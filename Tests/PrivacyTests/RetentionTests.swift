@@ -159,6 +159,31 @@ struct RetentionTests {
             == Self.matcherLots(replaying: before))
     }
 
+    @Test("ingest's materials stream goes after 30 days, superseded or not; lot and report events, and recent ones, stay; replay says how far")
+    func materialsStreamCompaction() throws {
+        let database = try Self.store(IngestService.migrations)
+        let outbox = Outbox(producer: "ingest")
+        let tick = MatchingTick(at: Self.now, matchers: 2, proposalTimeoutSeconds: 600, shareAfterSeconds: 60)
+        let answer = ProposalResponded(proposalId: "p", listingId: "l", demandId: "d", side: .listing, accept: true, by: "a", at: Self.now)
+        let licence = LicenceRecorded(organisationId: "o", chapters: ["17"], licenceNumber: "n", recordedBy: "admin", at: Self.now)
+        try database.write { db in
+            try outbox.append(MatchingTick.topic, tick, in: db)
+            try outbox.append(ProposalResponded.topic, answer, in: db)
+            try outbox.append(LicenceRecorded.topic, licence, in: db)
+            try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: "l3", merchantId: "shop", withdrawnBy: "shop"), in: db)
+            try outbox.append(MatchingTick.topic, tick, in: db)
+            try outbox.append(MatchingTick.topic, tick, in: db)
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence <= 4", arguments: [Self.ago(31)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 5", arguments: [Self.ago(29)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 6", arguments: [Self.ago(0)])
+        }
+        #expect(try database.write { db in try MaterialsStreamCompaction().purge(now: Self.now, in: db) } == 3)
+        let left = try database.read { db in try Int64.fetchAll(db, sql: "SELECT sequence FROM bus_outbox ORDER BY sequence") }
+        #expect(left == [4, 5, 6], "the old lot event and the recent ticks")
+        #expect(try database.read { db in try OutboxCompaction.compactedBelow(db) } == 4)
+        #expect(try database.write { db in try MaterialsStreamCompaction().purge(now: Self.now, in: db) } == 0)
+    }
+
     @Test("a worker's old reservation events go once a later one of the same reservation exists; the gateway's index and ingest's baskets rebuilt from what is left are the same")
     func reservationEventCompaction() throws {
         let database = try Self.store(MatcherService.migrations)

@@ -35,6 +35,6 @@ public enum IngestService {
                 .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
             personalData: [filers, PublisherData(outbox: runtime.outbox, photos: photos)],
-            retention: [ClosedReportContacts(), ReportEventCompaction(), LotEventCompaction()])
+            retention: [ClosedReportContacts(), ReportEventCompaction(), LotEventCompaction(), MaterialsStreamCompaction()])
     }
 }

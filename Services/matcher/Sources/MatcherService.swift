@@ -7,7 +7,7 @@ import EcoStore
 /// ingest's stream and announces the proposals of the listings it owns (`MaterialLedger`).
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations
+    public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -20,11 +20,15 @@ public enum MatcherService {
             ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest)), logger: runtime.logger)
         let missions = MissionBook(book: book)
         let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox, logger: runtime.logger)
+        let handover = LedgerHandover(
+            worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount, topology: runtime.config.topology,
+            loop: runtime.loop, database: runtime.database, logger: runtime.logger)
         var parts = ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
             requestHandlers: requests.handlers
                 .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
-                .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first },
+                .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first }
+                .merging(handover.handlers) { first, _ in first },
             services: [NoShowSweeper.service(book: book, logger: runtime.logger)],
             personalData: [PseudonymousRows(section: "reservations", [
                 .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
@@ -34,6 +38,7 @@ public enum MatcherService {
         // Its copies of a sole trader's offers are redacted when ingest's `listing.redacted` and
         // `demand.redacted` arrive, before ingest's own `privacy.erased`.
         parts.erasureAwaits = [ServiceInstance(.ingest)]
+        parts.beforeConsuming = { await handover.run() }
         return parts
     }
 }

@@ -57,8 +57,9 @@ struct ShellBlock {
             process.terminate()
             throw error
         }
-        // Let the pipe's reader take the last bytes before the lines are read.
-        _ = try await eventually("the block's output to be read", timeout: .seconds(5)) { output.isClosed ? true : nil }
+        // Let the pipe's reader take the last bytes before the lines are read (its handler runs on a
+        // dispatch queue, which a loaded machine can keep waiting for seconds).
+        _ = try await eventually("the block's output to be read", timeout: .seconds(30)) { output.isClosed ? true : nil }
         return Run(status: process.terminationStatus, output: output.lines, errors: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
     }
 }

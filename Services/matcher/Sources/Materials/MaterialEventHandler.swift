@@ -1,4 +1,5 @@
 import EcoBus
+import EcoConfig
 import EcoModel
 import GRDB
 import Logging
@@ -15,20 +16,24 @@ public struct MaterialEventHandler: EventHandler {
     private let ticks = Counter(label: "materials_ticks_applied_total")
     private let proposed = Counter(label: "materials_proposals_total")
 
+    static let ingest = ServiceInstance(.ingest).name
+
     public init(worker: Int, outbox: Outbox, logger: Logger) {
         self.worker = worker
         self.outbox = outbox
         self.logger = logger
     }
 
-    public var topicPrefixes: [String] {
-        [
-            ListingPublished.topic, ListingPublished.updatedTopic, ListingPublished.redactedTopic, DemandPublished.topic, DemandPublished.redactedTopic,
-            LicenceRecorded.topic, ProposalResponded.topic, MatchingTick.topic, HandoverValidated.topic,
-        ]
-    }
+    public var topicPrefixes: [String] { MaterialsStream.topics }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
+        // The materials stream is ingest's alone (docs/decisions/0008).
+        guard event.source == Self.ingest else { return }
+        // A ledger handed over by a peer already holds ingest's events up to its position.
+        if let sequence = event.sequence {
+            guard sequence > (try LedgerPosition.read(db)) else { return }
+            try LedgerPosition.record(sequence, in: db)
+        }
         let store = SQLiteLedgerStore(db)
         let outputs: [MaterialLedger.Output]
         switch event.type {
