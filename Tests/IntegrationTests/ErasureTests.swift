@@ -96,6 +96,7 @@ struct ErasureTests {
             // The second person's filing is 20 m from the first: it supports the first person's report.
             let report = try await HTTP.send("POST", "\(base)/v1/reports", json: ReportsTests.report([
                 "latitude": 43.2951 + Double(index) * 0.00018, "address": person.address, "description": person.description,
+                "mediaUrl": "https://photos.example.org/\(person.tag).jpg",
                 "contact": ["name": person.contactName, "email": person.contactEmail, "phone": person.phone],
             ]), token: beneficiary.accessToken)
             #expect(report.status == (index == 0 ? 201 : 200), "\(report.text)")
@@ -109,6 +110,8 @@ struct ErasureTests {
             #expect(shop.status == 201, "\(shop.text)")
             let shopID = try #require(try shop.json()["id"] as? String)
             photos[person.tag] = try await Self.publishOffers(base, as: beneficiary, for: shopID, person)
+            let key = try await HTTP.send("POST", "\(base)/v1/api-keys", json: ["name": "Caisse de \(person.name)"], token: beneficiary.accessToken)
+            #expect(key.status == 201, "\(key.text)")
             people[person.tag] = beneficiary
         }
         let person = try #require(people[erased.tag])

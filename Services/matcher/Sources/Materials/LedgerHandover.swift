@@ -14,8 +14,8 @@ public struct LedgerHandover: Sendable {
     let loop: SocketLoop
     let database: DatabasePool
     let logger: Logger
-    /// How long ingest and the peers are given to answer, each time.
-    var timeout: Duration = .seconds(3)
+    /// How long ingest and the peers are given to answer, each time (ingest is asked three times at most).
+    var timeout: Duration = .seconds(2)
 
     public init(worker: Int, workers: Int, topology: BusTopology, loop: SocketLoop, database: DatabasePool, logger: Logger) {
         self.worker = worker
@@ -60,17 +60,17 @@ public struct LedgerHandover: Sendable {
         }
     }
 
-    /// Ingest's `compactedBelow` (0 when nothing was compacted); nil when ingest did not answer after five tries.
+    /// Ingest's `compactedBelow` (0 when nothing was compacted); nil when ingest did not answer after three tries.
     func ingestCompactedBelow(after position: Int64) async -> Int64? {
         let endpoint = topology.routerEndpoint(of: ServiceInstance(.ingest))
-        for attempt in 1...5 {
+        for attempt in 1...3 {
             do {
                 let request = try EventCodec.encoder.encode(ReplayRequest(from: position + 1, limit: 1))
                 let frames = try await loop.request(endpoint, kind: BusRequestKind.replay, body: [request], timeout: timeout)
                 guard let first = frames.first else { return nil }
                 return try EventCodec.decoder.decode(ReplayReply.self, from: first).compactedBelow ?? 0
             } catch {
-                if attempt == 5 {
+                if attempt == 3 {
                     logger.warning("ingest did not say how far its stream is compacted: the ledger is left to the replay", metadata: ["error": "\(error)"])
                 }
             }
