@@ -3,13 +3,49 @@
 /// - `busPort + 1`: the forwarder's XSUB, where services publish;
 /// - `busPort + 2` and up: each service's ROUTER socket (replay, commands, queries), in the order
 ///   gateway, ingest, reporting, notifications, pickup-validator, then matcher workers 0, 1, 2, …
+///
+/// On one host every endpoint is on `host`. Across hosts, `peers` says where each process is
+/// reached, `advertiseHost` where this one is (it defaults to what `peers` says of it), and
+/// `bindHost` what it binds on (`0.0.0.0` in a container, whose reachable name is not its own).
 public struct BusTopology: Sendable, Equatable {
+    /// The forwarder's host, and every process's when `peers` does not name it.
     public var host: String
     public var busPort: Int
+    public var peers: PeerHosts
+    /// The host this process announces (in its heartbeats' replay endpoint) instead of what `peers` says.
+    public var advertiseHost: String?
+    /// The address this process binds its sockets on, when it is not the one it is reached at.
+    public var bindHost: String?
 
-    public init(host: String = "127.0.0.1", busPort: Int) {
+    public init(host: String = "127.0.0.1", busPort: Int, peers: PeerHosts = PeerHosts(), advertiseHost: String? = nil, bindHost: String? = nil) {
         self.host = host
         self.busPort = busPort
+        self.peers = peers
+        self.advertiseHost = advertiseHost
+        self.bindHost = bindHost
+    }
+
+    /// The host other processes reach `instance` at.
+    public func host(of instance: ServiceInstance) -> String { peers.host(of: instance) ?? host }
+
+    /// The endpoint `instance` binds its ROUTER on (this process's own instance).
+    public func routerBindEndpoint(of instance: ServiceInstance) -> String {
+        "tcp://\(bindHost ?? advertiseHost ?? host(of: instance)):\(routerPort(of: instance))"
+    }
+
+    /// The ROUTER endpoint `instance` announces for itself: its advertised host, else where the others reach it.
+    public func routerAdvertisedEndpoint(of instance: ServiceInstance) -> String {
+        "tcp://\(advertiseHost ?? host(of: instance)):\(routerPort(of: instance))"
+    }
+
+    /// The forwarder's XPUB endpoint as the forwarder binds it.
+    public var subscribeBindEndpoint: String { "tcp://\(bindHost ?? host):\(busPort)" }
+    /// The forwarder's XSUB endpoint as the forwarder binds it.
+    public var publishBindEndpoint: String { "tcp://\(bindHost ?? host):\(busPort + 1)" }
+
+    /// Whether every address of the topology is on this machine (then the bus needs no keys).
+    public var isLoopback: Bool {
+        [host, advertiseHost, bindHost].compactMap { $0 }.allSatisfy(Self.isLoopback) && peers.isLoopback
     }
 
     /// The forwarder's XPUB endpoint: subscribers connect here.
@@ -31,9 +67,9 @@ public struct BusTopology: Sendable, Equatable {
         return busPort + offset
     }
 
-    /// The endpoint an instance binds its ROUTER on, and others connect to.
+    /// The endpoint others connect to `instance`'s ROUTER at.
     public func routerEndpoint(of instance: ServiceInstance) -> String {
-        "tcp://\(host):\(routerPort(of: instance))"
+        "tcp://\(host(of: instance)):\(routerPort(of: instance))"
     }
 
     /// Whether `host` is this machine only (127.0.0.0/8, ::1, localhost): a bus bound there needs no keys.

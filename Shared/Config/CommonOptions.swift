@@ -13,6 +13,15 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("bus-host"), help: "Host of the bus endpoints (env ECORESUPPLY_BUS_HOST, default 127.0.0.1).")
     public var busHost: String?
 
+    @Option(name: .customLong("peer-hosts"), help: "Where each process is reached when they run on several hosts: instance=host entries and *=template with {name}, {kind}, {index}, e.g. '*={kind}-{index}.{kind}' (env ECORESUPPLY_PEER_HOSTS; default: every process on --bus-host).")
+    public var peerHosts: String?
+
+    @Option(name: .customLong("advertise-host"), help: "The host others reach this process at, announced in its heartbeats (env ECORESUPPLY_ADVERTISE_HOST; default: what --peer-hosts says of it).")
+    public var advertiseHost: String?
+
+    @Option(name: .customLong("bind-host"), help: "The address this process binds its bus sockets on, e.g. 0.0.0.0 in a container (env ECORESUPPLY_BIND_HOST; default: the advertised host).")
+    public var bindHost: String?
+
     @Option(name: .customLong("durability"), help: "normal (survives a crash) or full (fsync each commit) (env ECORESUPPLY_DURABILITY).")
     public var durability: String?
 
@@ -66,25 +75,40 @@ public struct CommonOptions: ParsableArguments, Sendable {
         let directory = dataDir ?? settings.string("DATA_DIR") ?? Self.defaultDataDirectory
         let dataURL = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
         let host = busHost ?? settings.string("BUS_HOST") ?? "127.0.0.1"
+        var peers = PeerHosts()
+        if let text = peerHosts ?? settings.string("PEER_HOSTS") { peers = try PeerHosts.parse(text) }
+        let topology = BusTopology(
+            host: host, busPort: port, peers: peers,
+            advertiseHost: try Self.host(advertiseHost ?? settings.string("ADVERTISE_HOST"), setting: "advertise-host"),
+            bindHost: try Self.host(bindHost ?? settings.string("BIND_HOST"), setting: "bind-host"))
         let insecure = insecureBus || settings.string("INSECURE_BUS") == "1"
         var keys = (busKeys ?? settings.string("BUS_KEYS")).flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
         let madeByUp = dataURL.appendingPathComponent(Self.busKeysFolder, isDirectory: true)
         if keys == nil, !insecure, FileManager.default.fileExists(atPath: madeByUp.appendingPathComponent("public.json").path) { keys = madeByUp }
         if insecure { keys = nil }
-        guard keys != nil || insecure || BusTopology.isLoopback(host) else {
+        guard keys != nil || insecure || topology.isLoopback else {
             throw ConfigError(
-                setting: "bus-host", value: host,
+                setting: BusTopology.isLoopback(host) ? "peer-hosts" : "bus-host", value: BusTopology.isLoopback(host) ? (peerHosts ?? settings.string("PEER_HOSTS") ?? "") : host,
                 reason: "a bus reachable from other machines needs keys: make them with `ecoresupply keys init` and give --bus-keys, or say --insecure-bus")
         }
         return ServiceConfig(
             instance: instance,
             dataDirectory: dataURL,
-            topology: BusTopology(host: host, busPort: port),
+            topology: topology,
             durability: durability,
             logLevel: level,
             matcherCount: matcherCount,
             busKeys: keys,
-            insecureBus: insecure && !BusTopology.isLoopback(host)
+            insecureBus: insecure && !topology.isLoopback
         )
+    }
+
+    /// A host flag's value, checked: nil when not given.
+    static func host(_ value: String?, setting: String) throws(ConfigError) -> String? {
+        guard let value else { return nil }
+        guard !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || "-.:[]_".contains($0) }) else {
+            throw ConfigError(setting: setting, value: value, reason: "a host name or address: letters, digits, '-', '.', ':' and brackets")
+        }
+        return value
     }
 }

@@ -40,5 +40,8 @@ public struct ServiceConfig: Sendable {
     }
 
     /// The endpoint this instance binds its ROUTER socket on.
-    public var routerEndpoint: String { topology.routerEndpoint(of: instance) }
+    public var routerEndpoint: String { topology.routerBindEndpoint(of: instance) }
+
+    /// The ROUTER endpoint this instance announces in its heartbeats, for replay.
+    public var advertisedRouterEndpoint: String { topology.routerAdvertisedEndpoint(of: instance) }
 }

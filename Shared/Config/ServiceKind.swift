@@ -29,4 +29,15 @@ public struct ServiceInstance: Hashable, Sendable, Codable, CustomStringConverti
     }
 
     public var description: String { name }
+
+    /// The instance of a producer name (`ingest`, `matcher-2`); nil for any other text.
+    public init?(name: String) {
+        if let kind = ServiceKind(rawValue: name), kind != .matcher {
+            self.init(kind)
+        } else if name.hasPrefix("matcher-"), let index = Int(name.dropFirst("matcher-".count)), index >= 0, String(index) == name.dropFirst("matcher-".count) {
+            self.init(.matcher, index: index)
+        } else {
+            return nil
+        }
+    }
 }

@@ -103,7 +103,7 @@ public final class ServiceRuntime: Sendable {
         let loop = self.loop
         let relay = OutboxRelay(
             database: database, loop: loop, producer: config.instance.name, service: config.instance.kind.rawValue,
-            replayEndpoint: config.routerEndpoint, stats: stats, logger: logger)
+            replayEndpoint: config.advertisedRouterEndpoint, stats: stats, logger: logger)
         self.relay = relay
         outbox = Outbox(producer: config.instance.name, onCommit: { relay.signal() })
     }
@@ -164,6 +164,7 @@ public final class ServiceRuntime: Sendable {
             "service.instance": "\(config.instance.name)",
             "service.database": "\(config.databaseURL.path)",
             "bus.router": "\(config.routerEndpoint)",
+            "bus.advertised": "\(config.advertisedRouterEndpoint)",
             "bus.subscribe": "\(config.topology.subscribeEndpoint)",
             "bus.publish": "\(config.topology.publishEndpoint)",
         ])

@@ -35,8 +35,8 @@ struct ForwarderCommand: AsyncParsableCommand {
             subscriptions = { identity, prefix in security.allows(identity, subscription: prefix) }
         }
         let forwarder = Forwarder(
-            subscribeEndpoint: config.topology.subscribeEndpoint,
-            publishEndpoint: config.topology.publishEndpoint,
+            subscribeEndpoint: config.topology.subscribeBindEndpoint,
+            publishEndpoint: config.topology.publishBindEndpoint,
             curveSecretKey: keyring?.own.secretKey,
             permits: keyring == nil ? nil : Self.publishingRights,
             subscriptions: subscriptions,
