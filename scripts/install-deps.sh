@@ -13,6 +13,9 @@ missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
+# kubectl: KubernetesManifestTests builds deploy/kubernetes with `kubectl kustomize`; any kubectl
+# will do, and Debian's kubernetes-client is the one installed when there is none.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     sudo_cmd=()
@@ -27,4 +30,11 @@ schemathesis_version=4.32.5
 if ! python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$schemathesis_version')" >/dev/null 2>&1; then
     echo "installing: schemathesis $schemathesis_version (PyPI)"
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "schemathesis==$schemathesis_version"
+fi
+# kubernetes-validate (PyPI) checks the built manifests against Kubernetes' own schemas, which it
+# ships, so no cluster and no network are needed (KubernetesManifestTests); pinned like schemathesis.
+kubernetes_validate_version=1.31.0
+if ! python3 -c "import kubernetes_validate.version as v, sys; sys.exit(v.__version__ != '$kubernetes_validate_version')" >/dev/null 2>&1; then
+    echo "installing: kubernetes-validate $kubernetes_validate_version (PyPI)"
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "kubernetes-validate==$kubernetes_validate_version"
 fi

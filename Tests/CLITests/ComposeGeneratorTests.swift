@@ -25,10 +25,22 @@ struct ComposeGeneratorTests {
         #expect(status == 0)
         #expect(text.contains("ECORESUPPLY_MATCHERS: \"3\""))
         for worker in 0..<3 {
-            #expect(text.contains("matcher-\(worker): { <<: *service, command: [\"matcher\", \"--worker\", \"\(worker)\"] }"))
+            #expect(text.contains("  matcher-\(worker):\n    <<: *service\n    command: [\"matcher\", \"--worker\", \"\(worker)\"]\n"))
         }
         #expect(!text.contains("matcher-3:"))
         for service in ["bus:", "gateway:", "ingest:", "reporting:", "notifications:", "pickup-validator:"] { #expect(text.contains(service)) }
+    }
+
+    @Test("every SQLite owner has its own volume and a bus health check; keys come read-only from their own volume")
+    func shape() throws {
+        let (_, text) = try Self.generate(["3"])
+        for name in ["gateway", "ingest", "reporting", "notifications", "pickup-validator", "matcher-0", "matcher-1", "matcher-2"] {
+            #expect(text.contains("volumes: [\"\(name)-data:/data\", \"bus-keys:/keys:ro\"]"), "\(name)'s own volume")
+            #expect(text.contains("\"bus\", \"health\", \"--instance\", \"\(name)\"]"), "\(name)'s health check")
+            #expect(text.contains("\n  \(name)-data: {}"), "\(name)'s volume is declared")
+        }
+        #expect(text.contains("ECORESUPPLY_PEER_HOSTS: \"*={name}\"") && !text.contains("network_mode"), "each process under its own name")
+        #expect(!text.contains("SECRET") && !text.contains("--bus-keys\", \"/data"), "no key in the environment or a data volume")
     }
 
     @Test("a count that is not 1 to 64 is refused with usage")

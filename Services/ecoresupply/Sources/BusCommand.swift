@@ -8,7 +8,7 @@ import Logging
 /// `ecoresupply bus …`: checks of a running deployment's bus.
 struct BusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bus", abstract: "Check a running deployment's bus.", subcommands: [BusPingCommand.self])
+        commandName: "bus", abstract: "Check a running deployment's bus.", subcommands: [BusPingCommand.self, BusHealthCommand.self])
 }
 
 /// `ecoresupply bus ping`: one service emits diagnostic events; every other service must apply each exactly once.
