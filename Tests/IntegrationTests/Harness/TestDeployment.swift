@@ -26,20 +26,40 @@ final class TestDeployment: @unchecked Sendable {
     var extraEnvironment: [String: [String: String]] = [:]
     /// The bus's CURVE key directory every process is started with; nil: plain TCP.
     var busKeys: URL?
+    /// Where each process runs when the deployment is spread over hosts; nil: all on loopback.
+    let placement: Placement?
+
+    /// Processes on the hosts of a `NetworkHosts`, by process name (`forwarder`, `ingest`, `matcher-1`, …).
+    struct Placement {
+        let network: NetworkHosts
+        let hosts: [String: NetworkHosts.Host]
+
+        func host(_ name: String) -> NetworkHosts.Host? { hosts[name] }
+        /// `--peer-hosts` for every process: each instance at its host's address.
+        var peerHosts: PeerHosts {
+            PeerHosts(hosts: Dictionary(uniqueKeysWithValues: hosts.filter { $0.key != "forwarder" }.map { ($0.key, $0.value.address) }))
+        }
+        var peerHostsFlag: String { peerHosts.hosts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+    }
 
     /// - Parameter matcherPorts: ports kept for this many workers (default `matchers`), for tests that add workers.
-    static func make(matchers: Int = 1, matcherPorts: Int? = nil) async throws -> TestDeployment {
-        let deployment = TestDeployment(matchers: matchers, matcherPorts: max(matcherPorts ?? matchers, matchers))
+    static func make(matchers: Int = 1, matcherPorts: Int? = nil, placement: Placement? = nil) async throws -> TestDeployment {
+        let deployment = TestDeployment(matchers: matchers, matcherPorts: max(matcherPorts ?? matchers, matchers), placement: placement)
         try await deployment.plainClient.start()
         return deployment
     }
 
-    private init(matchers: Int, matcherPorts: Int) {
+    private init(matchers: Int, matcherPorts: Int, placement: Placement?) {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("ecoresupply-it-\(UUID().uuidString.prefix(8))")
         dataDirectory = root.appendingPathComponent("data")
         try? FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let base = PortBlock.find(count: 8 + matcherPorts)
-        topology = BusTopology(busPort: base)
+        self.placement = placement
+        if let placement, let forwarder = placement.host("forwarder") {
+            topology = BusTopology(host: forwarder.address, busPort: base, peers: placement.peerHosts)
+        } else {
+            topology = BusTopology(busPort: base)
+        }
         httpPort = base + 7 + matcherPorts
         self.matchers = matchers
         binaries = Self.binaryDirectory()
@@ -72,7 +92,7 @@ final class TestDeployment: @unchecked Sendable {
     func startForwarder() throws {
         try launch(name: "forwarder", executable: "ecoresupply", arguments: [
             "forwarder", "--bus-port", "\(topology.busPort)",
-        ] + (busKeys.map { ["--bus-keys", $0.path] } ?? []))
+        ] + (busKeys.map { ["--bus-keys", $0.path] } ?? []) + placementArguments)
     }
 
     func start(_ instance: ServiceInstance) throws {
@@ -81,11 +101,12 @@ final class TestDeployment: @unchecked Sendable {
         ]
         if let index = instance.index { arguments += ["--worker", "\(index)"] }
         if let busKeys { arguments += ["--bus-keys", busKeys.path] }
+        arguments += placementArguments
         arguments += extraArguments[instance.name] ?? []
         var environment: [String: String] = [:]
         if instance.kind == .gateway {
             // A cheap bcrypt cost keeps sign-ups fast in tests; the admin is made at start.
-            arguments += ["--http-port", "\(httpPort)", "--bcrypt-cost", "4", "--weak-bcrypt-for-tests"]
+            arguments += ["--http-port", "\(httpPort)", "--http-host", httpHost, "--bcrypt-cost", "4", "--weak-bcrypt-for-tests"]
             environment = ["ECORESUPPLY_ADMIN_EMAIL": Self.adminEmail, "ECORESUPPLY_ADMIN_PASSWORD": Self.adminPassword]
         }
         environment.merge(extraEnvironment[instance.name] ?? [:]) { _, new in new }
@@ -105,13 +126,26 @@ final class TestDeployment: @unchecked Sendable {
         for instance in BusTopology.instances(matchers: matchers) { try start(instance) }
     }
 
+    /// Where the processes find each other when they are spread over hosts.
+    private var placementArguments: [String] {
+        guard let placement else { return [] }
+        return ["--bus-host", topology.host, "--peer-hosts", placement.peerHostsFlag]
+    }
+
+    /// The gateway's HTTP address: its host's, or loopback.
+    var httpHost: String { placement?.host("gateway")?.address ?? "127.0.0.1" }
+    /// `http://host:port` of the gateway.
+    var httpBase: String { "http://\(httpHost):\(httpPort)" }
+
     static let adminEmail = "admin@ecoresupply.test"
     static let adminPassword = "correct horse battery staple"
 
     private func launch(name: String, executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         if let existing = processes[name], existing.isRunning { throw HarnessError.alreadyRunning(name) }
+        var (command, commandArguments) = (binaries.appendingPathComponent(executable), arguments)
+        if let placement, let host = placement.host(name) { (command, commandArguments) = placement.network.command(on: host, command, arguments) }
         processes[name] = try ServiceProcess(
-            name: name, executable: binaries.appendingPathComponent(executable), arguments: arguments,
+            name: name, executable: command, arguments: commandArguments,
             logURL: root.appendingPathComponent("\(name).log"), environment: environment)
     }
 
@@ -177,7 +211,7 @@ final class TestDeployment: @unchecked Sendable {
     func awaitHTTP(_ path: String, status: Int = 200, timeout: Duration = .seconds(30)) async throws -> HTTP.Reply {
         try await eventually("GET \(path) to answer \(status)", timeout: timeout) {
             try checkRunning("gateway")
-            let reply = try await HTTP.get("http://127.0.0.1:\(httpPort)\(path)")
+            let reply = try await HTTP.get("\(httpBase)\(path)")
             return reply.status == status ? reply : nil
         }
     }
