@@ -137,7 +137,10 @@ let package = Package(
         ),
         .target(
             name: "EcoRuntime",
-            dependencies: ["EcoBus", "EcoStore", "EcoConfig", "EcoObservability", "EcoModel", grdb, log, metrics, lifecycle],
+            dependencies: [
+                "EcoBus", "EcoStore", "EcoConfig", "EcoObservability", "EcoModel", grdb, log, metrics, lifecycle,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             path: "Shared/Runtime",
             swiftSettings: swiftSettings
         ),

@@ -8,6 +8,8 @@ public enum BusRequestKind {
     public static let stats = "bus.stats"
     /// Liveness: reply one frame, the instance name.
     public static let ping = "bus.ping"
+    /// The process's own metrics (swift-metrics): reply one frame, Prometheus text, unlabelled.
+    public static let metrics = "bus.metrics"
 }
 
 /// Asks a producer for its events from `from` on, at most `limit` of them (capped at `ReplayRequest.maximumLimit`).

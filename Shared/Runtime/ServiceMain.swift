@@ -17,7 +17,7 @@ public enum ServiceMain {
         logger.logLevel = Observability.level(config.logLevel)
         do {
             let runtime = try ServiceRuntime(config: config, migrations: migrations, logger: logger)
-            try await runtime.run(try await parts(runtime, registry))
+            try await runtime.run(try await parts(runtime, registry), metrics: registry)
         } catch {
             logger.critical("service failed", metadata: ["service.instance": "\(config.instance.name)", "error": "\(error)"])
             throw error

@@ -5,6 +5,7 @@ import EcoStore
 import Foundation
 import GRDB
 import Logging
+import Prometheus
 import ServiceLifecycle
 import ZeroMQ
 
@@ -109,7 +110,8 @@ public final class ServiceRuntime: Sendable {
     }
 
     /// Starts the sockets and runs until SIGTERM/SIGINT, then stops every part in reverse order.
-    public func run(_ parts: ServiceParts) async throws {
+    /// - Parameter metrics: the process's swift-metrics registry, served as `bus.metrics` for the gateway's `/metrics`.
+    public func run(_ parts: ServiceParts, metrics: PrometheusCollectorRegistry? = nil) async throws {
         // The ZAP handler listens before the ROUTER binds: without one, libzmq lets every key in.
         var registry: BusKeyRegistry?
         if let directory = config.busKeys {
@@ -146,6 +148,7 @@ public final class ServiceRuntime: Sendable {
             do { return [try EventCodec.encoder.encode(stats.snapshot)] } catch { throw RemoteError(code: "internal", message: "\(error)") }
         }
         handlers[BusRequestKind.ping] = { _ in [Data(name.utf8)] }
+        if let metrics { handlers[BusRequestKind.metrics] = { _ in [Data(metrics.emitToString().utf8)] } }
         let router = RequestRouter(handlers: handlers, admission: registry.map(BusSecurity.admission), logger: logger)
 
         let socketService = SocketLoopService(loop: loop, router: router)

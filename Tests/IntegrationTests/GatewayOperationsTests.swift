@@ -46,6 +46,11 @@ struct GatewayOperationsTests {
                 #expect(metrics.text.contains("ecoresupply_bus_\(family){service=\"\(instance)\"}"), "\(family) for \(instance)")
             }
         }
+        // Each service's own counters too, labelled by service: the materials rounds of the worker, the
+        // retention purges of every service once its jobs have run.
+        #expect(metrics.text.contains("ecoresupply_materials_ticks_applied_total{service=\"matcher-0\"}"), "\(metrics.text)")
+        #expect(metrics.text.components(separatedBy: "# TYPE ecoresupply_materials_ticks_applied_total ").count == 2, "one family header")
+        #expect(!metrics.text.contains("\nbus_published_total"), "no unprefixed name")
         let published = metrics.text.split(separator: "\n").first { $0.hasPrefix("ecoresupply_bus_published_total{service=\"ingest\"}") }
         #expect(published.flatMap { Int($0.split(separator: " ").last ?? "") } == 25)
 

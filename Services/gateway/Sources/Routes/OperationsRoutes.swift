@@ -27,12 +27,30 @@ public struct OperationsRoutes: Sendable {
             return try JSONResponse.make(report.ready ? .ok : .serviceUnavailable, report)
         }
         router.get("/metrics") { _, _ in
-            let snapshots = await collectStats()
-            let text = registry.emitToString() + BusMetricsRenderer.render(snapshots, instances: [instance] + peers.map(\.name))
+            async let snapshots = collectStats()
+            async let processes = collectMetrics()
+            let text = PrometheusMerge.merge(await processes) + BusMetricsRenderer.render(await snapshots, instances: [instance] + peers.map(\.name))
             return JSONResponse.text(.ok, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
+        }
+    }
+
+    /// The gateway's own swift-metrics text plus that of every service that answers in time (`bus.metrics`).
+    func collectMetrics() async -> [(service: String, text: String)] {
+        await withTaskGroup(of: (String, String)?.self) { group in
+            for peer in peers {
+                group.addTask {
+                    guard let frames = try? await loop.request(peer.endpoint, kind: BusRequestKind.metrics, timeout: Self.statsTimeout),
+                          let first = frames.first
+                    else { return nil }
+                    return (peer.name, String(decoding: first, as: UTF8.self))
+                }
+            }
+            var texts: [(service: String, text: String)] = []
+            for await answer in group { if let answer { texts.append((answer.0, answer.1)) } }
+            return [(instance, registry.emitToString())] + texts.sorted { $0.service < $1.service }
         }
     }
 

@@ -12,9 +12,9 @@ public struct MaterialEventHandler: EventHandler {
     let worker: Int
     let outbox: Outbox
     let logger: Logger
-    private let announced = Counter(label: "materials_announced_total")
-    private let ticks = Counter(label: "materials_ticks_applied_total")
-    private let proposed = Counter(label: "materials_proposals_total")
+    private let announced = Counter(label: "ecoresupply_materials_announced_total")
+    private let ticks = Counter(label: "ecoresupply_materials_ticks_applied_total")
+    private let proposed = Counter(label: "ecoresupply_materials_proposals_total")
 
     static let ingest = ServiceInstance(.ingest).name
 
