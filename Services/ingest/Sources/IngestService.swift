@@ -8,7 +8,7 @@ import EcoTerritory
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations + DemandStore.migrations + ProposalAnswers.migrations
-        + ReportDesk.migrations + ReportStatusDesk.migrations + ReportSearch.migrations
+        + ReportDesk.migrations + ReportStatusDesk.migrations + ReportSearch.migrations + LotSearchIndex.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime, matching: MatchingPolicy = MatchingPolicy(), territory: Territory) -> ServiceParts {

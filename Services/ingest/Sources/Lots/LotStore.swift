@@ -151,44 +151,28 @@ public struct LotStore: Sendable {
 
     /// Published lots within the radius whose pickup has not ended, nearest first (ties by id).
     public func search(_ query: LotRequests.Search, now: Date = Date()) async throws -> LotRequests.SearchPage {
-        let box = query.near.boundingBox(radiusKm: query.radiusKm)
-        var sql = """
-            SELECT body FROM lots WHERE status = 'published' AND latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?
-            AND pickup_end > ?
-            """
-        var arguments: StatementArguments = [box.latitude.lowerBound, box.latitude.upperBound, box.longitude.lowerBound, box.longitude.upperBound, EventTime.format(now)]
-        if !query.includeFree { sql += " AND is_free = 0" }
-        if let category = query.category {
-            sql += " AND category = ?"
-            arguments += [category.rawValue]
-        }
-        if let from = query.pickupFrom {
-            sql += " AND pickup_end >= ?"
-            arguments += [EventTime.format(from)]
-        }
-        if let until = query.pickupUntil {
-            sql += " AND pickup_start <= ?"
-            arguments += [EventTime.format(until)]
-        }
-        let hits = try await database.read { [sql, arguments] db in
-            try Data.fetchAll(db, sql: sql, arguments: arguments).compactMap { body -> LotRequests.SearchHit? in
-                guard let lot = try? EventCodec.decoder.decode(Lot.self, from: body) else { return nil }
-                let distance = query.near.distanceKm(to: lot.draft.location.point)
-                guard distance <= query.radiusKm else { return nil }
-                let left = try Self.basketsLeft(lot, db)
-                // Sold-out lots leave the list.
-                return left > 0 ? LotRequests.SearchHit(lot: lot, distanceKm: (distance * 1000).rounded() / 1000, basketsLeft: left) : nil
+        let after = try query.cursor.map { text throws(RemoteError) in try LotSearchIndex.Cursor(text) }
+        var conditions = LotSearchIndex.Conditions()
+        conditions.require("status = 'published'")
+        conditions.require("pickup_end > ?", EventTime.format(now))
+        conditions.require("baskets_left > 0")
+        if !query.includeFree { conditions.require("is_free = 0") }
+        if let category = query.category { conditions.require("category = ?", category.rawValue) }
+        if let from = query.pickupFrom { conditions.require("pickup_end >= ?", EventTime.format(from)) }
+        if let until = query.pickupUntil { conditions.require("pickup_start <= ?", EventTime.format(until)) }
+        return try await database.read { [conditions] db in
+            let near = try LotSearchIndex.nearest(
+                to: query.near, within: query.radiusKm, after: after, count: query.limit + 1, where: conditions, in: db)
+            let page = near.prefix(query.limit)
+            var items: [LotRequests.SearchHit] = []
+            items.reserveCapacity(page.count)
+            for hit in page {
+                guard let lot = try Self.load(hit.id, db) else { continue }
+                items.append(LotRequests.SearchHit(lot: lot, distanceKm: hit.distanceKm, basketsLeft: hit.basketsLeft))
             }
+            let next = near.count > page.count ? page.last.map { LotSearchIndex.Cursor(distanceKm: $0.distanceKm, id: $0.id).text } : nil
+            return LotRequests.SearchPage(items: items, nextCursor: next)
         }
-        let sorted = hits.sorted { ($0.distanceKm, $0.lot.id) < ($1.distanceKm, $1.lot.id) }
-        // The cursor is the position after the last item shown, so pages follow the same order.
-        let offset = try query.cursor.map { text throws(RemoteError) -> Int in
-            guard let value = Int(text), value >= 0 else { throw RemoteError.invalid("cursor", "cursor is not one this API gave") }
-            return value
-        } ?? 0
-        let page = Array(sorted.dropFirst(offset).prefix(query.limit))
-        let next = offset + page.count < sorted.count ? String(offset + page.count) : nil
-        return LotRequests.SearchPage(items: page, nextCursor: next)
     }
 
     static func insert(_ lot: Lot, _ db: Database) throws {
@@ -204,6 +188,7 @@ public struct LotStore: Sendable {
                 EventTime.format(lot.draft.pickupStart), EventTime.format(lot.draft.pickupEnd), lot.version,
                 try EventCodec.encoder.encode(lot), EventTime.format(lot.createdAt), EventTime.format(lot.updatedAt),
             ])
+        try LotSearchIndex.refresh(lotID: lot.id, in: db)
     }
 
     static func load(_ id: String, _ db: Database) throws -> Lot? {

@@ -19,5 +19,6 @@ public struct ReservedBaskets: EventHandler {
                 ON CONFLICT(reservation_id) DO UPDATE SET holds = excluded.holds WHERE lot_reservations.holds = 1
                 """,
             arguments: [reservation.id, reservation.lotId, reservation.baskets, holds])
+        try LotSearchIndex.refresh(lotID: reservation.lotId, in: db)
     }
 }
