@@ -26,13 +26,22 @@ struct PublisherData: PersonalDataHolder {
     }
 
     func erase(_ erased: AccountErased, in db: Database) throws -> ErasureCount {
-        var count = ErasureCount()
         var shownPhotos: Set<String> = []
+        var count = try eraseLots(erased, photos: &shownPhotos, db)
+        count = count + (try eraseListings(erased, photos: &shownPhotos, db))
+        count = count + (try eraseDemands(erased, db))
+        count.rows += try photos.forgetUnreferenced(shownPhotos, in: db)
+        return count
+    }
+
+    /// The person's lots: redacted, withdrawn if still published (their reservations are cancelled).
+    private func eraseLots(_ erased: AccountErased, photos shown: inout Set<String>, _ db: Database) throws -> ErasureCount {
+        var count = ErasureCount()
         for var lot in try bodies(Lot.self, "SELECT body FROM lots WHERE merchant_id = ? ORDER BY id", erased, db)
         where erased.ownsOffer(publishedBy: lot.merchantId, for: lot.draft.organisationId) {
-            shownPhotos.formUnion(lot.photos ?? [])
-            let withdrawn = lot.status == .published
-            guard OfferRedaction.redact(&lot) || withdrawn else { continue }
+            shown.formUnion(lot.photos ?? [])
+            let wasPublished = lot.status == .published
+            guard OfferRedaction.redact(&lot) || wasPublished else { continue }
             lot.status = .withdrawn
             lot.version += 1
             lot.updatedAt = erased.at
@@ -43,16 +52,22 @@ struct PublisherData: PersonalDataHolder {
             count.events += try Outbox.rewrite(
                 topics: [LotChanged.publishedTopic, LotChanged.updatedTopic], containing: id, as: LotChanged.self, in: db
             ) { event in event.lot.id == id && OfferRedaction.redact(&event.lot) }
-            if withdrawn {
+            if wasPublished {
                 try outbox.append(LotWithdrawn.topic, LotWithdrawn(lotId: id, merchantId: lot.merchantId, withdrawnBy: erased.accountID), in: db)
             }
             count.rows += 1
         }
+        return count
+    }
+
+    /// The person's listings: redacted, no longer available after the erasure, announced as `listing.redacted`.
+    private func eraseListings(_ erased: AccountErased, photos shown: inout Set<String>, _ db: Database) throws -> ErasureCount {
+        var count = ErasureCount()
         for var listing in try bodies(Listing.self, "SELECT body FROM listings WHERE company_id = ? ORDER BY id", erased, db)
         where erased.ownsOffer(publishedBy: listing.companyId, for: listing.draft.organisationId) {
-            shownPhotos.formUnion(listing.photos ?? [])
-            let ended = listing.draft.availableUntil > erased.at
-            guard OfferRedaction.redact(&listing) || ended else { continue }
+            shown.formUnion(listing.photos ?? [])
+            let stillOffered = listing.draft.availableUntil > erased.at
+            guard OfferRedaction.redact(&listing) || stillOffered else { continue }
             listing.draft.availableUntil = min(listing.draft.availableUntil, erased.at)
             listing.version += 1
             try db.execute(
@@ -65,10 +80,16 @@ struct PublisherData: PersonalDataHolder {
             try outbox.append(ListingPublished.redactedTopic, ListingPublished(listing: listing), in: db)
             count.rows += 1
         }
+        return count
+    }
+
+    /// The person's demands: redacted, no longer wanted after the erasure, announced as `demand.redacted`.
+    private func eraseDemands(_ erased: AccountErased, _ db: Database) throws -> ErasureCount {
+        var count = ErasureCount()
         for var demand in try bodies(Demand.self, "SELECT body FROM demands WHERE requester_id = ? ORDER BY id", erased, db)
         where erased.ownsOffer(publishedBy: demand.requesterId, for: demand.draft.organisationId) {
-            let ended = demand.draft.neededUntil > erased.at
-            guard OfferRedaction.redact(&demand) || ended else { continue }
+            let stillWanted = demand.draft.neededUntil > erased.at
+            guard OfferRedaction.redact(&demand) || stillWanted else { continue }
             demand.draft.neededUntil = min(demand.draft.neededUntil, erased.at)
             demand.version += 1
             try db.execute(
@@ -81,7 +102,6 @@ struct PublisherData: PersonalDataHolder {
             try outbox.append(DemandPublished.redactedTopic, DemandPublished(demand: demand), in: db)
             count.rows += 1
         }
-        count.rows += try photos.forgetUnreferenced(shownPhotos, in: db)
         return count
     }
 
