@@ -167,6 +167,8 @@ public final class BusConsumer: Service, Sendable {
                     return .commit
                 }
                 allApplied = true
+            } catch let error as any RetryableHandlerError {
+                throw error
             } catch {
                 allApplied = false
             }
@@ -177,6 +179,8 @@ public final class BusConsumer: Service, Sendable {
                             for handler in applicable { try handler.apply(event, in: db) }
                             return .commit
                         }
+                    } catch let error as any RetryableHandlerError {
+                        throw error
                     } catch {
                         rejected.append((event, "\(error)"))
                         try DeadLetterStore.record(

@@ -40,5 +40,11 @@ public enum BusSchema {
                 );
                 """)
         },
-    ] + OutboxCompaction.migrations
+    ] + OutboxCompaction.migrations + [
+        // The part of a divided stream each event belongs to (`partitionkey`), so that replay can
+        // serve one part's events (docs/decisions/0016).
+        Migration("bus.v3.partition-key") { db in
+            try db.execute(sql: "ALTER TABLE bus_outbox ADD COLUMN partition_key TEXT")
+        },
+    ]
 }

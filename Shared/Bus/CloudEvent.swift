@@ -1,7 +1,9 @@
 import Foundation
 
 /// A CloudEvents 1.0 event in structured JSON mode, with the project's extensions:
-/// `sequence` (gapless per producer), `correlationid` and `causationid`.
+/// `sequence` (gapless per producer), `correlationid` and `causationid`, and the CloudEvents
+/// Partitioning extension's `partitionkey` where an event belongs to one part of a divided stream
+/// (the materials market's parts, docs/decisions/0016).
 /// `sequence` is a JSON integer rather than the string of the optional CloudEvents sequence
 /// extension, so that consumers compare it numerically (see docs/decisions/0002).
 public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
@@ -14,6 +16,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
     public var sequence: Int64?
     public var correlationid: String?
     public var causationid: String?
+    public var partitionkey: String?
     public var data: Payload
 
     public init(
@@ -24,6 +27,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
         sequence: Int64?,
         correlationid: String? = nil,
         causationid: String? = nil,
+        partitionkey: String? = nil,
         data: Payload
     ) {
         self.specversion = "1.0"
@@ -35,6 +39,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
         self.sequence = sequence
         self.correlationid = correlationid
         self.causationid = causationid
+        self.partitionkey = partitionkey
         self.data = data
     }
 }
@@ -49,6 +54,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     public var sequence: Int64?
     public var correlationid: String?
     public var causationid: String?
+    public var partitionkey: String?
 }
 
 /// An event as received: its envelope plus the exact bytes, so handlers decode `data` into their own type.
@@ -65,6 +71,8 @@ public struct ReceivedEvent: Sendable {
     public var source: String { envelope.source }
     public var sequence: Int64? { envelope.sequence }
     public var type: String { envelope.type }
+    /// The part of a divided stream the event belongs to, if any (`partitionkey`).
+    public var partitionKey: String? { envelope.partitionkey }
 
     /// Decodes the event's `data` as `T`.
     public func decodeData<T: Codable & Sendable>(_ type: T.Type) throws -> T {

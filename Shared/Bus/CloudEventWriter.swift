@@ -34,6 +34,10 @@ public enum CloudEventWriter {
             out.append(contentsOf: #","causationid":"#.utf8)
             appendString(causation, to: &out)
         }
+        if let partition = event.partitionkey {
+            out.append(contentsOf: #","partitionkey":"#.utf8)
+            appendString(partition, to: &out)
+        }
         out.append(contentsOf: #","data":"#.utf8)
         out.append(contentsOf: data)
         out.append(UInt8(ascii: "}"))

@@ -9,6 +9,10 @@ public protocol EventHandler: Sendable {
     func apply(_ event: ReceivedEvent, in db: Database) throws
 }
 
+/// An error that says the event cannot be applied *yet* (a peer it needs did not answer), not that it
+/// is bad: the consumer rolls the whole batch back and replays it later instead of dead-lettering it.
+public protocol RetryableHandlerError: Error {}
+
 extension EventHandler {
     public func handles(_ topic: String) -> Bool {
         topicPrefixes.contains { topic.hasPrefix($0) }

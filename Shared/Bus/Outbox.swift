@@ -25,12 +25,14 @@ public struct Outbox: Sendable {
     }
 
     /// Appends one event; returns its sequence number. Must run inside a write transaction.
+    /// `partitionKey` names the part of a divided stream the event belongs to (`partitionkey`).
     @discardableResult
     public func append<Payload: Codable & Sendable>(
         _ topic: String,
         _ data: Payload,
         correlationID: String? = nil,
         causationID: String? = nil,
+        partitionKey: String? = nil,
         in db: Database
     ) throws -> Int64 {
         guard Topic.isValid(topic) else { throw OutboxError.invalidTopic(topic) }
@@ -39,14 +41,14 @@ public struct Outbox: Sendable {
         let now = Date()
         let event = CloudEvent(
             source: producer, type: topic, time: now, sequence: sequence,
-            correlationid: correlationID, causationid: causationID, data: data)
+            correlationid: correlationID, causationid: causationID, partitionkey: partitionKey, data: data)
         let payload = try CloudEventWriter.encode(event)
         guard payload.count <= InboundMessage.maximumEventSize else {
             throw OutboxError.tooLarge(topic: topic, bytes: payload.count)
         }
         try db.cachedStatement(
-            sql: "INSERT INTO bus_outbox (sequence, event_id, topic, payload, created_at) VALUES (?, ?, ?, ?, ?)"
-        ).execute(arguments: [sequence, event.id, topic, payload, event.time])
+            sql: "INSERT INTO bus_outbox (sequence, event_id, topic, payload, created_at, partition_key) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [sequence, event.id, topic, payload, event.time, partitionKey])
         let needsHook = transaction.hookRegistered.withLock { registered in
             defer { registered = true }
             return !registered
@@ -76,12 +78,17 @@ public struct Outbox: Sendable {
         public let payload: Data
     }
 
-    /// Stored events with `sequence >= from`, oldest first.
-    public static func rows(from: Int64, limit: Int, _ db: Database) throws -> [Row] {
-        try GRDB.Row.fetchAll(
-            db, sql: "SELECT sequence, topic, payload FROM bus_outbox WHERE sequence >= ? ORDER BY sequence LIMIT ?",
-            arguments: [from, limit]
-        ).map { Row(sequence: $0["sequence"], topic: $0["topic"], payload: $0["payload"]) }
+    /// Stored events with `sequence >= from`, oldest first. With `partitions`, only the events of
+    /// those parts and the events of no part.
+    public static func rows(from: Int64, limit: Int, partitions: [String]? = nil, _ db: Database) throws -> [Row] {
+        var sql = "SELECT sequence, topic, payload FROM bus_outbox WHERE sequence >= ?"
+        var arguments: [any DatabaseValueConvertible] = [from]
+        if let partitions {
+            sql += " AND (partition_key IS NULL OR partition_key IN (\(databaseQuestionMarks(count: partitions.count))))"
+            arguments += partitions
+        }
+        return try GRDB.Row.fetchAll(db, sql: sql + " ORDER BY sequence LIMIT ?", arguments: StatementArguments(arguments + [limit]))
+            .map { Row(sequence: $0["sequence"], topic: $0["topic"], payload: $0["payload"]) }
     }
 }
 

@@ -15,17 +15,22 @@ public enum BusRequestKind {
 /// Asks a producer for its events from `from` on, at most `limit` of them (capped at `ReplayRequest.maximumLimit`).
 /// With `prefixes`, only events whose topic starts with one of them are returned; `through` in the
 /// reply still says how far the producer's sequence was scanned, so the asker knows where to continue.
+/// With `partitions`, only the events of those parts (`partitionkey`) and the events of no part.
 public struct ReplayRequest: Codable, Sendable, Equatable {
     public static let maximumLimit = 1000
+    /// The most parts one request may name.
+    public static let maximumPartitions = 500
 
     public var from: Int64
     public var limit: Int?
     public var prefixes: [String]?
+    public var partitions: [String]?
 
-    public init(from: Int64, limit: Int? = nil, prefixes: [String]? = nil) {
+    public init(from: Int64, limit: Int? = nil, prefixes: [String]? = nil, partitions: [String]? = nil) {
         self.from = from
         self.limit = limit
         self.prefixes = prefixes
+        self.partitions = partitions
     }
 }
 

@@ -20,17 +20,21 @@ public struct ReplayServer: Sendable {
             throw RemoteError(code: "bad_request", message: "body must be one JSON frame {\"from\": N, \"limit\"?: N, \"prefixes\"?: [..]}")
         }
         guard request.from >= 1 else { throw RemoteError(code: "bad_request", message: "from must be at least 1") }
+        guard (request.partitions?.count ?? 0) <= ReplayRequest.maximumPartitions else {
+            throw RemoteError(code: "bad_request", message: "partitions names at most \(ReplayRequest.maximumPartitions) parts")
+        }
         let limit = min(max(request.limit ?? ReplayRequest.maximumLimit, 1), ReplayRequest.maximumLimit)
         let prefixes = request.prefixes ?? []
         do {
             let (rows, latest, compacted) = try await database.read { db in
-                (try Outbox.rows(from: request.from, limit: limit, db), try Outbox.latestSequence(db), try OutboxCompaction.compactedBelow(db))
+                (try Outbox.rows(from: request.from, limit: limit, partitions: request.partitions, db), try Outbox.latestSequence(db), try OutboxCompaction.compactedBelow(db))
             }
-            let through = rows.last?.sequence ?? max(latest, request.from - 1)
+            // A part's rows are sparse: a short page means everything up to the latest was scanned.
+            let through = rows.count == limit ? rows[rows.count - 1].sequence : max(latest, request.from - 1)
             let matching = prefixes.isEmpty ? rows : rows.filter { row in prefixes.contains { row.topic.hasPrefix($0) } }
             stats?.recordReplayServed(matching.count)
             let reply = ReplayReply(
-                latest: latest, through: rows.isEmpty ? max(latest, request.from - 1) : through, producer: producer,
+                latest: latest, through: through, producer: producer,
                 compactedBelow: compacted > 0 ? compacted : nil)
             return [try EventCodec.encoder.encode(reply)] + matching.map(\.payload)
         } catch {

@@ -7,15 +7,23 @@ import Foundation
 public struct MatchingTick: Codable, Sendable, Equatable {
     public static let topic = "matching.tick"
     public var at: Date
+    /// How many workers ingest was configured with.
     public var matchers: Int
+    /// The matcher workers alive at the tick, by number, which hold the market's parts from this
+    /// tick on (docs/decisions/0016); absent in ticks written before, meaning `0..<matchers`.
+    public var members: [Int]?
     /// A proposal not answered by both sides within this delay expires and its quantity returns.
     public var proposalTimeoutSeconds: Double
     /// A listing still unmatched this long after publication is shared with the community.
     public var shareAfterSeconds: Double
 
-    public init(at: Date, matchers: Int, proposalTimeoutSeconds: Double, shareAfterSeconds: Double) {
-        self.at = at; self.matchers = matchers; self.proposalTimeoutSeconds = proposalTimeoutSeconds; self.shareAfterSeconds = shareAfterSeconds
+    public init(at: Date, matchers: Int, members: [Int]? = nil, proposalTimeoutSeconds: Double, shareAfterSeconds: Double) {
+        self.at = at; self.matchers = matchers; self.members = members
+        self.proposalTimeoutSeconds = proposalTimeoutSeconds; self.shareAfterSeconds = shareAfterSeconds
     }
+
+    /// The workers that hold parts from this tick on.
+    public var holders: [Int] { (members ?? Array(0..<max(matchers, 0))).sorted() }
 }
 
 /// Which side of a proposal answers.

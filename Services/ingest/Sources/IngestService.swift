@@ -20,7 +20,10 @@ public enum IngestService {
         let filers = ReportFilerData(outbox: runtime.outbox, photos: photos)
         let reports = ReportDesk(database: runtime.database, outbox: runtime.outbox, territory: territory, photos: photos)
         let answers = ProposalAnswers(database: runtime.database, outbox: runtime.outbox)
-        let clock = MatchingClock(database: runtime.database, outbox: runtime.outbox, policy: matching, matchers: runtime.config.matcherCount)
+        let membership = MatcherMembership(directory: runtime.directory)
+        let clock = MatchingClock(
+            database: runtime.database, outbox: runtime.outbox, policy: matching, matchers: runtime.config.matcherCount,
+            membership: { membership.alive() })
         return ServiceParts(
             handlers: [ReservedBaskets(), HandoverSequencer(outbox: runtime.outbox)],
             requestHandlers: LotRequestHandlers(store: lots, photos: photos).handlers

@@ -3,11 +3,13 @@ import EcoRuntime
 import EcoStore
 
 /// A matcher worker: owns the lots whose id hashes to its number (`LotOwnership`) and allocates
-/// their baskets; N workers share the lots. For materials, every worker keeps the whole ledger from
-/// ingest's stream and announces the proposals of the listings it owns (`MaterialLedger`).
+/// their baskets; N workers share the lots. For materials, each worker holds the market parts the
+/// latest tick's members give it, applies ingest's stream for them, and announces their proposals
+/// (`MaterialLedger`, docs/decisions/0016).
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
+        + PartHolding.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -19,7 +21,9 @@ public enum MatcherService {
             pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)),
             ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest)), logger: runtime.logger)
         let missions = MissionBook(book: book)
-        let materials = MaterialEventHandler(worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox, logger: runtime.logger)
+        let materials = MaterialEventHandler(
+            worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox,
+            rebuilder: IngestPartRebuilder(loop: runtime.loop, topology: runtime.config.topology, logger: runtime.logger), logger: runtime.logger)
         let handover = LedgerHandover(
             worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount, topology: runtime.config.topology,
             loop: runtime.loop, database: runtime.database, logger: runtime.logger)

@@ -82,7 +82,7 @@ public struct DemandStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO demands (id, requester_id, version, body, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [demand.id, demand.requesterId, demand.version, try EventCodec.encoder.encode(demand), EventTime.format(now)])
-            try outbox.append(DemandPublished.topic, DemandPublished(demand: demand), in: db)
+            try outbox.append(DemandPublished.topic, DemandPublished(demand: demand), partitionKey: demand.marketPart, in: db)
         }
         return demand
     }

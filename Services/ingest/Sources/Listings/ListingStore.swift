@@ -55,7 +55,7 @@ public struct ListingStore: Sendable {
                 sql: "INSERT INTO listings (id, company_id, ler_code, hazardous, version, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [listing.id, listing.companyId, listing.lerCode, listing.hazardous, listing.version,
                             try EventCodec.encoder.encode(listing), EventTime.format(now)])
-            try outbox.append(ListingPublished.topic, ListingPublished(listing: listing), in: db)
+            try outbox.append(ListingPublished.topic, ListingPublished(listing: listing), partitionKey: listing.marketPart, in: db)
         }
         return listing
     }
@@ -83,7 +83,7 @@ public struct ListingStore: Sendable {
             try db.execute(
                 sql: "UPDATE listings SET version = ?, body = ? WHERE id = ?",
                 arguments: [listing.version, try EventCodec.encoder.encode(listing), listing.id])
-            try outbox.append(ListingPublished.updatedTopic, ListingPublished(listing: listing), in: db)
+            try outbox.append(ListingPublished.updatedTopic, ListingPublished(listing: listing), partitionKey: listing.marketPart, in: db)
             return listing
         }
     }

@@ -1,5 +1,6 @@
 import EcoBus
 import EcoModel
+import Foundation
 import GRDB
 
 /// Puts each validated materials handover (`pickup.completed` with a listing, from the pickup
@@ -14,7 +15,10 @@ public struct HandoverSequencer: EventHandler {
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let pickup = try event.decodeData(PickupCompleted.self)
-        guard pickup.listingId != nil else { return }
-        try outbox.append(HandoverValidated.topic, HandoverValidated(pickup: pickup), causationID: event.envelope.id, in: db)
+        guard let listingId = pickup.listingId else { return }
+        // The handover belongs to its listing's market part (docs/decisions/0016).
+        let part = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [listingId])
+            .map { try EventCodec.decoder.decode(Listing.self, from: $0).marketPart }
+        try outbox.append(HandoverValidated.topic, HandoverValidated(pickup: pickup), causationID: event.envelope.id, partitionKey: part, in: db)
     }
 }

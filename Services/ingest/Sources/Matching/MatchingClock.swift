@@ -8,22 +8,26 @@ import Logging
 /// Ingest's clock for the materials exchange: a `matching.tick` every `tickSeconds`, in ingest's
 /// own stream, so every matcher worker runs its rounds, expiries and shares at the same points
 /// of the same stream. A tick is skipped while nothing materials-related was ever published.
+/// Each tick names the workers alive (`membership`), which hold the market's parts from that tick on.
 public struct MatchingClock: Sendable {
     let database: DatabasePool
     let outbox: Outbox
     let policy: MatchingPolicy
     let matchers: Int
+    let membership: @Sendable () -> [Int]
 
-    public init(database: DatabasePool, outbox: Outbox, policy: MatchingPolicy, matchers: Int) {
+    public init(database: DatabasePool, outbox: Outbox, policy: MatchingPolicy, matchers: Int, membership: @escaping @Sendable () -> [Int]) {
         self.database = database
         self.outbox = outbox
         self.policy = policy
         self.matchers = matchers
+        self.membership = membership
     }
 
     public func tick(at now: Date = Date()) async throws {
         let tick = MatchingTick(
-            at: now, matchers: matchers, proposalTimeoutSeconds: policy.proposalTimeoutSeconds, shareAfterSeconds: policy.shareAfterSeconds)
+            at: now, matchers: matchers, members: membership(), proposalTimeoutSeconds: policy.proposalTimeoutSeconds,
+            shareAfterSeconds: policy.shareAfterSeconds)
         let outbox = self.outbox
         try await database.write { db in
             let anything = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM listings) OR EXISTS (SELECT 1 FROM demands)") ?? false

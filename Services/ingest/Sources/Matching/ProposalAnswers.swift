@@ -77,7 +77,7 @@ public struct ProposalAnswers: Sendable {
             try db.execute(
                 sql: "INSERT INTO proposal_answers (proposal_id, side, accept, body) VALUES (?, ?, ?, ?)",
                 arguments: [proposalId, side.rawValue, request.accept, try EventCodec.encoder.encode(response)])
-            try outbox.append(ProposalResponded.topic, response, in: db)
+            try outbox.append(ProposalResponded.topic, response, partitionKey: listing.marketPart, in: db)
             return response
         }
     }

@@ -75,6 +75,14 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
     }
 
     public func licensedChapters() throws -> [String: Set<String>] { licences }
+
+    public func removePart(_ part: String) throws {
+        let gone = Set(listings.values.filter { $0.listing.marketPart == part }.map(\.listing.id))
+            .union(demands.values.filter { $0.demand.marketPart == part }.map(\.demand.id))
+        listings = listings.filter { !gone.contains($0.key) }
+        demands = demands.filter { !gone.contains($0.key) }
+        proposals = proposals.filter { !gone.contains($0.value.listingId) && !gone.contains($0.value.demandId) }
+    }
     public func loadState() throws -> MaterialLedger.State { state }
     public func saveState(_ state: MaterialLedger.State) throws { self.state = state }
 }

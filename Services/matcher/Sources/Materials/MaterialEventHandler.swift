@@ -5,22 +5,26 @@ import GRDB
 import Logging
 import Metrics
 
-/// Feeds ingest's materials stream into this worker's ledger, and announces the changes this
-/// worker owns (by listing hash over the latest tick's worker count). A worker whose number is not
-/// below that count keeps the ledger but announces nothing: it can take over when the count grows.
+/// Feeds ingest's materials stream into this worker's ledger, for the market parts it holds
+/// (docs/decisions/0016), and announces what the ledger outputs. An event of a part the worker does
+/// not hold is skipped before its data is decoded; ticks and licences, which belong to no part,
+/// apply everywhere. A tick whose members differ from the last moves parts first (`PartHandover`).
 public struct MaterialEventHandler: EventHandler {
     let worker: Int
     let outbox: Outbox
+    let handover: PartHandover
     let logger: Logger
     private let announced = Counter(label: "ecoresupply_materials_announced_total")
+    private let skipped = Counter(label: "ecoresupply_materials_events_skipped_total")
     private let ticks = Counter(label: "ecoresupply_materials_ticks_applied_total")
     private let proposed = Counter(label: "ecoresupply_materials_proposals_total")
 
     static let ingest = ServiceInstance(.ingest).name
 
-    public init(worker: Int, outbox: Outbox, logger: Logger) {
+    public init(worker: Int, outbox: Outbox, rebuilder: any PartRebuilding, logger: Logger) {
         self.worker = worker
         self.outbox = outbox
+        self.handover = PartHandover(worker: worker, rebuilder: rebuilder, logger: logger)
         self.logger = logger
     }
 
@@ -34,48 +38,47 @@ public struct MaterialEventHandler: EventHandler {
             guard sequence > (try LedgerPosition.read(db)) else { return }
             try LedgerPosition.record(sequence, in: db)
         }
-        let store = SQLiteLedgerStore(db)
-        let outputs: [MaterialLedger.Output]
-        switch event.type {
-        case ListingPublished.topic: outputs = try MaterialLedger.apply(.listing(try event.decodeData(ListingPublished.self).listing), to: store)
-        case ListingPublished.updatedTopic:
-            outputs = try MaterialLedger.apply(.listingUpdated(try event.decodeData(ListingPublished.self).listing), to: store)
-        case DemandPublished.topic: outputs = try MaterialLedger.apply(.demand(try event.decodeData(DemandPublished.self).demand), to: store)
-        case ListingPublished.redactedTopic:
-            let listing = try event.decodeData(ListingPublished.self).listing
-            outputs = try MaterialLedger.apply(.listingRedacted(listing), to: store)
-            try OfferCopies.rewrite(offer: listing.id, in: db)
-        case DemandPublished.redactedTopic:
-            let demand = try event.decodeData(DemandPublished.self).demand
-            outputs = try MaterialLedger.apply(.demandRedacted(demand), to: store)
-            try OfferCopies.rewrite(offer: demand.id, in: db)
-        case LicenceRecorded.topic: outputs = try MaterialLedger.apply(.licence(try event.decodeData(LicenceRecorded.self)), to: store)
-        case ProposalResponded.topic: outputs = try MaterialLedger.apply(.response(try event.decodeData(ProposalResponded.self)), to: store)
-        case MatchingTick.topic:
-            ticks.increment()
-            let started = ContinuousClock.now
-            outputs = try MaterialLedger.apply(.tick(try event.decodeData(MatchingTick.self)), to: store)
-            let created = outputs.filter { if case .proposal(ProposalChanged.createdTopic, _) = $0 { true } else { false } }.count
-            proposed.increment(by: created)
-            if !outputs.isEmpty {
-                let elapsed = started.duration(to: .now).components
-                logger.info("matching tick applied", metadata: [
-                    "materials.proposed": "\(created)", "materials.changes": "\(outputs.count)",
-                    "materials.duration_ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
-                    "bus.sequence": "\(event.sequence ?? 0)",
-                ])
-            }
-        case HandoverValidated.topic:
-            outputs = try MaterialLedger.apply(.handover(try event.decodeData(HandoverValidated.self).pickup), to: store)
-        default:
+        if let part = event.partitionKey, !(try PartHolding(db).admit(part, worker: worker)) {
+            skipped.increment()
             return
         }
-        guard !outputs.isEmpty else { return }
-        let matchers = try store.loadState().matchers
-        for output in outputs where MaterialLedger.owner(of: output.listingId, matchers: matchers) == worker {
+        let store = SQLiteLedgerStore(db)
+        guard let input = try MaterialsInput.decode(event) else { return }
+        let outputs: [MaterialLedger.Output]
+        switch input {
+        case .tick(let tick):
+            if let sequence = event.sequence { try handover.apply(tick, sequence: sequence, in: db) }
+            outputs = try applyTick(tick, sequence: event.sequence, store: store)
+        case .listingRedacted(let listing):
+            outputs = try MaterialLedger.apply(input, to: store)
+            try OfferCopies.rewrite(offer: listing.id, in: db)
+        case .demandRedacted(let demand):
+            outputs = try MaterialLedger.apply(input, to: store)
+            try OfferCopies.rewrite(offer: demand.id, in: db)
+        default:
+            outputs = try MaterialLedger.apply(input, to: store)
+        }
+        for output in outputs {
             try announce(output, in: db)
             announced.increment()
         }
+    }
+
+    func applyTick(_ tick: MatchingTick, sequence: Int64?, store: SQLiteLedgerStore) throws -> [MaterialLedger.Output] {
+        ticks.increment()
+        let started = ContinuousClock.now
+        let outputs = try MaterialLedger.apply(.tick(tick), to: store)
+        let created = outputs.filter { if case .proposal(ProposalChanged.createdTopic, _) = $0 { true } else { false } }.count
+        proposed.increment(by: created)
+        if !outputs.isEmpty {
+            let elapsed = started.duration(to: .now).components
+            logger.info("matching tick applied", metadata: [
+                "materials.proposed": "\(created)", "materials.changes": "\(outputs.count)",
+                "materials.duration_ms": "\(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000)",
+                "bus.sequence": "\(sequence ?? 0)",
+            ])
+        }
+        return outputs
     }
 
     func announce(_ output: MaterialLedger.Output, in db: Database) throws {

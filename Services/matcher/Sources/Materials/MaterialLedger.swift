@@ -2,14 +2,14 @@ import EcoModel
 import Foundation
 
 /// The materials exchange's allocation, as a deterministic state machine over ingest's stream:
-/// listings, demands, licences, answers and ticks all come from ingest, in ingest's order, so every
-/// worker that applies them holds the same ledger and makes the same proposals. Which worker
-/// *announces* a change is decided by the listing's hash over the worker count in the latest tick
-/// (`owner(of:)`); the allocation itself never depends on which worker computes it.
+/// listings, demands, licences, answers and ticks all come from ingest, in ingest's order. Rounds
+/// run part by part (docs/decisions/0016), so a ledger that holds some of the market's parts makes
+/// for them the proposals a ledger holding the whole market makes; the worker holding a part
+/// announces what its ledger outputs for it.
 public enum MaterialLedger {
     /// What the ledger remembers between inputs besides its tables.
     public struct State: Sendable, Equatable {
-        /// The worker count of the latest tick: who announces what.
+        /// The worker count of the latest tick (ingest's configuration; the members hold the parts, `PartHolding`).
         public var matchers: Int
         /// Something changed since the last round (new listing or demand, quantity returned, licence).
         public var dirty: Bool
@@ -49,11 +49,6 @@ public enum MaterialLedger {
             case .completed(let operation): operation.listingId
             }
         }
-    }
-
-    /// The worker that announces changes about a listing, among `matchers` workers.
-    public static func owner(of listingId: String, matchers: Int) -> Int {
-        LotOwnership.worker(for: listingId, workers: matchers)
     }
 
     /// Applies one input of ingest's stream; returns the changes to announce (by their owners).
@@ -158,9 +153,9 @@ public enum MaterialLedger {
         }
     }
 
-    /// One matching round over everything still open at the tick.
+    /// One matching round over everything still open at the tick, part by part (docs/decisions/0016).
     static func round(_ tick: MatchingTick, store: some MaterialLedgerStore) throws -> [Output] {
-        let proposals = MaterialMatching.propose(
+        let proposals = PartMatching.propose(
             listings: try store.openListings(at: tick.at), demands: try store.openDemands(at: tick.at),
             licensedChapters: try store.licensedChapters(), excluded: try store.proposedPairs())
         var outputs: [Output] = []
