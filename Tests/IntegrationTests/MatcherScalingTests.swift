@@ -10,7 +10,7 @@ import Testing
 /// that grows from 2 to 3 workers, against the same stream run through one in-memory ledger.
 @Suite("Matcher workers scale out", .serialized)
 struct MatcherScalingTests {
-    @Test("3 workers on 10,000 listings and 10,000 demands, one SIGKILLed halfway: no over-allocation, every matchable pair considered, the same proposals as one worker")
+    @Test("3 workers on 10,000 listings and 10,000 demands, one SIGKILLed halfway: no over-allocation, every matchable pair of a part considered, the same proposals as one worker")
     func killHalfway() async throws {
         let deployment = try await TestDeployment.make(matchers: 3)
         deployment.extraArguments["ingest"] = ["--matching-tick", "0.5", "--territory", try Self.marketTerritory(in: deployment)]
@@ -108,6 +108,8 @@ struct MatcherScalingTests {
         /// What each worker's own ledger holds: proposals (id → kg and status), and what is left of each listing and demand.
         var ledgers: [Int: Ledger]
         var tickMatchersAtCreation: [String: Int]
+        /// The market parts each worker holds (docs/decisions/0016).
+        var heldBy: [Int: Set<String>]
     }
 
     struct Ledger: Equatable {
@@ -174,6 +176,7 @@ struct MatcherScalingTests {
 
         var announced: [Int: [MaterialProposal]] = [:]
         var ledgers: [Int: Ledger] = [:]
+        var heldBy: [Int: Set<String>] = [:]
         for index in 0..<workers {
             let database = try deployment.database(of: ServiceInstance(.matcher, index: index))
             let (payloads, ledger) = try await database.read { db in
@@ -183,10 +186,12 @@ struct MatcherScalingTests {
                     listingsLeft: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, remaining_kg FROM material_listings").map { ($0["id"], $0["remaining_kg"]) }),
                     demandsLeft: Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, remaining_kg FROM material_demands").map { ($0["id"], $0["remaining_kg"]) })))
             }
+            heldBy[index] = try await database.read { db in try PartHolding(db).held() }
             announced[index] = try payloads.map { try EventCodec.decoder.decode(CloudEvent<ProposalChanged>.self, from: $0).data.proposal }
             ledgers[index] = ledger
         }
-        return Outcome(target: target, lastTick: lastTick, reference: reference, referenceStore: store, announcedBy: announced, ledgers: ledgers, tickMatchersAtCreation: tickMatchers)
+        return Outcome(target: target, lastTick: lastTick, reference: reference, referenceStore: store, announcedBy: announced, ledgers: ledgers, tickMatchersAtCreation: tickMatchers,
+                       heldBy: heldBy)
     }
 
     static func check(_ outcome: Outcome) throws {
@@ -199,8 +204,18 @@ struct MatcherScalingTests {
         let referenceLedger = Ledger(
             proposals: store.proposals.mapValues(\.status.rawValue), listingsLeft: store.listings.mapValues(\.remainingKg),
             demandsLeft: store.demands.mapValues(\.remainingKg))
+        // Each part is held by one worker, and each worker's ledger is the single-worker run's for its parts.
+        let parts = Set(store.listings.values.map(\.listing.marketPart)).union(store.demands.values.map(\.demand.marketPart))
+        let holders = outcome.heldBy.values.flatMap { $0 }
+        #expect(Set(holders).isSuperset(of: parts) && holders.count == Set(holders).count, "every part held once: \(outcome.heldBy)")
         for (worker, ledger) in outcome.ledgers {
-            #expect(ledger == referenceLedger, "matcher-\(worker)'s ledger (proposals, statuses, what is left) equals the single-worker run")
+            let held = outcome.heldBy[worker] ?? []
+            let listingsHere = store.listings.filter { held.contains($0.value.listing.marketPart) }
+            let expected = Ledger(
+                proposals: referenceLedger.proposals.filter { listingsHere[store.proposals[$0.key]?.listingId ?? ""] != nil },
+                listingsLeft: listingsHere.mapValues(\.remainingKg),
+                demandsLeft: store.demands.filter { held.contains($0.value.demand.marketPart) }.mapValues(\.remainingKg))
+            #expect(ledger == expected, "matcher-\(worker)'s ledger (proposals, statuses, what is left) equals the single-worker run for its parts")
         }
         // No quantity over-allocated, on either side.
         var given: [String: Double] = [:], taken: [String: Double] = [:]
@@ -214,16 +229,17 @@ struct MatcherScalingTests {
         for (demandId, kg) in taken {
             #expect(kg <= (store.demands[demandId]?.demand.draft.maximumKg ?? 0) + 1e-6, "demand \(demandId) over-allocated")
         }
-        // Every matchable pair was considered. Checked by brute force, without the matcher's index: for
-        // one listing in five against every demand, a compatible pair either was proposed, or one side
-        // has too little left for it (less than the demand's minimum, or nothing).
+        // Every matchable pair of a part was considered. Checked by brute force, without the matcher's
+        // index: for one listing in five against every demand of its part, a compatible pair either was
+        // proposed, or one side has too little left for it (less than the demand's minimum, or nothing).
         let allListings = store.listings.values.map { MaterialMatching.OpenListing($0.listing, remainingKg: $0.remainingKg) }.sorted { $0.id < $1.id }
         let demands = store.demands.values.map { MaterialMatching.OpenDemand($0.demand, remainingKg: $0.remainingKg) }
         let proposed = try store.proposedPairs()
         let licences = try store.licensedChapters()
         var compatiblePairs = 0
         for listing in allListings.enumerated().filter({ $0.offset % 5 == 0 }).map(\.element) {
-            for demand in demands where demand.until > outcome.lastTick && listing.until > outcome.lastTick {
+            for demand in demands where demand.until > outcome.lastTick && listing.until > outcome.lastTick
+                && MarketParts.part(of: demand.point) == MarketParts.part(of: listing.point) {
                 guard MaterialMatching.compatible(listing, demand, licensedChapters: licences) != nil else { continue }
                 compatiblePairs += 1
                 if proposed.contains(listing.id + "|" + demand.id) { continue }

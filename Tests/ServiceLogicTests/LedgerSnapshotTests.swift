@@ -41,7 +41,7 @@ struct LedgerSnapshotTests {
     }
 
     static func apply(_ events: [ReceivedEvent], worker: Int, to store: TemporaryStore) throws {
-        let handler = MaterialEventHandler(worker: worker, outbox: store.outbox, rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
+        let handler = MaterialEventHandler(worker: worker, workers: 2, outbox: store.outbox, rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
         for event in events { try store.pool.write { db in try handler.apply(event, in: db) } }
     }
 

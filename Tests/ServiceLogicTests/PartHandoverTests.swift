@@ -70,9 +70,9 @@ struct PartHandoverTests {
         }
     }
 
-    static func run(_ events: [ReceivedEvent], worker: Int) throws -> TemporaryStore {
+    static func run(_ events: [ReceivedEvent], worker: Int, workers: Int = 3) throws -> TemporaryStore {
         let store = try TemporaryStore(MatcherService.migrations, producer: "matcher-\(worker)")
-        let handler = MaterialEventHandler(worker: worker, outbox: store.outbox, rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
+        let handler = MaterialEventHandler(worker: worker, workers: workers, outbox: store.outbox, rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
         for event in events { try store.pool.write { db in try handler.apply(event, in: db) } }
         return store
     }
@@ -80,7 +80,7 @@ struct PartHandoverTests {
     @Test("grow, lose a worker, shrink, grow: the workers' announcements together are one worker's, each once")
     func membershipChanges() throws {
         let events = try Self.stream()
-        let alone = try Self.run(try Self.stream(members: { _ in [0] }), worker: 0)
+        let alone = try Self.run(try Self.stream(members: { _ in [0] }), worker: 0, workers: 1)
         let reference = try Self.announced(alone)
         #expect(reference.contains { $0.hasPrefix(OperationCompleted.topic) }, "the stream completes an operation")
         #expect(reference.filter { $0.hasPrefix(ProposalChanged.expiredTopic) }.count >= 10, "and lets proposals expire")
@@ -95,7 +95,7 @@ struct PartHandoverTests {
     @Test("a worker holds only its parts: the others' listings and demands are not in its ledger")
     func holdsItsParts() throws {
         let events = try Self.stream()
-        let store = try Self.run(Array(events.prefix(Self.latitudes.count * 2 + 1)), worker: 1)
+        let store = try Self.run(Array(events.prefix(Self.latitudes.count * 2 + 1)), worker: 1, workers: 2)
         let (held, listings) = try store.pool.read { db in
             (try PartHolding(db).held(), try String.fetchAll(db, sql: "SELECT id FROM material_listings ORDER BY id"))
         }

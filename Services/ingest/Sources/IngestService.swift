@@ -7,6 +7,10 @@ import EcoTerritory
 /// and the matching clock) so that every matcher worker sees them in one order.
 public enum IngestService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
+    /// What ingest purges, and when. Its materials stream is kept whole: each market part is rebuilt
+    /// from it (docs/decisions/0016).
+    public static let retention: [any PurgeJob] = [ClosedReportContacts(), ReportEventCompaction(), LotEventCompaction()]
+
     public static let migrations: [Migration] = LotStore.migrations + ListingStore.migrations + DemandStore.migrations + ProposalAnswers.migrations
         + ReportDesk.migrations + ReportStatusDesk.migrations + ReportSearch.migrations + LotSearchIndex.migrations
 
@@ -38,6 +42,6 @@ public enum IngestService {
                 .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
             personalData: [filers, PublisherData(outbox: runtime.outbox, photos: photos)],
-            retention: [ClosedReportContacts(), ReportEventCompaction(), LotEventCompaction(), MaterialsStreamCompaction()])
+            retention: retention)
     }
 }

@@ -22,11 +22,9 @@ public enum MatcherService {
             ingest: runtime.config.topology.routerEndpoint(of: ServiceInstance(.ingest)), logger: runtime.logger)
         let missions = MissionBook(book: book)
         let materials = MaterialEventHandler(
-            worker: runtime.config.instance.index ?? 0, outbox: runtime.outbox,
+            worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount, outbox: runtime.outbox,
             rebuilder: IngestPartRebuilder(loop: runtime.loop, topology: runtime.config.topology, logger: runtime.logger), logger: runtime.logger)
-        let handover = LedgerHandover(
-            worker: runtime.config.instance.index ?? 0, workers: runtime.config.matcherCount, topology: runtime.config.topology,
-            loop: runtime.loop, database: runtime.database, logger: runtime.logger)
+        let handover = LedgerHandover(topology: runtime.config.topology, loop: runtime.loop, database: runtime.database, logger: runtime.logger)
         var parts = ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
             requestHandlers: requests.handlers

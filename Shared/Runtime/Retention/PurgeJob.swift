@@ -19,9 +19,6 @@ public enum RetentionPeriods {
     public static let emailBodies = 30 * day
     /// A stored event superseded by a later one of the same thing (outbox compaction, decision 0011).
     public static let supersededEvents = 30 * day
-    /// Ingest's materials stream (listings, demands, answers, ticks), after it was stored: the
-    /// matcher workers' ledgers hold it, and hand it over to a worker that needs it (decision 0014).
-    public static let materialsStream = 30 * day
 }
 
 /// One kind of data a service purges once its period has passed. `purge` runs in a write

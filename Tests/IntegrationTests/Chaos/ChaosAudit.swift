@@ -169,20 +169,27 @@ struct ChaosAudit {
         return found
     }
 
-    /// Each 2xx listing and demand is published once, and every worker's materials ledger holds exactly
-    /// what ingest published (decision 0008: every worker replicates the whole stream).
+    /// Each 2xx listing and demand is published once, and the workers' materials ledgers together hold
+    /// exactly what ingest published, each offer in one worker: the holder of its part (decision 0016).
     private func materials(_ ledger: ChaosLedger) async throws -> [String] {
         let listings = Dictionary(grouping: try events(of: ServiceInstance(.ingest), topic: ListingPublished.topic, as: ListingPublished.self), by: \.listing.id)
         let demands = Dictionary(grouping: try events(of: ServiceInstance(.ingest), topic: DemandPublished.topic, as: DemandPublished.self), by: \.demand.id)
         var found: [String] = []
         for id in await ledger.listings where listings[id]?.count != 1 { found.append("listing \(id) (201) was published \(listings[id]?.count ?? 0) times") }
         for id in await ledger.demands where demands[id]?.count != 1 { found.append("demand \(id) (201) was published \(demands[id]?.count ?? 0) times") }
+        var heldListings: [String] = [], heldDemands: [String] = []
         for matcher in matchers {
             let (held, wanted) = try read(matcher) { db in
-                (Set(try String.fetchAll(db, sql: "SELECT id FROM material_listings")), Set(try String.fetchAll(db, sql: "SELECT id FROM material_demands")))
+                (try String.fetchAll(db, sql: "SELECT id FROM material_listings"), try String.fetchAll(db, sql: "SELECT id FROM material_demands"))
             }
-            if held != Set(listings.keys) { found.append("\(matcher.name) holds \(held.count) listings, ingest published \(listings.count)") }
-            if wanted != Set(demands.keys) { found.append("\(matcher.name) holds \(wanted.count) demands, ingest published \(demands.count)") }
+            heldListings += held
+            heldDemands += wanted
+        }
+        if heldListings.sorted() != listings.keys.sorted() {
+            found.append("the workers hold \(heldListings.count) listings (\(Set(heldListings).count) distinct), ingest published \(listings.count)")
+        }
+        if heldDemands.sorted() != demands.keys.sorted() {
+            found.append("the workers hold \(heldDemands.count) demands (\(Set(heldDemands).count) distinct), ingest published \(demands.count)")
         }
         return found
     }

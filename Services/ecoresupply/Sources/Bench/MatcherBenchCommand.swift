@@ -59,19 +59,26 @@ struct MatcherBenchCommand: AsyncParsableCommand {
 
         // Baseline: the same stream through one in-memory ledger, in this process.
         let baseline = try market.inMemoryRun()
+        let baselineSeconds = baseline.applySeconds + baseline.roundSeconds
         print(String(format: "  baseline  one in-memory ledger in this process, no bus, no SQLite: %.2f s (apply %.2f s + round %.2f s)   %8d matches   %10.0f matches/s",
-                     baseline.applySeconds + baseline.roundSeconds, baseline.applySeconds, baseline.roundSeconds, baseline.proposals,
-                     Double(baseline.proposals) / (baseline.applySeconds + baseline.roundSeconds)))
+                     baselineSeconds, baseline.applySeconds, baseline.roundSeconds, baseline.proposals, Double(baseline.proposals) / baselineSeconds))
+        print(String(format: "  matched   %.0f kg part by part; one pass over the whole market would match %.0f kg (%+.2f%%)",
+                     baseline.proposedKg, baseline.wholeMarketKg, (baseline.proposedKg - baseline.wholeMarketKg) / baseline.wholeMarketKg * 100))
 
-        var reference: Int?
+        var single: MatcherBenchRun.Result?
         for count in workerCounts {
             let run = try await MatcherBenchRun(market: market, workers: count, directory: directory.appendingPathComponent("run-\(count)"), basePort: basePort)
             let result = try await run.drain()
-            let same = reference.map { $0 == result.proposals } ?? true
-            reference = reference ?? result.proposals
-            print(String(format: "  workers %d  real processes: replay, apply, round, announce, all workers done   %8.2f s   %8d matches   %10.0f matches/s%@",
-                         count, result.seconds, result.proposals, Double(result.proposals) / result.seconds,
-                         same ? "" : "   DIFFERENT RESULT"))
+            let same = result.proposals == baseline.proposals && abs(result.proposedKg - baseline.proposedKg) < 0.5
+            if count == 1 { single = result }
+            let cpu = result.cpuSeconds.map { String(format: "%.1f", $0) }.joined(separator: " ")
+            let perWorker = result.cpuSeconds.max() ?? .nan
+            var line = String(format: "  workers %d  drain %8.2f s (%.2f× baseline)   %8d matches   %8.0f matches/s   CPU s per worker: ",
+                              count, result.seconds, result.seconds / baselineSeconds, result.proposals, Double(result.proposals) / result.seconds) + cpu
+            if let single, count > 1, let one = single.cpuSeconds.first {
+                line += String(format: "   (busiest %.2f× of 1 worker; drain %.2f× of 1 worker)", perWorker / one, result.seconds / single.seconds)
+            }
+            print(line + (same ? "" : "   DIFFERENT RESULT"))
         }
     }
 }

@@ -46,8 +46,9 @@ struct MatcherBenchMarket: Sendable {
         }
     }
 
-    /// The same stream through one in-memory ledger: the time to apply it, and the one round.
-    func inMemoryRun() throws -> (applySeconds: Double, roundSeconds: Double, proposals: Int) {
+    /// The same stream through one in-memory ledger: the time to apply it, the one round (part by
+    /// part, as the workers match), and the kilograms one pass over the whole market would propose.
+    func inMemoryRun() throws -> (applySeconds: Double, roundSeconds: Double, proposals: Int, proposedKg: Double, wholeMarketKg: Double) {
         let queue = try DatabaseQueue(path: database.path)
         let start = ContinuousClock.now
         let store = InMemoryLedgerStore()
@@ -66,9 +67,14 @@ struct MatcherBenchMarket: Sendable {
             }
         }
         let applied = ContinuousClock.now
+        let at = Date()
+        let whole = MaterialMatching.propose(listings: try store.openListings(at: at), demands: try store.openDemands(at: at))
+        let roundStart = ContinuousClock.now
         let outputs = try MaterialLedger.apply(
             .tick(MatchingTick(at: Date(), matchers: 1, proposalTimeoutSeconds: 172_800, shareAfterSeconds: 86_400)), to: store)
-        let round = applied.duration(to: .now)
-        return (start.duration(to: applied).seconds, round.seconds, outputs.filter { if case .proposal = $0 { true } else { false } }.count)
+        let round = roundStart.duration(to: .now)
+        let proposals = outputs.compactMap { if case .proposal(_, let proposal) = $0 { proposal } else { nil } }
+        return (start.duration(to: applied).seconds, round.seconds, proposals.count, proposals.reduce(0) { $0 + $1.quantityKg },
+                whole.reduce(0) { $0 + $1.quantityKg })
     }
 }

@@ -1,4 +1,5 @@
 import EcoConfig
+import EcoModel
 import Foundation
 import GRDB
 
@@ -10,7 +11,15 @@ struct MatcherBenchRun {
     let directory: URL
     let basePort: Int
 
-    func drain() async throws -> (seconds: Double, proposals: Int) {
+    struct Result {
+        var seconds: Double
+        var proposals: Int
+        var proposedKg: Double
+        /// Each worker's CPU seconds (user + system) when it had applied the tick.
+        var cpuSeconds: [Double]
+    }
+
+    func drain() async throws -> Result {
         let data = directory.appendingPathComponent("data", isDirectory: true)
         let target = try market.copy(to: data, workers: workers)
         let binaries = try ExecutableLocator.directory()
@@ -38,14 +47,18 @@ struct MatcherBenchRun {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(5)
-        var proposals = 0
+        var proposals = 0, proposedKg = 0.0
+        var cpu: [Double] = []
         for worker in 0..<workers {
             let path = data.appendingPathComponent(ServiceInstance(.matcher, index: worker).name + ".sqlite").path
             while true {
                 if let process = processes.dropFirst(2).dropFirst(worker).first, !process.isRunning {
                     throw BenchError.exited("matcher-\(worker)", directory.path)
                 }
-                if let applied = Self.applied(path, configuration), applied >= target { break }
+                if let applied = Self.applied(path, configuration), applied >= target {
+                    cpu.append(ProcessCPU.seconds(of: processes[2 + worker].processIdentifier) ?? .nan)
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(20))
                 guard start.duration(to: .now) < .seconds(3600) else { throw BenchError.timeout("matcher-\(worker) did not finish within an hour") }
             }
@@ -53,9 +66,11 @@ struct MatcherBenchRun {
         let elapsed = start.duration(to: .now).seconds
         for worker in 0..<workers {
             let path = data.appendingPathComponent(ServiceInstance(.matcher, index: worker).name + ".sqlite").path
-            proposals += try Self.announced(path, configuration)
+            let announced = try Self.announced(path, configuration)
+            proposals += announced.count
+            proposedKg += announced.kg
         }
-        return (elapsed, proposals)
+        return Result(seconds: elapsed, proposals: proposals, proposedKg: proposedKg, cpuSeconds: cpu)
     }
 
     /// How far in ingest's stream the worker whose store is at `path` is (nil until it has a store).
@@ -66,9 +81,13 @@ struct MatcherBenchRun {
         }
     }
 
-    static func announced(_ path: String, _ configuration: Configuration) throws -> Int {
+    /// The proposals the worker announced, and their kilograms.
+    static func announced(_ path: String, _ configuration: Configuration) throws -> (count: Int, kg: Double) {
         try DatabaseQueue(path: path, configuration: configuration).read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bus_outbox WHERE topic = 'proposal.created'") ?? 0
+            let row = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*), TOTAL(json_extract(payload, '$.data.proposal.quantityKg')) FROM bus_outbox WHERE topic = ?",
+                arguments: [ProposalChanged.createdTopic])
+            return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }
 

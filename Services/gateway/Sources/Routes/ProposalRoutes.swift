@@ -4,13 +4,14 @@ import Hummingbird
 
 /// `/v1/proposals`: the matches the matcher proposes between surplus listings and demands, and the
 /// answers of both sides; `/v1/listings/shared`, the community feed; waste-operator licences.
-/// Every matcher worker holds the whole materials ledger, so reads go to the listing's (or the
-/// account's) worker and fall back to the others when it does not answer.
+/// The matcher workers hold the materials market in parts (docs/decisions/0016): a proposal is
+/// asked of each worker in turn until its holder answers, and lists are merged from all of them.
 public struct ProposalRoutes: Sendable {
     let accounts: any AccountStore
     let services: ServiceCaller
     let matcherCount: Int
     static let ingest = ServiceInstance(.ingest)
+    var lists: MatcherLists { MatcherLists(services: services, matcherCount: matcherCount) }
 
     /// The workers to ask, the one `key` hashes to first.
     func matchers(for key: String) -> [ServiceInstance] {
@@ -42,10 +43,10 @@ public struct ProposalRoutes: Sendable {
             let page = try Page(from: request)
             let start = try page.offset()
             let actor = try await accounts.actor(for: principal)
-            let result = try await read(
-                principal.accountID, ProposalRequests.listForAccount,
-                ProposalRequests.ListForAccount(accountId: actor.accountId, organisationIds: actor.organisationIds, limit: page.limit, offset: start),
-                as: ProposalRequests.Page<MaterialProposal>.self)
+            let result: ProposalRequests.Page<MaterialProposal> = try await lists.page(
+                ProposalRequests.listForAccount, offset: start, limit: page.limit,
+                request: { ProposalRequests.ListForAccount(accountId: actor.accountId, organisationIds: actor.organisationIds, limit: $0, offset: 0) },
+                inOrder: { ($0.createdAt, $1.id) > ($1.createdAt, $0.id) })
             return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: Page.nextCursor(start: start, count: result.items.count, total: result.total)))
         }
         // Roles: the proposal's two sides, admin.
@@ -63,9 +64,9 @@ public struct ProposalRoutes: Sendable {
         router.get("/v1/listings/shared") { request, _ in
             let page = try Page(from: request)
             let start = try page.offset()
-            let result = try await read(
-                "shared-feed", ProposalRequests.sharedFeed, ProposalRequests.SharedFeed(limit: page.limit, offset: start),
-                as: ProposalRequests.Page<ProposalRequests.SharedItem>.self)
+            let result: ProposalRequests.Page<ProposalRequests.SharedItem> = try await lists.page(
+                ProposalRequests.sharedFeed, offset: start, limit: page.limit, request: { ProposalRequests.SharedFeed(limit: $0, offset: 0) },
+                inOrder: { ($0.sharedAt, $1.listing.id) > ($1.sharedAt, $0.listing.id) })
             return try JSONResponse.make(.ok, PageResult(items: result.items, nextCursor: Page.nextCursor(start: start, count: result.items.count, total: result.total)))
         }
         // Roles: admin (records that an organisation holds a waste-operator licence for some chapters).

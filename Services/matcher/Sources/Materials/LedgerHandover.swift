@@ -4,22 +4,22 @@ import Foundation
 import GRDB
 import Logging
 
-/// Hands a peer's materials ledger to a worker that cannot rebuild its own from ingest's stream,
-/// because ingest compacted the stream's start (docs/decisions/0014): a new worker, one whose store
-/// was lost, or one restored from an old backup. Runs once at start, before the consumer.
+/// Checks at start, before the consumer, that ingest still holds the materials events this worker's
+/// ledger needs, and answers `materials.ledger-snapshot` for operators and tests.
+///
+/// Decision 0014 copied a peer's whole ledger when ingest had expired the stream's start. Since the
+/// market is held in parts (docs/decisions/0016), no peer holds another worker's parts, so there is
+/// nothing to copy: ingest keeps its materials stream, and a worker whose needed events are gone
+/// (a store from an old backup, a deployment that expired the stream under decision 0014) says so.
 public struct LedgerHandover: Sendable {
-    let worker: Int
-    let workers: Int
     let topology: BusTopology
     let loop: SocketLoop
     let database: DatabasePool
     let logger: Logger
-    /// How long ingest and the peers are given to answer, each time (ingest is asked three times at most).
+    /// How long ingest is given to answer, each time (ingest is asked three times at most).
     var timeout: Duration = .seconds(2)
 
-    public init(worker: Int, workers: Int, topology: BusTopology, loop: SocketLoop, database: DatabasePool, logger: Logger) {
-        self.worker = worker
-        self.workers = workers
+    public init(topology: BusTopology, loop: SocketLoop, database: DatabasePool, logger: Logger) {
         self.topology = topology
         self.loop = loop
         self.database = database
@@ -32,8 +32,7 @@ public struct LedgerHandover: Sendable {
         return [LedgerSnapshot.requestKind: { _ in [try EventCodec.encoder.encode(try await database.read { try LedgerSnapshot.read($0) })] }]
     }
 
-    /// Copies the most advanced peer's ledger when ingest no longer holds the events this worker's
-    /// ledger still needs; otherwise leaves the ledger to the replay.
+    /// Logs an error when ingest no longer holds events this worker's ledger still needs.
     public func run() async {
         let position: Int64
         do { position = try await database.read { try LedgerPosition.read($0) } } catch {
@@ -41,23 +40,9 @@ public struct LedgerHandover: Sendable {
             return
         }
         guard let compactedBelow = await ingestCompactedBelow(after: position), compactedBelow > position + 1 else { return }
-        let snapshots = await peerSnapshots()
-        guard let best = snapshots.max(by: { $0.snapshot.appliedThrough < $1.snapshot.appliedThrough }), best.snapshot.appliedThrough > position else {
-            logger.warning("ingest's stream is compacted and no peer handed its materials ledger over: replaying what is left", metadata: [
-                "materials.position": "\(position)", "bus.compacted_below": "\(compactedBelow)", "materials.peers_answering": "\(snapshots.count)",
-            ])
-            return
-        }
-        do {
-            try await database.write { db in try best.snapshot.load(into: db) }
-            logger.notice("materials ledger handed over by a peer", metadata: [
-                "materials.peer": "\(best.peer)", "materials.position": "\(best.snapshot.appliedThrough)",
-                "materials.listings": "\(best.snapshot.listings.count)", "materials.demands": "\(best.snapshot.demands.count)",
-                "materials.proposals": "\(best.snapshot.proposals.count)",
-            ])
-        } catch {
-            logger.error("materials ledger handover failed", metadata: ["materials.peer": "\(best.peer)", "error": "\(error)"])
-        }
+        logger.error("ingest's materials stream no longer holds events this worker's ledger needs: its market parts may be incomplete; restore its store from a backup (docs/operations.md)", metadata: [
+            "materials.position": "\(position)", "bus.compacted_below": "\(compactedBelow)",
+        ])
     }
 
     /// Ingest's `compactedBelow` (0 when nothing was compacted); nil when ingest did not answer after three tries.
@@ -76,23 +61,5 @@ public struct LedgerHandover: Sendable {
             }
         }
         return nil
-    }
-
-    /// The snapshots of the peers that answered.
-    func peerSnapshots() async -> [(peer: String, snapshot: LedgerSnapshot)] {
-        let peers = (0..<max(workers, 1)).filter { $0 != worker }.map { ServiceInstance(.matcher, index: $0) }
-        return await withTaskGroup(of: (String, LedgerSnapshot)?.self) { group in
-            for peer in peers {
-                group.addTask {
-                    guard let frames = try? await loop.request(topology.routerEndpoint(of: peer), kind: LedgerSnapshot.requestKind, timeout: timeout),
-                          let first = frames.first, let snapshot = try? EventCodec.decoder.decode(LedgerSnapshot.self, from: first)
-                    else { return nil }
-                    return (peer.name, snapshot)
-                }
-            }
-            var answers: [(peer: String, snapshot: LedgerSnapshot)] = []
-            for await answer in group { if let answer { answers.append((answer.0, answer.1)) } }
-            return answers
-        }
     }
 }

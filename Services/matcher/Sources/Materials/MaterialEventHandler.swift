@@ -11,6 +11,8 @@ import Metrics
 /// apply everywhere. A tick whose members differ from the last moves parts first (`PartHandover`).
 public struct MaterialEventHandler: EventHandler {
     let worker: Int
+    /// The members taken until a tick names them: the configured workers.
+    let configured: [Int]
     let outbox: Outbox
     let handover: PartHandover
     let logger: Logger
@@ -21,8 +23,9 @@ public struct MaterialEventHandler: EventHandler {
 
     static let ingest = ServiceInstance(.ingest).name
 
-    public init(worker: Int, outbox: Outbox, rebuilder: any PartRebuilding, logger: Logger) {
+    public init(worker: Int, workers: Int, outbox: Outbox, rebuilder: any PartRebuilding, logger: Logger) {
         self.worker = worker
+        self.configured = Array(0..<max(workers, 1))
         self.outbox = outbox
         self.handover = PartHandover(worker: worker, rebuilder: rebuilder, logger: logger)
         self.logger = logger
@@ -38,7 +41,7 @@ public struct MaterialEventHandler: EventHandler {
             guard sequence > (try LedgerPosition.read(db)) else { return }
             try LedgerPosition.record(sequence, in: db)
         }
-        if let part = event.partitionKey, !(try PartHolding(db).admit(part, worker: worker)) {
+        if let part = event.partitionKey, !(try PartHolding(db).admit(part, worker: worker, configured: configured)) {
             skipped.increment()
             return
         }

@@ -3,10 +3,11 @@ import EcoModel
 import Foundation
 import GRDB
 
-/// A matcher worker's answers about the materials exchange. Every worker holds the whole ledger,
-/// so any of them can answer any read.
+/// A matcher worker's answers about the materials exchange, from the market parts it holds
+/// (docs/decisions/0016): the gateway asks every worker for lists and merges them.
 public struct MaterialRequestHandlers: Sendable {
-    public static let maximumPageSize = 200
+    /// As deep as the gateway merges the workers' lists (`MatcherLists.deepest`).
+    public static let maximumPageSize = 1000
     let database: DatabasePool
 
     public init(database: DatabasePool) { self.database = database }

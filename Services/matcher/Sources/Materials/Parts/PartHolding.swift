@@ -6,8 +6,7 @@ import GRDB
 /// ingest's stream, whether it holds it, and the members named by the latest tick. Used inside the
 /// consumer's transaction, like the ledger.
 ///
-/// Until a tick names members, a worker holds every part it sees: every worker then computes the
-/// same thing, and the first tick drops what is not its own.
+/// Until a tick names members, the configured workers (`--matchers`) are taken as the members.
 public struct PartHolding {
     public static let migrations: [Migration] = [
         Migration("matcher.v5.market-parts") { db in
@@ -48,12 +47,12 @@ public struct PartHolding {
     }
 
     /// Whether the ledger holds `part`; a part seen for the first time is recorded, held if this
-    /// worker is its holder under the latest members (or if no tick named members yet).
-    func admit(_ part: String, worker: Int) throws -> Bool {
+    /// worker is its holder under the latest members (`configured` until a tick names them).
+    func admit(_ part: String, worker: Int, configured: [Int]) throws -> Bool {
         if let held = try Bool.fetchOne(db.cachedStatement(sql: "SELECT held FROM material_parts WHERE part = ?"), arguments: [part]) {
             return held
         }
-        let held = try members().map { MarketParts.holder(of: part, members: $0) == worker } ?? true
+        let held = MarketParts.holder(of: part, members: try members() ?? configured) == worker
         try db.cachedStatement(sql: "INSERT INTO material_parts (part, held) VALUES (?, ?)").execute(arguments: [part, held])
         return held
     }
