@@ -9,17 +9,23 @@ public struct MatcherMembership: Sendable {
     public static let defaultWindow: TimeInterval = 5
     let directory: ProducerDirectory
     let window: TimeInterval
+    let started: Date
 
-    public init(directory: ProducerDirectory, window: TimeInterval = MatcherMembership.defaultWindow) {
+    public init(directory: ProducerDirectory, window: TimeInterval = MatcherMembership.defaultWindow, started: Date = Date()) {
         self.directory = directory
         self.window = window
+        self.started = started
     }
 
-    /// The numbers of the workers alive now, in order.
-    public func alive(now: Date = Date()) -> [Int] {
-        directory.alive(within: window, now: now).keys.compactMap { name in
+    /// The numbers of the workers alive now, in order; nil while it cannot be said: for one window
+    /// after this process started (it has not heard everyone yet), or when no worker is alive. The
+    /// clock skips its tick then, rather than move every part to whoever it happened to hear first.
+    public func alive(now: Date = Date()) -> [Int]? {
+        guard now.timeIntervalSince(started) >= window else { return nil }
+        let members = directory.alive(within: window, now: now).keys.compactMap { name -> Int? in
             guard let instance = ServiceInstance(name: name), instance.kind == .matcher else { return nil }
             return instance.index
         }.sorted()
+        return members.isEmpty ? nil : members
     }
 }

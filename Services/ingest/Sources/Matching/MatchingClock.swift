@@ -8,15 +8,16 @@ import Logging
 /// Ingest's clock for the materials exchange: a `matching.tick` every `tickSeconds`, in ingest's
 /// own stream, so every matcher worker runs its rounds, expiries and shares at the same points
 /// of the same stream. A tick is skipped while nothing materials-related was ever published.
-/// Each tick names the workers alive (`membership`), which hold the market's parts from that tick on.
+/// Each tick names the workers alive (`membership`), which hold the market's parts from that tick on;
+/// while no membership can be named, there is no tick.
 public struct MatchingClock: Sendable {
     let database: DatabasePool
     let outbox: Outbox
     let policy: MatchingPolicy
     let matchers: Int
-    let membership: @Sendable () -> [Int]
+    let membership: @Sendable () -> [Int]?
 
-    public init(database: DatabasePool, outbox: Outbox, policy: MatchingPolicy, matchers: Int, membership: @escaping @Sendable () -> [Int]) {
+    public init(database: DatabasePool, outbox: Outbox, policy: MatchingPolicy, matchers: Int, membership: @escaping @Sendable () -> [Int]?) {
         self.database = database
         self.outbox = outbox
         self.policy = policy
@@ -25,8 +26,9 @@ public struct MatchingClock: Sendable {
     }
 
     public func tick(at now: Date = Date()) async throws {
+        guard let members = membership() else { return }
         let tick = MatchingTick(
-            at: now, matchers: matchers, members: membership(), proposalTimeoutSeconds: policy.proposalTimeoutSeconds,
+            at: now, matchers: matchers, members: members, proposalTimeoutSeconds: policy.proposalTimeoutSeconds,
             shareAfterSeconds: policy.shareAfterSeconds)
         let outbox = self.outbox
         try await database.write { db in

@@ -76,9 +76,9 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
 
     public func licensedChapters() throws -> [String: Set<String>] { licences }
 
-    public func removePart(_ part: String) throws {
-        let gone = Set(listings.values.filter { $0.listing.marketPart == part }.map(\.listing.id))
-            .union(demands.values.filter { $0.demand.marketPart == part }.map(\.demand.id))
+    public func removeParts(_ parts: Set<String>) throws {
+        let gone = Set(listings.values.filter { parts.contains($0.listing.marketPart) }.map(\.listing.id))
+            .union(demands.values.filter { parts.contains($0.demand.marketPart) }.map(\.demand.id))
         listings = listings.filter { !gone.contains($0.key) }
         demands = demands.filter { !gone.contains($0.key) }
         proposals = proposals.filter { !gone.contains($0.value.listingId) && !gone.contains($0.value.demandId) }

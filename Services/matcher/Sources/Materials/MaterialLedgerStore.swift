@@ -54,8 +54,8 @@ public protocol MaterialLedgerStore {
     func addLicence(organisationId: String, chapters: [String]) throws
     /// The chapters each organisation holds a waste-operator licence for.
     func licensedChapters() throws -> [String: Set<String>]
-    /// Forgets a market part: its listings, its demands and their proposals (docs/decisions/0016).
-    func removePart(_ part: String) throws
+    /// Forgets market parts: their listings, their demands and their proposals (docs/decisions/0016).
+    func removeParts(_ parts: Set<String>) throws
     func loadState() throws -> MaterialLedger.State
     func saveState(_ state: MaterialLedger.State) throws
 }

@@ -29,10 +29,8 @@ struct PartHandover {
         let held = try holding.held()
         let holds = MarketParts.held(by: worker, of: try holding.known(), members: members)
         let given = held.subtracting(holds), taken = holds.subtracting(held)
-        for part in given.sorted() {
-            try store.removePart(part)
-            try holding.setHeld(part, false)
-        }
+        try store.removeParts(given)
+        for part in given { try holding.setHeld(part, false) }
         var rows = (listings: 0, demands: 0, proposals: 0)
         if !taken.isEmpty {
             rows = try store.insert(try rebuilder.rebuild(parts: taken, through: sequence - 1), parts: taken)

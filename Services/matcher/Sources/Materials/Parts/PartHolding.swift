@@ -19,6 +19,7 @@ public struct PartHolding {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     members TEXT NOT NULL
                 );
+                CREATE INDEX material_proposals_demand ON material_proposals(demand_id);
                 """)
             // A ledger from before the parts holds the whole market: every part in it is held.
             let points = try Row.fetchAll(db, sql: "SELECT latitude, longitude FROM material_listings UNION SELECT latitude, longitude FROM material_demands")

@@ -3,10 +3,11 @@ import Foundation
 import GRDB
 
 extension SQLiteLedgerStore {
-    public func removePart(_ part: String) throws {
+    public func removeParts(_ parts: Set<String>) throws {
+        guard !parts.isEmpty else { return }
         func ids(_ table: String) throws -> [String] {
             try Row.fetchAll(db, sql: "SELECT id, latitude, longitude FROM \(table)").compactMap { row in
-                MarketParts.part(of: GeoPoint(latitude: row["latitude"], longitude: row["longitude"])) == part ? row["id"] : nil
+                parts.contains(MarketParts.part(of: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]))) ? row["id"] : nil
             }
         }
         let listings = try ids("material_listings"), demands = try ids("material_demands")
@@ -15,7 +16,7 @@ extension SQLiteLedgerStore {
             try db.execute(sql: "DELETE FROM material_listings WHERE id = ?", arguments: [id])
         }
         for id in demands {
-            try db.execute(sql: "DELETE FROM material_proposals WHERE demand_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM material_proposals WHERE demand_id = ?", arguments: [id])  // material_proposals_demand
             try db.execute(sql: "DELETE FROM material_demands WHERE id = ?", arguments: [id])
         }
     }
