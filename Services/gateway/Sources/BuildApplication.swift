@@ -50,7 +50,9 @@ public func buildApplication(
     MyLotRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)
     PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
     ListingRoutes(accounts: dependencies.store, services: services).register(on: router)
-    ProposalRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)
+    let membership = MatcherMembership(directory: runtime.directory)
+    ProposalRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount, heardWorkers: { membership.heard() })
+        .register(on: router)
     ReservationRoutes(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
         matcherCount: runtime.config.matcherCount

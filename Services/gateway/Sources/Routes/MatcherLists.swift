@@ -4,13 +4,14 @@ import Hummingbird
 
 /// Lists from the matcher workers, which hold the materials market in parts (docs/decisions/0016):
 /// every worker is asked for the first `offset + limit` items of its share, and the shares are
-/// merged in the list's order. A worker that does not answer makes the list unavailable (503), never
-/// silently shorter.
+/// merged in the list's order. The workers asked are those heard in the last seconds, which hold the
+/// parts (or the configured ones, before any is heard). A worker asked that does not answer makes
+/// the list unavailable (503), never silently shorter.
 struct MatcherLists: Sendable {
     /// How deep a list goes: offset plus limit, at most.
     static let deepest = 1000
     let services: ServiceCaller
-    let matcherCount: Int
+    let workers: [Int]
 
     func page<Item: Codable & Sendable>(
         _ kind: String, offset: Int, limit: Int, request: @escaping @Sendable (_ first: Int) -> some Encodable & Sendable,
@@ -21,7 +22,7 @@ struct MatcherLists: Sendable {
         }
         let services = self.services
         let shares = try await withThrowingTaskGroup(of: ProposalRequests.Page<Item>.self) { group in
-            for index in 0..<max(matcherCount, 1) {
+            for index in workers {
                 group.addTask {
                     do {
                         return try await services.call(ServiceInstance(.matcher, index: index), kind, request(offset + limit), as: ProposalRequests.Page<Item>.self)

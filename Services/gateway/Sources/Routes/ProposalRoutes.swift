@@ -10,8 +10,13 @@ public struct ProposalRoutes: Sendable {
     let accounts: any AccountStore
     let services: ServiceCaller
     let matcherCount: Int
+    /// The matcher workers heard lately (`MatcherMembership.heard`).
+    let heardWorkers: @Sendable () -> [Int]
     static let ingest = ServiceInstance(.ingest)
-    var lists: MatcherLists { MatcherLists(services: services, matcherCount: matcherCount) }
+    var lists: MatcherLists {
+        let heard = heardWorkers()
+        return MatcherLists(services: services, workers: heard.isEmpty ? Array(0..<max(matcherCount, 1)) : heard)
+    }
 
     /// The workers to ask, the one `key` hashes to first.
     func matchers(for key: String) -> [ServiceInstance] {

@@ -22,10 +22,15 @@ public struct MatcherMembership: Sendable {
     /// clock skips its tick then, rather than move every part to whoever it happened to hear first.
     public func alive(now: Date = Date()) -> [Int]? {
         guard now.timeIntervalSince(started) >= window else { return nil }
-        let members = directory.alive(within: window, now: now).keys.compactMap { name -> Int? in
+        let members = heard(now: now)
+        return members.isEmpty ? nil : members
+    }
+
+    /// The numbers of the workers heard within the window, in order (the gateway asks them for lists).
+    public func heard(now: Date = Date()) -> [Int] {
+        directory.alive(within: window, now: now).keys.compactMap { name -> Int? in
             guard let instance = ServiceInstance(name: name), instance.kind == .matcher else { return nil }
             return instance.index
         }.sorted()
-        return members.isEmpty ? nil : members
     }
 }
