@@ -74,10 +74,19 @@ public struct ReceivedEvent: Sendable {
     /// The part of a divided stream the event belongs to, if any (`partitionkey`).
     public var partitionKey: String? { envelope.partitionkey }
 
-    /// Decodes the event's `data` as `T`.
+    /// Decodes the event's `data` as `T`: the `data` member alone when it can be found
+    /// (`JSONMemberSpan`), the whole event otherwise, and the whole event again on a failure, so
+    /// that an error names its path from the event's top.
     public func decodeData<T: Codable & Sendable>(_ type: T.Type) throws -> T {
-        try EventCodec.decoder.decode(CloudEvent<T>.self, from: payload).data
+        if let data = dataSpan, let value = try? EventCodec.decoder.decode(T.self, from: payload[data]) { return value }
+        return try EventCodec.decoder.decode(CloudEvent<T>.self, from: payload).data
     }
+
+    /// The bytes of the event's `data` member, exactly as the producer wrote them; nil if they
+    /// cannot be told apart without a full decode.
+    public var dataBytes: Data? { dataSpan.map { Data(payload[$0]) } }
+
+    private var dataSpan: Range<Data.Index>? { JSONMemberSpan.value(of: "data", in: payload) }
 }
 
 /// RFC 3339 timestamps with milliseconds, in UTC, e.g. `2026-11-22T22:12:40.123Z`.

@@ -12,7 +12,7 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
 
     public init() {}
 
-    public func insertListing(_ listing: LedgerListing) throws {
+    public func insertListing(_ listing: LedgerListing, published: Data?) throws {
         if listings[listing.listing.id] == nil { listings[listing.listing.id] = listing }
     }
 
@@ -27,7 +27,7 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
         proposals.values.filter { $0.listingId == offerId || $0.demandId == offerId }.sorted { $0.id < $1.id }
     }
 
-    public func insertDemand(_ demand: LedgerDemand) throws {
+    public func insertDemand(_ demand: LedgerDemand, published: Data?) throws {
         if demands[demand.demand.id] == nil { demands[demand.demand.id] = demand }
     }
 

@@ -18,10 +18,12 @@ public enum MaterialLedger {
 
     /// What the ledger applies; all from ingest's stream.
     public enum Input: Sendable {
-        case listing(Listing)
+        /// A published listing, with its JSON as ingest published it when at hand (`published`), which
+        /// a store may keep as it is instead of encoding the listing again.
+        case listing(Listing, published: Data? = nil)
         /// The listing after a change that leaves its allocation alone (photos): only what is shown changes.
         case listingUpdated(Listing)
-        case demand(Demand)
+        case demand(Demand, published: Data? = nil)
         /// The listing or demand after its sole-trader publisher was erased (`listing.redacted`,
         /// `demand.redacted`): what is shown changes, and it stops being offered or wanted.
         case listingRedacted(Listing)
@@ -54,24 +56,25 @@ public enum MaterialLedger {
     /// Applies one input of ingest's stream; returns the changes to announce (by their owners).
     public static func apply(_ input: Input, to store: some MaterialLedgerStore) throws -> [Output] {
         var state = try store.loadState()
+        let before = state
         let outputs = try apply(input, to: store, state: &state)
-        try store.saveState(state)
+        if state != before { try store.saveState(state) }
         return outputs
     }
 
     static func apply(_ input: Input, to store: some MaterialLedgerStore, state: inout State) throws -> [Output] {
         switch input {
-        case .listing(let listing):
+        case .listing(let listing, let published):
             guard try store.listing(listing.id) == nil, let kg = listing.quantityKg, kg > 0 else { return [] }
-            try store.insertListing(LedgerListing(listing: listing, remainingKg: kg, sharedAt: nil))
+            try store.insertListing(LedgerListing(listing: listing, remainingKg: kg, sharedAt: nil), published: published)
             state.dirty = true
             return []
         case .listingUpdated(let listing):
             try store.updateListingBody(listing)
             return []
-        case .demand(let demand):
+        case .demand(let demand, let published):
             guard try store.demand(demand.id) == nil else { return [] }
-            try store.insertDemand(LedgerDemand(demand: demand, remainingKg: demand.draft.maximumKg))
+            try store.insertDemand(LedgerDemand(demand: demand, remainingKg: demand.draft.maximumKg), published: published)
             state.dirty = true
             return []
         case .listingRedacted(let listing):

@@ -20,8 +20,9 @@ public struct LedgerDemand: Sendable, Equatable {
 /// Where the materials ledger lives: `SQLiteLedgerStore` in a worker (inside the consumer's
 /// transaction), `InMemoryLedgerStore` for unit tests and for the reference single-worker run.
 public protocol MaterialLedgerStore {
-    /// Adds a listing unless one with its id exists.
-    func insertListing(_ listing: LedgerListing) throws
+    /// Adds a listing unless one with its id exists. `published` is the listing's JSON as ingest
+    /// published it, if at hand: a store that keeps JSON keeps those bytes instead of encoding again.
+    func insertListing(_ listing: LedgerListing, published: Data?) throws
     func listing(_ id: String) throws -> LedgerListing?
     /// Replaces what is shown of a known listing (its body); what is left of it does not change.
     func updateListingBody(_ listing: Listing) throws
@@ -31,8 +32,8 @@ public protocol MaterialLedgerStore {
     func redactDemand(_ demand: Demand) throws
     /// Every proposal of the listing or demand `offerId`.
     func proposals(involving offerId: String) throws -> [MaterialProposal]
-    /// Adds a demand unless one with its id exists.
-    func insertDemand(_ demand: LedgerDemand) throws
+    /// Adds a demand unless one with its id exists (`published` as for listings).
+    func insertDemand(_ demand: LedgerDemand, published: Data?) throws
     func demand(_ id: String) throws -> LedgerDemand?
     /// Adds `kg` (negative to take) to what is left of a listing and of a demand.
     func adjust(listingId: String, demandId: String, byKg kg: Double) throws
@@ -58,4 +59,11 @@ public protocol MaterialLedgerStore {
     func removeParts(_ parts: Set<String>) throws
     func loadState() throws -> MaterialLedger.State
     func saveState(_ state: MaterialLedger.State) throws
+}
+
+extension MaterialLedgerStore {
+    /// Adds a listing unless one with its id exists, encoding it.
+    public func insertListing(_ listing: LedgerListing) throws { try insertListing(listing, published: nil) }
+    /// Adds a demand unless one with its id exists, encoding it.
+    public func insertDemand(_ demand: LedgerDemand) throws { try insertDemand(demand, published: nil) }
 }

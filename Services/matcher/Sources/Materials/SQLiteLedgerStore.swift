@@ -85,19 +85,18 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
     public init(_ db: Database) { self.db = db }
 
-    public func insertListing(_ entry: LedgerListing) throws {
+    public func insertListing(_ entry: LedgerListing, published: Data?) throws {
         let listing = entry.listing
-        try db.execute(
-            sql: """
-                INSERT OR IGNORE INTO material_listings (id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from,
-                    available_until, published_at, shared_at, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO material_listings (id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from,
+                available_until, published_at, shared_at, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
             arguments: [
                 listing.id, listing.lerCode, listing.draft.kind.rawValue, listing.hazardous, entry.remainingKg, listing.draft.location.latitude,
                 listing.draft.location.longitude, listing.draft.availableFrom.timeIntervalSinceReferenceDate,
                 listing.draft.availableUntil.timeIntervalSinceReferenceDate, listing.createdAt.timeIntervalSinceReferenceDate,
                 entry.sharedAt?.timeIntervalSinceReferenceDate, MaterialMatching.OpenListing(listing, remainingKg: 0).parties.joined(separator: ","),
-                try EventCodec.encoder.encode(listing),
+                try published ?? EventCodec.encoder.encode(listing),
             ])
     }
 
@@ -129,18 +128,17 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             .map { try EventCodec.decoder.decode(MaterialProposal.self, from: $0) }
     }
 
-    public func insertDemand(_ entry: LedgerDemand) throws {
+    public func insertDemand(_ entry: LedgerDemand, published: Data?) throws {
         let open = MaterialMatching.OpenDemand(entry.demand, remainingKg: entry.remainingKg)
-        try db.execute(
-            sql: """
-                INSERT OR IGNORE INTO material_demands (id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude,
-                    maximum_distance_km, needed_from, needed_until, wants_transport, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO material_demands (id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude,
+                maximum_distance_km, needed_from, needed_until, wants_transport, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(
             arguments: [
                 open.id, open.licensee, open.lerCodes.sorted().joined(separator: ","), open.chapters.sorted().joined(separator: ","),
                 open.kinds.map(\.rawValue).sorted().joined(separator: ","), open.minimumKg, open.remainingKg, open.point.latitude,
                 open.point.longitude, open.maximumDistanceKm, open.from.timeIntervalSinceReferenceDate, open.until.timeIntervalSinceReferenceDate,
-                open.wantsTransport, open.parties.joined(separator: ","), try EventCodec.encoder.encode(entry.demand),
+                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand),
             ])
     }
 
