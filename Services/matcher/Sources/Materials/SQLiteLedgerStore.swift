@@ -148,8 +148,8 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     }
 
     public func adjust(listingId: String, demandId: String, byKg kg: Double) throws {
-        try db.execute(sql: "UPDATE material_listings SET remaining_kg = remaining_kg + ? WHERE id = ?", arguments: [kg, listingId])
-        try db.execute(sql: "UPDATE material_demands SET remaining_kg = remaining_kg + ? WHERE id = ?", arguments: [kg, demandId])
+        try db.cachedStatement(sql: "UPDATE material_listings SET remaining_kg = remaining_kg + ? WHERE id = ?").execute(arguments: [kg, listingId])
+        try db.cachedStatement(sql: "UPDATE material_demands SET remaining_kg = remaining_kg + ? WHERE id = ?").execute(arguments: [kg, demandId])
     }
 
     public func openListings(at: Date) throws -> [MaterialMatching.OpenListing] {
@@ -225,9 +225,8 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     }
 
     public func updateProposal(_ proposal: MaterialProposal) throws {
-        try db.execute(
-            sql: "UPDATE material_proposals SET status = ?, body = ? WHERE id = ?",
-            arguments: [proposal.status.rawValue, try EventCodec.encoder.encode(proposal), proposal.id])
+        try db.cachedStatement(sql: "UPDATE material_proposals SET status = ?, body = ? WHERE id = ?")
+            .execute(arguments: [proposal.status.rawValue, try EventCodec.encoder.encode(proposal), proposal.id])
     }
 
     public func lapsedProposals(at: Date) throws -> [MaterialProposal] {
@@ -256,7 +255,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     }
 
     public func markShared(listingId: String, at: Date) throws {
-        try db.execute(sql: "UPDATE material_listings SET shared_at = ? WHERE id = ?", arguments: [at.timeIntervalSinceReferenceDate, listingId])
+        try db.cachedStatement(sql: "UPDATE material_listings SET shared_at = ? WHERE id = ?").execute(arguments: [at.timeIntervalSinceReferenceDate, listingId])
     }
 
     public func addLicence(organisationId: String, chapters: [String]) throws {
