@@ -57,6 +57,23 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     public var partitionkey: String?
 }
 
+extension EventEnvelope {
+    /// The attributes of the event `payload`. Its `data` value is stepped over (`JSONMemberSpan`)
+    /// and read as `null`, so that data which only its consumer decodes is not parsed here; a
+    /// consumer that cannot decode it dead-letters the event. A payload whose `data` cannot be
+    /// told apart is decoded whole.
+    public static func decode(from payload: Data) throws -> EventEnvelope {
+        guard let data = JSONMemberSpan.value(of: "data", in: payload) else {
+            return try EventCodec.decoder.decode(EventEnvelope.self, from: payload)
+        }
+        var attributes = Data(capacity: payload.count - data.count + 4)
+        attributes.append(payload[payload.startIndex..<data.lowerBound])
+        attributes.append(contentsOf: "null".utf8)
+        attributes.append(payload[data.upperBound..<payload.endIndex])
+        return try EventCodec.decoder.decode(EventEnvelope.self, from: attributes)
+    }
+}
+
 /// An event as received: its envelope plus the exact bytes, so handlers decode `data` into their own type.
 public struct ReceivedEvent: Sendable {
     public let envelope: EventEnvelope

@@ -24,7 +24,7 @@ public enum InboundMessage: Sendable {
         let keep = frames ?? [payload]
         let envelope: EventEnvelope
         do {
-            envelope = try EventCodec.decoder.decode(EventEnvelope.self, from: payload)
+            envelope = try EventEnvelope.decode(from: payload)
         } catch {
             return .invalid(.undecodable(String(describing: error).prefix(300).description), frames: keep)
         }

@@ -106,6 +106,20 @@ struct InboundMessageTests {
         #expect(reasonCode(message) == "json")
     }
 
+    @Test("the envelope steps over data: an event whose data is not valid JSON is received, and decoding its data fails for its consumer")
+    func dataIsLeftToItsConsumer() throws {
+        let json = #"{"specversion":"1.0","id":"e1","source":"pickup-validator","type":"pickup.validated","sequence":5,"data":{"code":tru,"kilograms":[}]}"#
+        guard case .event(let received) = InboundMessage.decode(frames(json)) else {
+            Issue.record("the envelope is valid, so the event is received")
+            return
+        }
+        #expect(received.sequence == 5)
+        #expect(throws: DecodingError.self) { try received.decodeData(Pickup.self) }
+        // The envelope itself is still checked whole: a broken attribute is refused at once.
+        let broken = #"{"specversion":"1.0","id":e1,"source":"pickup-validator","type":"pickup.validated","sequence":5,"data":{}}"#
+        #expect(reasonCode(InboundMessage.decode(frames(broken))) == "json")
+    }
+
     @Test("an event whose type differs from the topic frame is invalid with code `type`")
     func typeDiffersFromTopic() throws {
         let event = CloudEvent(source: "ingest", type: "listing.published", sequence: 1, data: Pickup(code: "a", kilograms: 1))

@@ -182,7 +182,7 @@ struct MaterialLedgerTests {
         inputs.append(Self.tick(20_000, matchers: 3, timeout: 1500, shareAfter: 5000))
         inputs.insert(.licence(LicenceRecorded(organisationId: "taker", chapters: ["17"], licenceNumber: "L", recordedBy: "admin", at: Self.start)), at: 10)
         let memory = InMemoryLedgerStore()
-        let temporary = try TemporaryStore(SQLiteLedgerStore.migrations)
+        let temporary = try TemporaryStore(MatcherService.migrations)
         var fromMemory: [MaterialLedger.Output] = []
         var fromDisk: [MaterialLedger.Output] = []
         func apply(_ input: MaterialLedger.Input) throws -> [MaterialLedger.Output] {

@@ -24,7 +24,7 @@ struct PublishedOfferBodyTests {
         let demand = MaterialLedgerTests.demand("D1", max: 400)
         let listingEvent = try Self.received(ListingPublished.topic, ListingPublished(listing: listing), sequence: 1)
         let demandEvent = try Self.received(DemandPublished.topic, DemandPublished(demand: demand), sequence: 2)
-        let temporary = try TemporaryStore(SQLiteLedgerStore.migrations)
+        let temporary = try TemporaryStore(MatcherService.migrations)
         for event in [listingEvent, demandEvent] {
             let input = try #require(try MaterialsInput.decode(event))
             _ = try temporary.pool.write { db in try MaterialLedger.apply(input, to: SQLiteLedgerStore(db)) }

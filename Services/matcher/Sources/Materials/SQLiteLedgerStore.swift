@@ -89,14 +89,14 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         let listing = entry.listing
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO material_listings (id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from,
-                available_until, published_at, shared_at, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                available_until, published_at, shared_at, parties, body, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(
             arguments: [
                 listing.id, listing.lerCode, listing.draft.kind.rawValue, listing.hazardous, entry.remainingKg, listing.draft.location.latitude,
                 listing.draft.location.longitude, listing.draft.availableFrom.timeIntervalSinceReferenceDate,
                 listing.draft.availableUntil.timeIntervalSinceReferenceDate, listing.createdAt.timeIntervalSinceReferenceDate,
                 entry.sharedAt?.timeIntervalSinceReferenceDate, MaterialMatching.OpenListing(listing, remainingKg: 0).parties.joined(separator: ","),
-                try published ?? EventCodec.encoder.encode(listing),
+                try published ?? EventCodec.encoder.encode(listing), listing.marketPart,
             ])
     }
 
@@ -132,13 +132,13 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         let open = MaterialMatching.OpenDemand(entry.demand, remainingKg: entry.remainingKg)
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO material_demands (id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude,
-                maximum_distance_km, needed_from, needed_until, wants_transport, parties, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                maximum_distance_km, needed_from, needed_until, wants_transport, parties, body, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(
             arguments: [
                 open.id, open.licensee, open.lerCodes.sorted().joined(separator: ","), open.chapters.sorted().joined(separator: ","),
                 open.kinds.map(\.rawValue).sorted().joined(separator: ","), open.minimumKg, open.remainingKg, open.point.latitude,
                 open.point.longitude, open.maximumDistanceKm, open.from.timeIntervalSinceReferenceDate, open.until.timeIntervalSinceReferenceDate,
-                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand),
+                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand), entry.demand.marketPart,
             ])
     }
 

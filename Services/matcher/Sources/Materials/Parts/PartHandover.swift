@@ -33,13 +33,16 @@ struct PartHandover {
         for part in given { try holding.setHeld(part, false) }
         var rows = (listings: 0, demands: 0, proposals: 0)
         if !taken.isEmpty {
-            rows = try store.insert(try rebuilder.rebuild(parts: taken, through: sequence - 1), parts: taken)
+            let rebuilt = try rebuilder.rebuild(parts: taken, through: sequence - 1)
+            rows = try store.insert(rebuilt, parts: taken)
             for part in taken { try holding.setHeld(part, true) }
-            // The parts' own changes since their last round are not known here: one more round is
-            // harmless (a round over unchanged parts proposes nothing) and catches them.
+            // The taken parts changed since their last round (as their rebuilt ledger says), so the
+            // tick's round must see them; otherwise nothing of theirs waits for a round.
             var state = try store.loadState()
-            state.dirty = true
-            try store.saveState(state)
+            if try rebuilt.loadState().dirty, !state.dirty {
+                state.dirty = true
+                try store.saveState(state)
+            }
         }
         try holding.setMembers(members)
         moved.increment(by: taken.count)

@@ -4,20 +4,16 @@ import GRDB
 
 extension SQLiteLedgerStore {
     public func removeParts(_ parts: Set<String>) throws {
-        guard !parts.isEmpty else { return }
-        func ids(_ table: String) throws -> [String] {
-            try Row.fetchAll(db, sql: "SELECT id, latitude, longitude FROM \(table)").compactMap { row in
-                parts.contains(MarketParts.part(of: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]))) ? row["id"] : nil
+        // Through the parts' indexes (matcher.v6), and for proposals the pair and demand indexes.
+        for part in parts.sorted() {
+            for sql in [
+                "DELETE FROM material_proposals WHERE listing_id IN (SELECT id FROM material_listings WHERE part = ?)",
+                "DELETE FROM material_proposals WHERE demand_id IN (SELECT id FROM material_demands WHERE part = ?)",
+                "DELETE FROM material_listings WHERE part = ?",
+                "DELETE FROM material_demands WHERE part = ?",
+            ] {
+                try db.execute(sql: sql, arguments: [part])
             }
-        }
-        let listings = try ids("material_listings"), demands = try ids("material_demands")
-        for id in listings {
-            try db.execute(sql: "DELETE FROM material_proposals WHERE listing_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM material_listings WHERE id = ?", arguments: [id])
-        }
-        for id in demands {
-            try db.execute(sql: "DELETE FROM material_proposals WHERE demand_id = ?", arguments: [id])  // material_proposals_demand
-            try db.execute(sql: "DELETE FROM material_demands WHERE id = ?", arguments: [id])
         }
     }
 

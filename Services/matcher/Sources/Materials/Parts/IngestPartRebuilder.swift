@@ -4,18 +4,6 @@ import EcoModel
 import Foundation
 import Logging
 
-/// Builds the ledger of some market parts from ingest's stream, for a worker that takes them over
-/// (docs/decisions/0016). It is called inside the consumer's write transaction and blocks it.
-public protocol PartRebuilding: Sendable {
-    /// The ledger of `parts` as ingest's materials events through sequence `through` build it.
-    func rebuild(parts: Set<String>, through: Int64) throws -> InMemoryLedgerStore
-}
-
-/// Why parts could not be rebuilt now: the batch is replayed later rather than dead-lettered.
-public struct PartRebuildError: RetryableHandlerError, CustomStringConvertible {
-    public let description: String
-}
-
 /// Rebuilds parts by replaying ingest's materials stream, filtered to those parts (`partitions`)
 /// and to the events of no part (ticks and licences).
 public struct IngestPartRebuilder: PartRebuilding {
@@ -72,43 +60,6 @@ public struct IngestPartRebuilder: PartRebuilding {
         logger.info("market parts rebuilt from ingest's stream", metadata: [
             "materials.parts": "\(partitions.joined(separator: " "))", "materials.events": "\(events)", "bus.through": "\(through)",
         ])
-        return store
-    }
-}
-
-/// A value handed from a task to a thread that waits for it.
-final class BlockingResult<Value>: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var result: Result<Value, any Error>?
-
-    func finish(_ result: Result<Value, any Error>) {
-        self.result = result
-        semaphore.signal()
-    }
-
-    func wait() -> Result<Value, any Error> {
-        semaphore.wait()
-        return result!
-    }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}
-
-/// Rebuilds parts from a list of ingest's events held in memory: for unit tests of the handover.
-public struct EventListRebuilder: PartRebuilding {
-    let events: [ReceivedEvent]
-
-    public init(events: [ReceivedEvent]) { self.events = events }
-
-    public func rebuild(parts: Set<String>, through: Int64) throws -> InMemoryLedgerStore {
-        let store = InMemoryLedgerStore()
-        for event in events where (event.sequence ?? 0) <= through && (event.partitionKey.map(parts.contains) ?? true) {
-            if let input = try MaterialsInput.decode(event) { _ = try MaterialLedger.apply(input, to: store) }
-        }
         return store
     }
 }
