@@ -6,7 +6,7 @@ import Foundation
 /// listings, demands and answers, and on the licences and ticks every part shares, so any worker
 /// that holds a part computes the same proposals for it. Ingest stamps each event about an offer with
 /// its part (the CloudEvents `partitionkey` attribute); which worker holds a part follows the
-/// members named in the latest tick (`holder(of:members:)`).
+/// members named in the latest tick (`PartAssignment`, with `holder(of:members:)` breaking ties).
 public enum MarketParts {
     /// The side of a part, in degrees: about 55 km north–south, 39 km east–west at 45° N.
     public static let cellDegrees = 0.5

@@ -28,7 +28,8 @@ struct MatcherScalingTests {
         let outcome = try await Self.settle(deployment, workers: 3)
         #expect(appliedAtKill > 0 && appliedAtKill < outcome.target / 2 + 1_000, "killed mid-stream, at \(appliedAtKill) of \(outcome.target)")
         #expect(outcome.reference.count > 1_000, "a meaningful number of proposals: \(outcome.reference.count)")
-        #expect(outcome.announcedBy.values.allSatisfy { $0.count > outcome.reference.count / 5 }, "each worker announces its share")
+        // A third each when balanced; the killed worker announces less, since its parts moved while it was down.
+        #expect(outcome.announcedBy.count == 3 && outcome.announcedBy.values.allSatisfy { $0.count > outcome.reference.count / 10 }, "each worker announces its share: \(outcome.announcedBy.mapValues(\.count)) of \(outcome.reference.count)")
         try Self.check(outcome)
         _ = deployment.stopAll()
     }

@@ -1,3 +1,4 @@
+import EcoBus
 import EcoModel
 import Foundation
 import GRDB
@@ -7,32 +8,40 @@ import Testing
 
 @Suite("PartHandover: a takeover asks for a round only when the taken parts changed since their last one")
 struct PartTakeoverRoundTests {
-    /// Worker 2 joins at the tick at 20, taking some of the twelve parts from workers 0 and 1; with
-    /// `change`, a demand arrives in one of the parts it takes after their last round.
-    private static func dirtyAfterTakeover(change: Bool) throws -> Bool {
+    /// Worker 2 joins at the tick at 20 and takes some of the twelve parts from workers 0 and 1; it
+    /// applies that tick's membership. `late` events come after the parts' last round.
+    private static func takeover(late: [ReceivedEvent] = []) throws -> (taken: Set<String>, dirty: Bool) {
         var events = Array(try PartHandoverTests.stream().prefix(PartHandoverTests.latitudes.count * 2 + 1))
-        let taken = try #require(PartHandoverTests.latitudes.first {
-            MarketParts.holder(of: MarketParts.part(of: GeoPoint(latitude: $0, longitude: 5.37)), members: [0, 1, 2]) == 2
-        })
-        if change {
-            let demand = MaterialLedgerTests.demand("late", max: 200, requester: "late", latitude: taken - 0.03)
-            events.append(try PartHandoverTests.event(DemandPublished.topic, sequence: Int64(events.count + 1), part: demand.marketPart, DemandPublished(demand: demand)))
+        for event in late {
+            events.append(try PartHandoverTests.event(
+                event.type, sequence: Int64(events.count + 1), part: event.partitionKey, try event.decodeData(DemandPublished.self)))
         }
         let joining = PartHandoverTests.tick(20, members: [0, 1, 2])
         let sequence = Int64(events.count + 1)
         events.append(try PartHandoverTests.event(MatchingTick.topic, sequence: sequence, part: nil, joining))
         let store = try PartHandoverTests.run(Array(events.dropLast()), worker: 2)
-        let handover = PartHandover(worker: 2, rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
+        let handover = PartHandover(worker: 2, configured: [0, 1, 2], rebuilder: EventListRebuilder(events: events), logger: Logger(label: "test"))
         return try store.pool.write { db in
             try handover.apply(joining, sequence: sequence, in: db)
-            #expect(try !PartHolding(db).held().isEmpty, "worker 2 took parts")
-            return try SQLiteLedgerStore(db).loadState().dirty
+            return (try PartHolding(db).held(), try SQLiteLedgerStore(db).loadState().dirty)
         }
     }
 
     @Test("no change since the parts' last round: no extra round")
-    func unchanged() throws { #expect(try Self.dirtyAfterTakeover(change: false) == false) }
+    func unchanged() throws {
+        let outcome = try Self.takeover()
+        #expect(!outcome.taken.isEmpty, "worker 2 took parts")
+        #expect(outcome.dirty == false)
+    }
 
-    @Test("a demand since the parts' last round: the tick's round sees it")
-    func changed() throws { #expect(try Self.dirtyAfterTakeover(change: true) == true) }
+    @Test("a demand in a taken part since its last round: the tick's round sees it")
+    func changed() throws {
+        let taken = try Self.takeover().taken
+        let latitude = try #require(PartHandoverTests.latitudes.first { taken.contains(MarketParts.part(of: GeoPoint(latitude: $0, longitude: 5.37))) })
+        let demand = MaterialLedgerTests.demand("late", max: 200, requester: "late", latitude: latitude - 0.03)
+        let late = try PartHandoverTests.event(DemandPublished.topic, sequence: 1, part: demand.marketPart, DemandPublished(demand: demand))
+        let outcome = try Self.takeover(late: [late])
+        #expect(outcome.taken == taken)
+        #expect(outcome.dirty == true)
+    }
 }

@@ -9,7 +9,7 @@ import EcoStore
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
-        + PartHolding.migrations + OfferParts.migrations
+        + PartHolding.migrations + PartColumns.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {

@@ -27,7 +27,7 @@ public struct MaterialEventHandler: EventHandler {
         self.worker = worker
         self.configured = Array(0..<max(workers, 1))
         self.outbox = outbox
-        self.handover = PartHandover(worker: worker, rebuilder: rebuilder, logger: logger)
+        self.handover = PartHandover(worker: worker, configured: configured, rebuilder: rebuilder, logger: logger)
         self.logger = logger
     }
 

@@ -47,15 +47,32 @@ public struct PartHolding {
             """).execute(arguments: [members.map(String.init).joined(separator: ",")])
     }
 
-    /// Whether the ledger holds `part`; a part seen for the first time is recorded, held if this
-    /// worker is its holder under the latest members (`configured` until a tick names them).
+    /// Whether the ledger holds `part`. A part seen for the first time is recorded with its holder:
+    /// under the latest members, a member holding the fewest parts (`PartAssignment.newcomer`);
+    /// before a tick names members, its rendezvous holder among the configured workers, until the
+    /// first such tick assigns every part afresh (`PartHandover`).
     func admit(_ part: String, worker: Int, configured: [Int]) throws -> Bool {
         if let held = try Bool.fetchOne(db.cachedStatement(sql: "SELECT held FROM material_parts WHERE part = ?"), arguments: [part]) {
             return held
         }
-        let held = MarketParts.holder(of: part, members: try members() ?? configured) == worker
-        try db.cachedStatement(sql: "INSERT INTO material_parts (part, held) VALUES (?, ?)").execute(arguments: [part, held])
-        return held
+        let holder = if let members = try members() {
+            PartAssignment.newcomer(part, assignment: try assignment(members: members), members: members)
+        } else {
+            MarketParts.holder(of: part, members: configured)
+        }
+        try setHolder(part, holder, worker: worker)
+        return holder == worker
+    }
+
+    /// The holder of every part seen. A part recorded before holders were (matcher.v6) is taken as
+    /// its rendezvous holder under `members`, which is what it was.
+    func assignment(members: [Int]) throws -> [String: Int] {
+        var assignment: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT part, holder FROM material_parts") {
+            let part: String = row["part"]
+            if let holder = (row["holder"] as Int?) ?? MarketParts.holder(of: part, members: members) { assignment[part] = holder }
+        }
+        return assignment
     }
 
     /// Every part seen, held or not.
@@ -68,9 +85,11 @@ public struct PartHolding {
         Set(try String.fetchAll(db, sql: "SELECT part FROM material_parts WHERE held = 1"))
     }
 
-    func setHeld(_ part: String, _ held: Bool) throws {
-        try db.execute(
-            sql: "INSERT INTO material_parts (part, held) VALUES (?, ?) ON CONFLICT(part) DO UPDATE SET held = excluded.held",
-            arguments: [part, held])
+    /// Records `part`'s holder; the ledger holds it if that is `worker`.
+    func setHolder(_ part: String, _ holder: Int?, worker: Int) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO material_parts (part, held, holder) VALUES (?, ?, ?)
+            ON CONFLICT(part) DO UPDATE SET held = excluded.held, holder = excluded.holder
+            """).execute(arguments: [part, holder == worker, holder])
     }
 }

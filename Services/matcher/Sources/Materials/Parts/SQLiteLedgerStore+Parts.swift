@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteLedgerStore {
     public func removeParts(_ parts: Set<String>) throws {
-        // Through the parts' indexes (matcher.v6), and for proposals the pair and demand indexes.
+        // Through the parts' indexes (matcher.v6, `PartColumns`), and for proposals the pair and demand indexes.
         for part in parts.sorted() {
             for sql in [
                 "DELETE FROM material_proposals WHERE listing_id IN (SELECT id FROM material_listings WHERE part = ?)",
