@@ -1,23 +1,11 @@
 import EcoBus
+import EcoModel
 import Foundation
 import Testing
 
 private struct Pickup: Codable, Sendable, Equatable {
     var code: String
     var kilograms: Int
-}
-
-/// SplitMix64: a small seeded generator so that the random inputs are the same on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 private func frames(topic: String = "pickup.validated", _ json: String) -> [Data] {
@@ -180,7 +168,7 @@ struct InboundMessageTests {
 
     @Test("1,000 random byte strings in 1–3 frames never decode as an event and never crash")
     func randomBytesNeverDecode() {
-        var generator = SeededGenerator(state: 0x5EED_EC0)
+        var generator = SplitMix64(seed: 0x5EED_EC0)
         var accepted = 0
         var invalid = 0
         for _ in 0..<1000 {

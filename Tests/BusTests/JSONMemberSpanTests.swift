@@ -1,22 +1,11 @@
 import EcoBus
+import EcoModel
 import Foundation
 import Testing
 
 private struct Parcel: Codable, Sendable, Equatable {
     var label: String
     var grams: Int
-}
-
-/// SplitMix64, so that the random objects are the same on every run.
-private struct SpanSeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 @Suite("JSONMemberSpan: one member's bytes without decoding the object")
@@ -51,7 +40,7 @@ struct JSONMemberSpanTests {
 
     @Test("on random objects, the span parses to the value the whole object holds")
     func randomObjects() throws {
-        var random = SpanSeededGenerator(state: 2026)
+        var random = SplitMix64(seed: 2026)
         func value(depth: Int) -> Any {
             switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &random) {
             case 0: return Int.random(in: -1000...1000, using: &random)

@@ -1,6 +1,7 @@
 import CZeroMQ
 import EcoBus
 import EcoConfig
+import EcoModel
 import Foundation
 import Testing
 import ZeroMQ
@@ -15,7 +16,7 @@ struct BadInputTests {
         let instances = BusTopology.instances(matchers: 1)
         for instance in instances { try await deployment.awaitAnswering(instance) }
 
-        var generator = SeededGenerator(seed: 0xEC0)
+        var generator = SplitMix64(seed: 0xEC0)
         let garbage: [[Data]] = (0..<1000).map { index in
             let bytes = Data((0..<Int.random(in: 1...512, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
             // Half arrive as one frame, half behind a plausible topic frame.
@@ -64,18 +65,5 @@ struct BadInputTests {
         _ = try await deployment.awaitPings(at: ServiceInstance(.reporting), run: run, count: 10)
         let statuses = deployment.stopAll()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "\(statuses)")
-    }
-}
-
-/// A small deterministic random generator (SplitMix64), so a failing run can be repeated.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

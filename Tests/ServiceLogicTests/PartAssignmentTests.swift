@@ -1,18 +1,6 @@
 import EcoModel
 import Testing
 
-/// SplitMix64, so that the random assignments are the same on every run.
-private struct AssignmentSeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("PartAssignment: market parts held sticky and balanced")
 struct PartAssignmentTests {
     static let parts = (0..<6).flatMap { row in (0..<6).map { "\(87 + row):\(10 + $0)" } }
@@ -53,7 +41,7 @@ struct PartAssignmentTests {
 
     @Test("on random assignments and members: all held by members, balanced within one part, and a live member gives only above its share")
     func randomChanges() {
-        var random = AssignmentSeededGenerator(state: 16)
+        var random = SplitMix64(seed: 16)
         for _ in 0..<300 {
             let parts = Array(Self.parts.prefix(Int.random(in: 1...Self.parts.count, using: &random)))
             let before = Dictionary(uniqueKeysWithValues: parts.map { ($0, Int.random(in: 0..<5, using: &random)) })
