@@ -200,6 +200,15 @@ struct MatcherScalingTests {
                        heldBy: heldBy)
     }
 
+    /// What a failed check needs to be understood: both sides as matching sees them, and their proposals.
+    static func describe(_ listing: MaterialMatching.OpenListing, _ demand: MaterialMatching.OpenDemand, in store: InMemoryLedgerStore, lastTick: Date) -> String {
+        let proposals = store.proposals.values.filter { $0.listingId == listing.id || $0.demandId == demand.id }
+            .map { "\($0.id) \($0.quantityKg) kg \($0.status.rawValue) created \($0.createdAt.timeIntervalSince1970)" }
+        return "listing left \(listing.remainingKg) of \(store.listings[listing.id]?.listing.quantityKg ?? -1) kg, \(listing.from)–\(listing.until); "
+            + "demand left \(demand.remainingKg) (min \(demand.minimumKg)), \(demand.from)–\(demand.until), reach \(demand.maximumDistanceKm) km at \(listing.point.distanceKm(to: demand.point)) km; "
+            + "last tick \(lastTick.timeIntervalSince1970); proposals \(proposals)"
+    }
+
     /// `minimumPairs`: how many compatible pairs the brute-force sample must hold to mean something.
     static func check(_ outcome: Outcome, minimumPairs: Int = 100) throws {
         let all = outcome.announcedBy.values.flatMap { $0 }
@@ -252,7 +261,7 @@ struct MatcherScalingTests {
                 if proposed.contains(listing.id + "|" + demand.id) { continue }
                 let quantity = min(listing.remainingKg, demand.remainingKg)
                 #expect(quantity < MaterialMatching.minimumQuantityKg || quantity < min(demand.minimumKg, demand.remainingKg),
-                        "\(listing.id) and \(demand.id) could still be matched (\(quantity) kg)")
+                        "\(listing.id) and \(demand.id) could still be matched (\(quantity) kg): \(Self.describe(listing, demand, in: store, lastTick: outcome.lastTick))")
             }
         }
         #expect(compatiblePairs > minimumPairs, "the sample holds compatible pairs: \(compatiblePairs)")

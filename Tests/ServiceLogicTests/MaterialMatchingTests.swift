@@ -85,4 +85,46 @@ struct MaterialMatchingTests {
             #expect(got <= demand.draft.maximumKg + 1e-9)
         }
     }
+
+    @Test("a listing passed over while the demand wanted more than it had is proposed once other listings leave the demand needing no more than it has")
+    func passedOverPairIsTakenAgain() {
+        // The nearer listing ranks first, but its 30 kg are under the demand's 50 kg minimum; the
+        // farther one gives 80 kg, and then the nearer one covers all the 20 kg still needed.
+        let near = listing("near", kg: 30, latitude: 43.2901), far = listing("far", kg: 80, latitude: 43.30)
+        let proposals = MaterialMatching.propose(listings: [near, far], demands: [demand("D", min: 50, max: 100)])
+        #expect(proposals.map { "\($0.listingId) \($0.quantityKg)" } == ["far 80.0", "near 20.0"])
+    }
+
+    @Test("on random markets, no compatible pair is left that the rule would still propose", arguments: Array(1...10) as [UInt64])
+    func nothingLeftToTake(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let listings = (0..<60).map { index in
+            MaterialMatching.OpenListing(listing("L\(index)", latitude: 43.28 + Double.random(in: 0..<0.04, using: &random)),
+                                         remainingKg: Double(Int.random(in: 1...8, using: &random) * 25))
+        }
+        let demands = (0..<40).map { index in
+            let minimum = Double(Int.random(in: 2...8, using: &random) * 25), maximum = minimum + Double(Int.random(in: 0...8, using: &random) * 25)
+            return MaterialMatching.OpenDemand(demand("D\(index)", min: minimum, max: maximum), remainingKg: maximum)
+        }
+        let proposals = MaterialMatching.propose(listings: listings, demands: demands)
+        var left = Dictionary(uniqueKeysWithValues: listings.map { ($0.id, $0.remainingKg) })
+        var needed = Dictionary(uniqueKeysWithValues: demands.map { ($0.id, $0.remainingKg) })
+        for proposal in proposals {
+            left[proposal.listingId]! -= proposal.quantityKg
+            needed[proposal.demandId]! -= proposal.quantityKg
+        }
+        #expect(left.values.allSatisfy { $0 >= -1e-9 } && needed.values.allSatisfy { $0 >= -1e-9 }, "nothing over-allocated")
+        let proposed = Set(proposals.map { $0.listingId + "|" + $0.demandId })
+        var untaken: [String] = []
+        for listing in listings {
+            for demand in demands where !proposed.contains(listing.id + "|" + demand.id) && MaterialMatching.compatible(listing, demand, licensedChapters: [:]) != nil {
+                let quantity = min(left[listing.id]!, needed[demand.id]!)
+                if quantity >= MaterialMatching.minimumQuantityKg, quantity >= min(demand.minimumKg, needed[demand.id]!) {
+                    untaken.append("\(listing.id)–\(demand.id) \(quantity) kg")
+                }
+            }
+        }
+        #expect(untaken.isEmpty, "pairs the rule would still take: \(untaken)")
+        #expect(proposals.count > 20, "the market is one where pairs compete: \(proposals.count) proposals")
+    }
 }

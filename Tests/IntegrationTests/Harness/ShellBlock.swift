@@ -38,14 +38,18 @@ struct ShellBlock {
     /// Runs the block in `directory` with `environment` added; kills it after `timeout`.
     func run(in directory: URL, environment: [String: String], timeout: Duration) async throws -> Run {
         let process = Process()
-        let output = OutputLines()
-        let errors = directory.appendingPathComponent("block-\(UUID().uuidString.prefix(8)).stderr")
+        // Both streams go to files, not pipes: a process that another test spawns at the same moment
+        // can inherit a pipe's writing end and hold it open long after this block has exited.
+        let name = "block-\(UUID().uuidString.prefix(8))"
+        let output = directory.appendingPathComponent("\(name).stdout")
+        let errors = directory.appendingPathComponent("\(name).stderr")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-e", "-o", "pipefail", "-c", script]
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = output.pipe
+        process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         do {
@@ -57,9 +61,9 @@ struct ShellBlock {
             process.terminate()
             throw error
         }
-        // Let the pipe's reader take the last bytes before the lines are read (its handler runs on a
-        // dispatch queue, which a loaded machine can keep waiting for seconds).
-        _ = try await eventually("the block's output to be read", timeout: .seconds(30)) { output.isClosed ? true : nil }
-        return Run(status: process.terminationStatus, output: output.lines, errors: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
+        let printed = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        var lines = printed.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return Run(status: process.terminationStatus, output: lines, errors: (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
     }
 }

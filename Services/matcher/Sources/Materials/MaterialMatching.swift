@@ -125,12 +125,6 @@ public enum MaterialMatching {
     ///   - excluded: `"listingId|demandId"` pairs never to propose (already proposed once).
     public static func propose(listings unsorted: [OpenListing], demands unsortedDemands: [OpenDemand], licensedChapters: [String: Set<String>] = [:],
                                excluded: Set<String> = []) -> [Proposal] {
-        struct Candidate {
-            let listing: Int32
-            let demand: Int32
-            let distanceKm: Double
-            let score: Double
-        }
         // In id order, so that ties between equal scores are broken by position.
         let listings = unsorted.sorted { $0.id < $1.id }
         let demands = unsortedDemands.sorted { $0.id < $1.id }
@@ -164,22 +158,49 @@ public enum MaterialMatching {
             if $0.listing != $1.listing { return $0.listing < $1.listing }
             return $0.demand < $1.demand
         }
+        return allocate(candidates, listings: listings, demands: demands)
+    }
+
+    /// A compatible pair, by positions in the sorted listings and demands, with what ranks it.
+    struct Candidate {
+        let listing: Int32
+        let demand: Int32
+        let distanceKm: Double
+        let score: Double
+    }
+
+    /// Takes the candidates (positions in `listings` and `demands`, sorted best first) greedily, each
+    /// proposal worth making: at least the demand's minimum, or all that it still needs. A pair passed
+    /// over because the demand still needed more than the listing had may be worth making once other
+    /// listings have filled the demand, so the passed-over pairs are taken again, in the same order,
+    /// until a pass proposes nothing: no pair is left that the rule would take.
+    static func allocate(_ candidates: [Candidate], listings: [OpenListing], demands: [OpenDemand]) -> [Proposal] {
         var left = listings.map(\.remainingKg)
         var needed = demands.map(\.remainingKg)
         var proposals: [Proposal] = []
-        for candidate in candidates {
-            let (l, d) = (Int(candidate.listing), Int(candidate.demand))
-            let demand = demands[d], listing = listings[l]
-            let quantity = min(left[l], needed[d])
-            // Each proposal is worth making: at least the demand's minimum, or all that it still needs.
-            guard quantity >= minimumQuantityKg, quantity >= min(demand.minimumKg, needed[d]) else { continue }
-            left[l] -= quantity
-            needed[d] -= quantity
-            proposals.append(Proposal(
-                listingId: listing.id, demandId: demand.id, quantityKg: quantity,
-                distanceKm: (candidate.distanceKm * 1000).rounded() / 1000,
-                pickupFrom: max(listing.from, demand.from), pickupUntil: min(listing.until, demand.until),
-                score: candidate.score, suggestsMission: demand.wantsTransport))
+        var pending = candidates
+        while !pending.isEmpty {
+            var passedOver: [Candidate] = [], proposedInPass = false
+            for candidate in pending {
+                let (l, d) = (Int(candidate.listing), Int(candidate.demand))
+                let quantity = min(left[l], needed[d])
+                guard quantity >= minimumQuantityKg else { continue }  // one side is spent, for good
+                guard quantity >= min(demands[d].minimumKg, needed[d]) else {
+                    passedOver.append(candidate)
+                    continue
+                }
+                left[l] -= quantity
+                needed[d] -= quantity
+                proposedInPass = true
+                let listing = listings[l], demand = demands[d]
+                proposals.append(Proposal(
+                    listingId: listing.id, demandId: demand.id, quantityKg: quantity,
+                    distanceKm: (candidate.distanceKm * 1000).rounded() / 1000,
+                    pickupFrom: max(listing.from, demand.from), pickupUntil: min(listing.until, demand.until),
+                    score: candidate.score, suggestsMission: demand.wantsTransport))
+            }
+            guard proposedInPass else { break }
+            pending = passedOver
         }
         return proposals
     }
