@@ -7,7 +7,7 @@ import Foundation
 /// A pair is compatible when the listing's code is wanted (exactly, by chapter, or by kind), the
 /// distance is within the demand's limit, the windows overlap, and a hazardous listing goes only to
 /// a requester licensed for its chapter. Pairs are taken best score first; ties are broken by ids,
-/// so the result is unique. A listing may be split between demands (partial matches), but it never
+/// so the result is unique; a pair passed over is taken again once others have left it worth making. A listing may be split between demands (partial matches), but it never
 /// gives more than it has left, and a demand never gets more than it still needs.
 public enum MaterialMatching {
     public struct Proposal: Sendable, Equatable {
