@@ -4,6 +4,9 @@ import GRDB
 /// Opens one service's SQLite file as a GRDB `DatabasePool` (WAL) and runs its migrations.
 /// Each process opens its own file once, at start.
 public enum DatabaseOpener {
+    /// The size the write-ahead log is cut back to after it has been checkpointed and starts over.
+    public static let walSizeLimitBytes = 64 << 20
+
     /// - Parameters:
     ///   - url: the SQLite file; its directory is created if missing.
     ///   - fullSync: `synchronous=FULL` (fsync each commit) instead of `NORMAL`.
@@ -27,6 +30,10 @@ public enum DatabaseOpener {
             // instead of a system call per page (docs/benchmarks.md, matcher).
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
             try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            // A large transaction (a matcher's catch-up round wrote 601 MB) grows the write-ahead log,
+            // and SQLite keeps the file at that size for ever unless told otherwise: once the log has
+            // been checkpointed and starts over, it is cut back to 64 MiB.
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimitBytes)")
         }
         let pool: DatabasePool
         do {
