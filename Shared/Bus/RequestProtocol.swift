@@ -42,6 +42,9 @@ public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConv
     public static func forbidden(_ message: String) -> RemoteError { RemoteError(code: "forbidden", message: message) }
     public static func conflict(_ message: String) -> RemoteError { RemoteError(code: "conflict", message: message) }
     public static func badRequest(_ message: String) -> RemoteError { RemoteError(code: "bad_request", message: message) }
+    /// The command's id is already taken by a different command (an `Idempotency-Key` sent again with another body).
+    public static func idempotencyMismatch(_ message: String) -> RemoteError { RemoteError(code: idempotencyMismatchCode, message: message) }
+    public static let idempotencyMismatchCode = "idempotency_mismatch"
 }
 
 /// Why a request to another service did not get a good answer.

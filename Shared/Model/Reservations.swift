@@ -92,13 +92,28 @@ public enum ReservationRequests {
     public static let listForTaker = "reservation.list"
     public static let listForLot = "reservation.list-for-lot"
 
+    /// Whether `id` can name a reservation: 1 to 64 lowercase ASCII letters, digits and dashes (a UUID, as the gateway mints).
+    public static func isValidReservationId(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d }
+    }
+
     public struct Create: Codable, Sendable {
         public var lotId: String
         public var takerId: String
         public var takerIsBeneficiary: Bool
         public var baskets: Int
-        public init(lotId: String, takerId: String, takerIsBeneficiary: Bool, baskets: Int) {
+        /// The id the caller gives the reservation, so that sending the same command again has one
+        /// effect: a worker answers a known id with the reservation it already made. A worker mints
+        /// one when it is missing (callers from before idempotent commands).
+        public var reservationId: String?
+        public init(lotId: String, takerId: String, takerIsBeneficiary: Bool, baskets: Int, reservationId: String? = nil) {
             self.lotId = lotId; self.takerId = takerId; self.takerIsBeneficiary = takerIsBeneficiary; self.baskets = baskets
+            self.reservationId = reservationId
+        }
+
+        /// Whether `reservation` is what this command made: same lot, taker and baskets.
+        public func made(_ reservation: Reservation) -> Bool {
+            reservation.lotId == lotId && reservation.takerId == takerId && reservation.baskets == baskets
         }
     }
 

@@ -84,6 +84,24 @@ struct PickupDeskTests {
         try await desk.claim(.init(beneficiaryId: "b", reservationId: "6"), now: lateEvening)
     }
 
+    @Test("a claim is once per reservation id: claimed again it counts once; given back and claimed again, it counts again")
+    func claimAgain() async throws {
+        let (desk, _) = try desk()
+        let noon = ISO8601DateFormatter().date(from: "2026-11-22T11:00:00Z")!
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r1"), now: noon)
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r1"), now: noon)
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r2"), now: noon)
+        await #expect(throws: RemoteError.self, "r1 and r2 use the day's two baskets") {
+            try await desk.claim(.init(beneficiaryId: "b", reservationId: "r3"), now: noon)
+        }
+        // r1's reservation failed, and its slot was given back; the command is retried with the same id.
+        try await desk.release(reservationId: "r1")
+        try await desk.claim(.init(beneficiaryId: "b", reservationId: "r1"), now: noon)
+        await #expect(throws: RemoteError.self, "the retried r1 counts again") {
+            try await desk.claim(.init(beneficiaryId: "b", reservationId: "r3"), now: noon)
+        }
+    }
+
     @Test("the quota counts baskets: three in one reservation are refused, two then one are refused at the one")
     func quotaCountsBaskets() async throws {
         let (desk, _) = try desk()

@@ -90,3 +90,34 @@ struct ReservationBookTests {
         #expect(ids.allSatisfy { LotOwnership.worker(for: $0, workers: 1) == 0 })
     }
 }
+
+@Suite("ReservationBook: a reservation id sent again")
+struct ReservationReplayTests {
+    let base = ReservationBookTests()
+
+    @Test("the same id and command answer the first reservation, and take the baskets once")
+    func sameCommand() async throws {
+        let (book, store) = try base.book(base.lot(baskets: 3))
+        let first = try await book.reserve(id: "r1", base.request(baskets: 2), now: base.now)
+        let again = try await book.reserve(id: "r1", base.request(baskets: 2), now: base.now.addingTimeInterval(5))
+        #expect(again == first)
+        #expect(try await book.availability(of: "lot-1")?.remaining == 1)
+        #expect(try store.topics() == ["reservation.created"], "one event for one reservation")
+        // Even once the lot is sold out, the command is answered with what it made.
+        _ = try await book.reserve(id: "r2", base.request("other"), now: base.now)
+        #expect(try await book.reserve(id: "r1", base.request(baskets: 2), now: base.now) == first)
+    }
+
+    @Test("the same id with another lot, taker or baskets is refused as a mismatch, and changes nothing")
+    func otherCommand() async throws {
+        let (book, store) = try base.book(base.lot(baskets: 3))
+        _ = try await book.reserve(id: "r1", base.request(baskets: 1), now: base.now)
+        for request in [base.request(baskets: 2), base.request("someone else")] {
+            await #expect(throws: RemoteError.idempotencyMismatch("reservation r1 was made by another request (lot, taker or baskets differ)")) {
+                try await book.reserve(id: "r1", request, now: base.now)
+            }
+        }
+        #expect(try await book.availability(of: "lot-1")?.remaining == 2)
+        #expect(try store.topics() == ["reservation.created"])
+    }
+}

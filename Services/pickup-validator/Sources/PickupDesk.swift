@@ -83,8 +83,15 @@ public struct PickupDesk: Sendable {
                         + (left == 0 ? "none is left today" : "\(left) left today, \(baskets) asked"),
                     field: "baskets")
             }
+            // The same reservation id claims once. A claim given back by a reservation that failed is
+            // taken again when the same command is retried, so the retried reservation is counted.
             try db.execute(
-                sql: "INSERT OR IGNORE INTO quota_claims (reservation_id, beneficiary_id, day, claimed_at, baskets) VALUES (?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO quota_claims (reservation_id, beneficiary_id, day, claimed_at, baskets) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(reservation_id) DO UPDATE SET released = 0, day = excluded.day, claimed_at = excluded.claimed_at,
+                        baskets = excluded.baskets
+                    WHERE quota_claims.released = 1 AND quota_claims.beneficiary_id = excluded.beneficiary_id
+                    """,
                 arguments: [request.reservationId, request.beneficiaryId, day, EventTime.format(now), baskets])
         }
     }

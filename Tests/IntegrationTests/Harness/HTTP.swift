@@ -26,10 +26,18 @@ enum HTTP {
         try await send("GET", url, token: token)
     }
 
+    /// A session that keeps up to 256 connections to one host open at once, for tests that need
+    /// hundreds of requests in flight together (`URLSession.shared` allows 6).
+    static let wide: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 256
+        return URLSession(configuration: configuration)
+    }()
+
     /// Sends a request; `json` is serialised with JSONSerialization, `body` is sent as it is.
     static func send(
         _ method: String, _ url: String, json: Any? = nil, body: Data? = nil, contentType: String? = nil, token: String? = nil,
-        headers extra: [String: String] = [:]
+        headers extra: [String: String] = [:], session: URLSession = .shared
     ) async throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
@@ -43,7 +51,7 @@ enum HTTP {
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in extra { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await session.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (name, value) in http.allHeaderFields {

@@ -51,6 +51,8 @@ public struct ServiceCaller: Sendable {
                 var refusal = APIError(.tooManyRequests, code: "quota_exceeded", message: remote.message, field: remote.field)
                 refusal.headers[.retryAfter] = "\(Int(PickupRequests.secondsUntilQuotaResets(from: Date()).rounded(.up)))"
                 return refusal
+            case RemoteError.idempotencyMismatchCode:
+                return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: IdempotencyKey.field.rawName)
             case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
             case "unsupported_media_type": return APIError(.unsupportedMediaType, code: remote.code, message: remote.message)
             // Pickup refusals keep their own code, so the counter can say exactly why.

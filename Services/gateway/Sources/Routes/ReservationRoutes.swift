@@ -40,8 +40,11 @@ public struct ReservationRoutes: Sendable {
             let body = try await RequestBody.decode(Reserve.self, from: request, context: context)
             let baskets = body.baskets ?? 1
             guard (1...50).contains(baskets) else { throw APIError.invalid("baskets", "baskets must be between 1 and 50") }
+            // With an Idempotency-Key, the same request sent again answers with the same reservation.
+            let reservationId = try IdempotencyKey.mintID(request.headers, scope: "reservation", account: principal.accountID)
             let create = ReservationRequests.Create(
-                lotId: lotId, takerId: principal.accountID, takerIsBeneficiary: principal.roles.contains(.beneficiary), baskets: baskets)
+                lotId: lotId, takerId: principal.accountID, takerIsBeneficiary: principal.roles.contains(.beneficiary), baskets: baskets,
+                reservationId: reservationId)
             let reservation = try await services.call(worker(for: lotId), ReservationRequests.create, create, as: Reservation.self)
             try await index.record(reservation)
             let code = try? await services.call(

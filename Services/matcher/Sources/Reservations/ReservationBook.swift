@@ -146,6 +146,7 @@ public struct ReservationBook: Sendable {
 
     /// The reservation inside the caller's transaction (a collector mission makes one with it).
     func reserve(id: String, _ request: ReservationRequests.Create, now: Date, in db: Database) throws -> Reservation {
+        if let made = try Self.reservations(db, "id = ?", [id]).first { return try Self.replay(made, of: request) }
         guard let availability = try Self.availability(request.lotId, db) else { throw RemoteError.notFound("no lot \(request.lotId)") }
         try Self.check(request, availability, now: now)
         let lot = availability.lot
@@ -160,6 +161,15 @@ public struct ReservationBook: Sendable {
                         try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
         try outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
         return reservation
+    }
+
+    /// The answer to a command whose reservation id is already taken: the reservation it made, or a
+    /// refusal when the id was made by a different command.
+    static func replay(_ made: Reservation, of request: ReservationRequests.Create) throws(RemoteError) -> Reservation {
+        guard request.made(made) else {
+            throw RemoteError.idempotencyMismatch("reservation \(made.id) was made by another request (lot, taker or baskets differ)")
+        }
+        return made
     }
 
     /// The reasons a reservation is refused, checked in this order.

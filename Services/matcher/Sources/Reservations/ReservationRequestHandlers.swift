@@ -13,6 +13,8 @@ public struct ReservationRequestHandlers: Sendable {
     /// Ingest's request endpoint: it owns the lots, and answers for one this worker has not seen yet.
     let ingest: String
     let logger: Logger
+    /// Commands with the same reservation id, decided one at a time.
+    let commandsInFlight = OneAtATimePerKey()
 
     public init(book: ReservationBook, loop: SocketLoop, pickupValidator: String, ingest: String, logger: Logger) {
         self.book = book
@@ -53,20 +55,35 @@ public struct ReservationRequestHandlers: Sendable {
         ]
     }
 
+    /// Makes the reservation, or answers with the one this command already made: the same id sent
+    /// again (at once or later) has one effect, and the same id with another lot, taker or baskets
+    /// is refused as `idempotency_mismatch`.
     func create(_ request: ReservationRequests.Create) async throws -> Reservation {
         guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
         guard (1...50).contains(request.baskets) else { throw RemoteError.invalid("baskets", "baskets must be between 1 and 50") }
+        let id = request.reservationId ?? UUID().uuidString.lowercased()
+        guard ReservationRequests.isValidReservationId(id) else {
+            throw RemoteError.invalid("reservationId", "a reservation id is 1 to 64 lowercase letters, digits and dashes")
+        }
+        return try await commandsInFlight.run(id) {
+            if let made = try await book.reservation(id: id) { return try ReservationBook.replay(made, of: request) }
+            return try await reserveAnew(id: id, request)
+        }
+    }
+
+    private func reserveAnew(id: String, _ request: ReservationRequests.Create) async throws -> Reservation {
         let availability = try await lot(request.lotId)
         // Refuse early what would be refused anyway, before taking a quota slot.
         try ReservationBook.check(request, availability, now: Date())
-        let id = UUID().uuidString.lowercased()
         if availability.lot.isFree {
             try await claimQuota(beneficiary: request.takerId, reservation: id, baskets: request.baskets)
         }
         do {
             return try await book.reserve(id: id, request)
         } catch {
-            if availability.lot.isFree { await releaseQuota(reservation: id) }
+            // A refusal of the id means the slot belongs to the reservation that holds it.
+            let idTaken = (error as? RemoteError)?.code == RemoteError.idempotencyMismatchCode
+            if availability.lot.isFree, !idTaken { await releaseQuota(reservation: id) }
             throw error
         }
     }
