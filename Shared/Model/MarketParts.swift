@@ -8,15 +8,13 @@ import Foundation
 /// its part (the CloudEvents `partitionkey` attribute); which worker holds a part follows the
 /// members named in the latest tick (`PartAssignment`, with `holder(of:members:)` breaking ties).
 public enum MarketParts {
-    /// The side of a part, in degrees: about 55 km north–south, 39 km east–west at 45° N.
-    public static let cellDegrees = 0.5
+    /// The side of a part in the standard grid, in degrees: about 55 km north–south, 39 km east–west at 45° N.
+    public static let cellDegrees = MarketGrid.standard.cellDegrees
 
-    /// The part of a point, as `"<row>:<column>"` of the cell grid (rows from the equator, columns from Greenwich).
-    public static func part(of point: GeoPoint) -> String {
-        let row = Int((point.latitude / cellDegrees).rounded(.down))
-        let column = Int((point.longitude / cellDegrees).rounded(.down))
-        return "\(row):\(column)"
-    }
+    /// The part of a point in the standard grid. Only what was cut before a territory could choose
+    /// its grid uses it (shipped migrations, and events without a `partitionkey`); everything else
+    /// takes the part from ingest's `partitionkey`, cut with the installation's `MarketGrid`.
+    public static func part(of point: GeoPoint) -> String { MarketGrid.standard.part(of: point) }
 
     /// The member that holds `part` among `members` (worker numbers): rendezvous hashing, so that a
     /// member joining or leaving moves only the parts it takes or gives. Nil when there are no members.
@@ -43,12 +41,44 @@ public enum MarketParts {
     }
 }
 
+/// The grid that cuts a territory's materials market into parts (docs/decisions/0016): square
+/// cells of `cellDegrees` of latitude and longitude. Ingest cuts with it, and stamps each offer's
+/// event with its part; the workers take the part from the event. It is set once, at installation
+/// (`--market-cell-degrees`): ingest records it, and refuses to start with another.
+public struct MarketGrid: Sendable, Equatable {
+    /// The grid of every installation that does not choose one: 0.5°.
+    public static let standard = MarketGrid(checked: 0.5)
+    /// The cell sizes an installation may choose, in degrees.
+    public static let cellRange: ClosedRange<Double> = 0.05...10
+
+    /// The side of a cell, in degrees.
+    public let cellDegrees: Double
+
+    /// The grid with cells of `cellDegrees`; nil outside `cellRange` or for a value that is not a number.
+    public init?(cellDegrees: Double) {
+        guard cellDegrees.isFinite, Self.cellRange.contains(cellDegrees) else { return nil }
+        self.cellDegrees = cellDegrees
+    }
+
+    private init(checked cellDegrees: Double) { self.cellDegrees = cellDegrees }
+
+    /// The part of a point, as `"<row>:<column>"` of the cell grid (rows from the equator, columns from Greenwich).
+    public func part(of point: GeoPoint) -> String {
+        let row = Int((point.latitude / cellDegrees).rounded(.down))
+        let column = Int((point.longitude / cellDegrees).rounded(.down))
+        return "\(row):\(column)"
+    }
+
+    public func part(of listing: Listing) -> String { part(of: listing.draft.location.point) }
+    public func part(of demand: Demand) -> String { part(of: demand.draft.location.point) }
+}
+
 extension Listing {
-    /// The market part the listing belongs to, by its location.
+    /// The market part the listing belongs to in the standard grid (see `MarketParts.part(of:)`).
     public var marketPart: String { MarketParts.part(of: draft.location.point) }
 }
 
 extension Demand {
-    /// The market part the demand belongs to, by its location.
+    /// The market part the demand belongs to in the standard grid (see `MarketParts.part(of:)`).
     public var marketPart: String { MarketParts.part(of: draft.location.point) }
 }

@@ -19,7 +19,8 @@ struct IngestCommand: AsyncParsableCommand {
         let policy = try matching.resolve(environment: environment)
         let territory = try territoryOptions.resolve(environment: environment)
         try await ServiceMain.run(config: config, migrations: IngestService.migrations) { runtime, _ in
-            IngestService.parts(runtime: runtime, matching: policy, territory: territory)
+            try await InstalledMarketGrid.confirm(policy.grid, in: runtime.database)
+            return IngestService.parts(runtime: runtime, matching: policy, territory: territory)
         }
     }
 }

@@ -32,6 +32,9 @@ struct MatcherBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-port"), help: "First of a block of free loopback ports (8 + the largest worker count).")
     var basePort: Int = 27_800
 
+    @Option(name: .customLong("market-cell-degrees"), help: "Side in degrees of the market's cells, as ingest's flag of that name (default 0.5).")
+    var marketCellDegrees: Double = MarketGrid.standard.cellDegrees
+
     func validate() throws {
         guard (100...1_000_000).contains(listings), (100...1_000_000).contains(demands) else {
             throw ValidationError("--listings and --demands must be between 100 and 1000000")
@@ -40,6 +43,9 @@ struct MatcherBenchCommand: AsyncParsableCommand {
             throw ValidationError("--workers must list counts from 1 to 16, e.g. 1,2,4")
         }
         guard (1024...60_000).contains(basePort) else { throw ValidationError("--base-port must be between 1024 and 60000") }
+        guard MarketGrid(cellDegrees: marketCellDegrees) != nil else {
+            throw ValidationError("--market-cell-degrees must be from \(MarketGrid.cellRange.lowerBound) to \(MarketGrid.cellRange.upperBound)")
+        }
     }
 
     var workerCounts: [Int] { workers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -50,11 +56,13 @@ struct MatcherBenchCommand: AsyncParsableCommand {
         #endif
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ecoresupply-bench-matcher-\(getpid())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        print("ecoresupply bench matcher: \(listings) listings, \(demands) demands (seed \(seed)), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let grid = MarketGrid(cellDegrees: marketCellDegrees) ?? .standard
+        print("ecoresupply bench matcher: \(listings) listings, \(demands) demands (seed \(seed)), cells of \(grid.cellDegrees)°, "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
 
         let preparation = ContinuousClock.now
         let market = try await MatcherBenchMarket.build(
-            at: directory.appendingPathComponent("market", isDirectory: true), seed: seed, listings: listings, demands: demands)
+            at: directory.appendingPathComponent("market", isDirectory: true), seed: seed, listings: listings, demands: demands, grid: grid)
         print(String(format: "  market    published through ingest's own stores in %.1f s (%d events)", preparation.duration(to: .now).seconds, market.events))
 
         // Baseline: the same stream through one in-memory ledger, in this process.

@@ -14,13 +14,16 @@ struct MatcherBenchMarket: Sendable {
     static let migrations = BusSchema.migrations + Diagnostics.migrations + IngestService.migrations
     let database: URL
     let events: Int
+    /// The grid the market is cut with; ingest is started with it.
+    let grid: MarketGrid
 
-    static func build(at directory: URL, seed: UInt64, listings: Int, demands: Int) async throws -> MatcherBenchMarket {
+    static func build(at directory: URL, seed: UInt64, listings: Int, demands: Int, grid: MarketGrid) async throws -> MatcherBenchMarket {
         let url = directory.appendingPathComponent("ingest.sqlite")
         let pool = try DatabaseOpener.open(at: url, fullSync: false, migrations: migrations)
+        try await InstalledMarketGrid.confirm(grid, in: pool)
         let outbox = Outbox(producer: ServiceInstance(.ingest).name)
-        let listingStore = ListingStore(database: pool, outbox: outbox, area: .anywhere)
-        let demandStore = DemandStore(database: pool, outbox: outbox, area: .anywhere)
+        let listingStore = ListingStore(database: pool, outbox: outbox, area: .anywhere, grid: grid)
+        let demandStore = DemandStore(database: pool, outbox: outbox, area: .anywhere, grid: grid)
         let workload = MaterialWorkload(seed: seed, listings: listings, demands: demands)
         for index in 0..<max(listings, demands) {
             let actor = Actor(accountId: "company-\(index % 997)", organisationIds: [])
@@ -30,7 +33,7 @@ struct MatcherBenchMarket: Sendable {
         let events = try await pool.write { db in Int(try Outbox.latestSequence(db)) }
         try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try pool.close()
-        return MatcherBenchMarket(database: url, events: events)
+        return MatcherBenchMarket(database: url, events: events, grid: grid)
     }
 
     /// A copy of the market's database with one matching tick for `workers` appended; returns the tick's sequence.
@@ -53,14 +56,17 @@ struct MatcherBenchMarket: Sendable {
         let start = ContinuousClock.now
         let store = InMemoryLedgerStore()
         try queue.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT topic, payload FROM bus_outbox ORDER BY sequence")
+            let rows = try Row.fetchCursor(db, sql: "SELECT topic, payload, partition_key FROM bus_outbox ORDER BY sequence")
             while let row = try rows.next() {
                 let payload: Data = row["payload"]
+                let part: String? = row["partition_key"]
                 switch row["topic"] as String {
                 case ListingPublished.topic:
-                    _ = try MaterialLedger.apply(.listing(try EventCodec.decoder.decode(CloudEvent<ListingPublished>.self, from: payload).data.listing), to: store)
+                    let listing = try EventCodec.decoder.decode(CloudEvent<ListingPublished>.self, from: payload).data.listing
+                    _ = try MaterialLedger.apply(.listing(listing, part: part), to: store)
                 case DemandPublished.topic:
-                    _ = try MaterialLedger.apply(.demand(try EventCodec.decoder.decode(CloudEvent<DemandPublished>.self, from: payload).data.demand), to: store)
+                    let demand = try EventCodec.decoder.decode(CloudEvent<DemandPublished>.self, from: payload).data.demand
+                    _ = try MaterialLedger.apply(.demand(demand, part: part), to: store)
                 default:
                     break
                 }

@@ -40,7 +40,7 @@ struct MatcherBenchRun {
         }
         try launch("ecoresupply", ["forwarder", "--bus-port", "\(basePort)", "--log-level", "error"])
         // A tick an hour apart: the benchmark's own tick is the only round.
-        try launch("ingest", common + ["--matching-tick", "3600"])
+        try launch("ingest", common + ["--matching-tick", "3600", "--market-cell-degrees", "\(market.grid.cellDegrees)"])
         let start = ContinuousClock.now
         for worker in 0..<workers { try launch("matcher", common + ["--worker", "\(worker)"]) }
 

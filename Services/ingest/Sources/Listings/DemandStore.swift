@@ -28,7 +28,11 @@ public struct DemandStore: Sendable {
     let catalogue: LERCatalogue
     let area: PublishingArea
 
-    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea) {
+    /// The grid that gives each demand its market part.
+    let grid: MarketGrid
+
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea, grid: MarketGrid = .standard) {
+        self.grid = grid
         self.area = area
         self.database = database
         self.outbox = outbox
@@ -82,7 +86,7 @@ public struct DemandStore: Sendable {
             try db.execute(
                 sql: "INSERT INTO demands (id, requester_id, version, body, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [demand.id, demand.requesterId, demand.version, try EventCodec.encoder.encode(demand), EventTime.format(now)])
-            try outbox.append(DemandPublished.topic, DemandPublished(demand: demand), partitionKey: demand.marketPart, in: db)
+            try outbox.append(DemandPublished.topic, DemandPublished(demand: demand), partitionKey: grid.part(of: demand), in: db)
         }
         return demand
     }

@@ -29,12 +29,15 @@ public struct ListingStore: Sendable {
     let outbox: Outbox
     let catalogue: LERCatalogue
     let area: PublishingArea
+    /// The grid that gives each listing its market part.
+    let grid: MarketGrid
 
-    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea) {
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, area: PublishingArea, grid: MarketGrid = .standard) {
         self.database = database
         self.outbox = outbox
         self.catalogue = catalogue
         self.area = area
+        self.grid = grid
     }
 
     public func create(_ draft: ListingDraft, by actor: Actor, now: Date = Date()) async throws -> Listing {
@@ -55,7 +58,7 @@ public struct ListingStore: Sendable {
                 sql: "INSERT INTO listings (id, company_id, ler_code, hazardous, version, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [listing.id, listing.companyId, listing.lerCode, listing.hazardous, listing.version,
                             try EventCodec.encoder.encode(listing), EventTime.format(now)])
-            try outbox.append(ListingPublished.topic, ListingPublished(listing: listing), partitionKey: listing.marketPart, in: db)
+            try outbox.append(ListingPublished.topic, ListingPublished(listing: listing), partitionKey: grid.part(of: listing), in: db)
         }
         return listing
     }
@@ -83,7 +86,7 @@ public struct ListingStore: Sendable {
             try db.execute(
                 sql: "UPDATE listings SET version = ?, body = ? WHERE id = ?",
                 arguments: [listing.version, try EventCodec.encoder.encode(listing), listing.id])
-            try outbox.append(ListingPublished.updatedTopic, ListingPublished(listing: listing), partitionKey: listing.marketPart, in: db)
+            try outbox.append(ListingPublished.updatedTopic, ListingPublished(listing: listing), partitionKey: grid.part(of: listing), in: db)
             return listing
         }
     }

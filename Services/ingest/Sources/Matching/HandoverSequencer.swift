@@ -8,8 +8,13 @@ import GRDB
 /// the operation at the same point of the same stream, after the answers that confirmed it.
 public struct HandoverSequencer: EventHandler {
     let outbox: Outbox
+    /// The grid that gives each handover its listing's market part.
+    let grid: MarketGrid
 
-    public init(outbox: Outbox) { self.outbox = outbox }
+    public init(outbox: Outbox, grid: MarketGrid = .standard) {
+        self.outbox = outbox
+        self.grid = grid
+    }
 
     public var topicPrefixes: [String] { [PickupCompleted.topic] }
 
@@ -18,7 +23,7 @@ public struct HandoverSequencer: EventHandler {
         guard let listingId = pickup.listingId else { return }
         // The handover belongs to its listing's market part (docs/decisions/0016).
         let part = try Data.fetchOne(db, sql: "SELECT body FROM listings WHERE id = ?", arguments: [listingId])
-            .map { try EventCodec.decoder.decode(Listing.self, from: $0).marketPart }
+            .map { grid.part(of: try EventCodec.decoder.decode(Listing.self, from: $0)) }
         try outbox.append(HandoverValidated.topic, HandoverValidated(pickup: pickup), causationID: event.envelope.id, partitionKey: part, in: db)
     }
 }

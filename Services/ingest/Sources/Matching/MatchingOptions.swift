@@ -1,4 +1,5 @@
 import ArgumentParser
+import EcoModel
 import EcoConfig
 
 /// The materials exchange's timing, set on ingest because ingest's ticks carry it to every matcher
@@ -12,6 +13,9 @@ public struct MatchingOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("share-after"), help: "Seconds before an unmatched listing is shared with the community (env ECORESUPPLY_SHARE_AFTER, default 86400 = 24 h).")
     public var shareAfter: Double?
+
+    @Option(name: .customLong("market-cell-degrees"), help: "Side in degrees of the cells that cut the materials market into parts, set once at installation (env ECORESUPPLY_MARKET_CELL_DEGREES, default 0.5; docs/decisions/0016).")
+    public var marketCellDegrees: Double?
 
     public init() {}
 
@@ -33,7 +37,22 @@ public struct MatchingOptions: ParsableArguments, Sendable {
         return MatchingPolicy(
             tickSeconds: try seconds(tick, "MATCHING_TICK", "matching-tick", default: 10, range: 0.1...3600),
             proposalTimeoutSeconds: try seconds(proposalTimeout, "PROPOSAL_TIMEOUT", "proposal-timeout", default: 172_800, range: 1...2_592_000),
-            shareAfterSeconds: try seconds(shareAfter, "SHARE_AFTER", "share-after", default: 86_400, range: 0...2_592_000))
+            shareAfterSeconds: try seconds(shareAfter, "SHARE_AFTER", "share-after", default: 86_400, range: 0...2_592_000),
+            grid: try grid(settings))
+    }
+
+    private func grid(_ settings: EnvironmentSettings) throws(ConfigError) -> MarketGrid {
+        var text = marketCellDegrees.map { "\($0)" }
+        var setting = "market-cell-degrees"
+        if text == nil, let value = settings.string("MARKET_CELL_DEGREES") {
+            (text, setting) = (value, EnvironmentSettings.prefix + "MARKET_CELL_DEGREES")
+        }
+        guard let text else { return .standard }
+        let range = MarketGrid.cellRange
+        guard let degrees = Double(text), let grid = MarketGrid(cellDegrees: degrees) else {
+            throw ConfigError(setting: setting, value: text, reason: "must be a number of degrees from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return grid
     }
 }
 
@@ -42,8 +61,11 @@ public struct MatchingPolicy: Sendable, Equatable {
     public var tickSeconds: Double
     public var proposalTimeoutSeconds: Double
     public var shareAfterSeconds: Double
+    /// The cells that cut the materials market into parts.
+    public var grid: MarketGrid
 
-    public init(tickSeconds: Double = 10, proposalTimeoutSeconds: Double = 172_800, shareAfterSeconds: Double = 86_400) {
+    public init(tickSeconds: Double = 10, proposalTimeoutSeconds: Double = 172_800, shareAfterSeconds: Double = 86_400, grid: MarketGrid = .standard) {
         self.tickSeconds = tickSeconds; self.proposalTimeoutSeconds = proposalTimeoutSeconds; self.shareAfterSeconds = shareAfterSeconds
+        self.grid = grid
     }
 }

@@ -35,7 +35,11 @@ public struct ProposalAnswers: Sendable {
     let outbox: Outbox
     let catalogue: LERCatalogue
 
-    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped) {
+    /// The grid that gives each answer its listing's market part.
+    let grid: MarketGrid
+
+    public init(database: DatabasePool, outbox: Outbox, catalogue: LERCatalogue = .shipped, grid: MarketGrid = .standard) {
+        self.grid = grid
         self.database = database
         self.outbox = outbox
         self.catalogue = catalogue
@@ -77,7 +81,7 @@ public struct ProposalAnswers: Sendable {
             try db.execute(
                 sql: "INSERT INTO proposal_answers (proposal_id, side, accept, body) VALUES (?, ?, ?, ?)",
                 arguments: [proposalId, side.rawValue, request.accept, try EventCodec.encoder.encode(response)])
-            try outbox.append(ProposalResponded.topic, response, partitionKey: listing.marketPart, in: db)
+            try outbox.append(ProposalResponded.topic, response, partitionKey: grid.part(of: listing), in: db)
             return response
         }
     }

@@ -13,6 +13,8 @@ import GRDB
 struct PublisherData: PersonalDataHolder {
     let outbox: Outbox
     let photos: PhotoStore
+    /// The grid that gives each redacted offer its market part.
+    let grid: MarketGrid
 
     var section: String { "published" }
 
@@ -77,7 +79,7 @@ struct PublisherData: PersonalDataHolder {
             count.events += try Outbox.rewrite(
                 topics: [ListingPublished.topic, ListingPublished.updatedTopic], containing: id, as: ListingPublished.self, in: db
             ) { event in event.listing.id == id && OfferRedaction.redact(&event.listing) }
-            try outbox.append(ListingPublished.redactedTopic, ListingPublished(listing: listing), partitionKey: listing.marketPart, in: db)
+            try outbox.append(ListingPublished.redactedTopic, ListingPublished(listing: listing), partitionKey: grid.part(of: listing), in: db)
             count.rows += 1
         }
         return count
@@ -99,7 +101,7 @@ struct PublisherData: PersonalDataHolder {
             count.events += try Outbox.rewrite(
                 topics: [DemandPublished.topic], containing: id, as: DemandPublished.self, in: db
             ) { event in event.demand.id == id && OfferRedaction.redact(&event.demand) }
-            try outbox.append(DemandPublished.redactedTopic, DemandPublished(demand: demand), partitionKey: demand.marketPart, in: db)
+            try outbox.append(DemandPublished.redactedTopic, DemandPublished(demand: demand), partitionKey: grid.part(of: demand), in: db)
             count.rows += 1
         }
         return count

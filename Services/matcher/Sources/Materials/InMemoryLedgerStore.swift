@@ -40,12 +40,12 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
 
     public func openListings(at: Date) throws -> [MaterialMatching.OpenListing] {
         listings.values.filter { $0.remainingKg > 0 && $0.listing.draft.availableUntil > at }
-            .map { MaterialMatching.OpenListing($0.listing, remainingKg: $0.remainingKg) }
+            .map { MaterialMatching.OpenListing($0.listing, remainingKg: $0.remainingKg, part: $0.part) }
     }
 
     public func openDemands(at: Date) throws -> [MaterialMatching.OpenDemand] {
         demands.values.filter { $0.remainingKg > 0 && $0.demand.draft.neededUntil > at }
-            .map { MaterialMatching.OpenDemand($0.demand, remainingKg: $0.remainingKg) }
+            .map { MaterialMatching.OpenDemand($0.demand, remainingKg: $0.remainingKg, part: $0.part) }
     }
 
     public func proposedPairs() throws -> Set<String> {
@@ -77,8 +77,8 @@ public final class InMemoryLedgerStore: MaterialLedgerStore {
     public func licensedChapters() throws -> [String: Set<String>] { licences }
 
     public func removeParts(_ parts: Set<String>) throws {
-        let gone = Set(listings.values.filter { parts.contains($0.listing.marketPart) }.map(\.listing.id))
-            .union(demands.values.filter { parts.contains($0.demand.marketPart) }.map(\.demand.id))
+        let gone = Set(listings.values.filter { parts.contains($0.part) }.map(\.listing.id))
+            .union(demands.values.filter { parts.contains($0.part) }.map(\.demand.id))
         listings = listings.filter { !gone.contains($0.key) }
         demands = demands.filter { !gone.contains($0.key) }
         proposals = proposals.filter { !gone.contains($0.value.listingId) && !gone.contains($0.value.demandId) }

@@ -14,6 +14,8 @@ public struct LedgerSnapshot: Codable, Sendable, Equatable {
         public var offer: Offer
         public var remainingKg: Double
         public var sharedAt: Date?
+        /// The offer's market part (absent in snapshots from before parts could be cut by another grid).
+        public var part: String?
     }
 
     /// Ingest's sequence of the last materials event in it.
@@ -31,12 +33,13 @@ public struct LedgerSnapshot: Codable, Sendable, Equatable {
         let state = try SQLiteLedgerStore(db).loadState()
         return LedgerSnapshot(
             appliedThrough: try LedgerPosition.read(db), matchers: state.matchers, dirty: state.dirty,
-            listings: try Row.fetchAll(db, sql: "SELECT remaining_kg, shared_at, body FROM material_listings ORDER BY id").map {
+            listings: try Row.fetchAll(db, sql: "SELECT remaining_kg, shared_at, body, part FROM material_listings ORDER BY id").map {
                 Entry(offer: try EventCodec.decoder.decode(Listing.self, from: $0["body"] as Data), remainingKg: $0["remaining_kg"],
-                      sharedAt: ($0["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)))
+                      sharedAt: ($0["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)), part: $0["part"])
             },
-            demands: try Row.fetchAll(db, sql: "SELECT remaining_kg, body FROM material_demands ORDER BY id").map {
-                Entry(offer: try EventCodec.decoder.decode(Demand.self, from: $0["body"] as Data), remainingKg: $0["remaining_kg"], sharedAt: nil)
+            demands: try Row.fetchAll(db, sql: "SELECT remaining_kg, body, part FROM material_demands ORDER BY id").map {
+                Entry(offer: try EventCodec.decoder.decode(Demand.self, from: $0["body"] as Data), remainingKg: $0["remaining_kg"], sharedAt: nil,
+                      part: $0["part"])
             },
             proposals: try Data.fetchAll(db, sql: "SELECT body FROM material_proposals ORDER BY id").map {
                 try EventCodec.decoder.decode(MaterialProposal.self, from: $0)
@@ -51,9 +54,9 @@ public struct LedgerSnapshot: Codable, Sendable, Equatable {
         }
         let store = SQLiteLedgerStore(db)
         for entry in listings {
-            try store.insertListing(LedgerListing(listing: entry.offer, remainingKg: entry.remainingKg, sharedAt: entry.sharedAt))
+            try store.insertListing(LedgerListing(listing: entry.offer, remainingKg: entry.remainingKg, sharedAt: entry.sharedAt, part: entry.part))
         }
-        for entry in demands { try store.insertDemand(LedgerDemand(demand: entry.offer, remainingKg: entry.remainingKg)) }
+        for entry in demands { try store.insertDemand(LedgerDemand(demand: entry.offer, remainingKg: entry.remainingKg, part: entry.part)) }
         for proposal in proposals { try store.insertProposal(proposal) }
         for (organisation, chapters) in licences { try store.addLicence(organisationId: organisation, chapters: chapters) }
         try store.saveState(MaterialLedger.State(matchers: matchers, dirty: dirty))

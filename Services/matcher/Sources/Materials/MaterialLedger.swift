@@ -20,10 +20,11 @@ public enum MaterialLedger {
     public enum Input: Sendable {
         /// A published listing, with its JSON as ingest published it when at hand (`published`), which
         /// a store may keep as it is instead of encoding the listing again.
-        case listing(Listing, published: Data? = nil)
+        /// `part` is the listing's market part as ingest cut it (its event's `partitionkey`).
+        case listing(Listing, published: Data? = nil, part: String? = nil)
         /// The listing after a change that leaves its allocation alone (photos): only what is shown changes.
         case listingUpdated(Listing)
-        case demand(Demand, published: Data? = nil)
+        case demand(Demand, published: Data? = nil, part: String? = nil)
         /// The listing or demand after its sole-trader publisher was erased (`listing.redacted`,
         /// `demand.redacted`): what is shown changes, and it stops being offered or wanted.
         case listingRedacted(Listing)
@@ -64,17 +65,17 @@ public enum MaterialLedger {
 
     static func apply(_ input: Input, to store: some MaterialLedgerStore, state: inout State) throws -> [Output] {
         switch input {
-        case .listing(let listing, let published):
+        case .listing(let listing, let published, let part):
             guard try store.listing(listing.id) == nil, let kg = listing.quantityKg, kg > 0 else { return [] }
-            try store.insertListing(LedgerListing(listing: listing, remainingKg: kg, sharedAt: nil), published: published)
+            try store.insertListing(LedgerListing(listing: listing, remainingKg: kg, sharedAt: nil, part: part), published: published)
             state.dirty = true
             return []
         case .listingUpdated(let listing):
             try store.updateListingBody(listing)
             return []
-        case .demand(let demand, let published):
+        case .demand(let demand, let published, let part):
             guard try store.demand(demand.id) == nil else { return [] }
-            try store.insertDemand(LedgerDemand(demand: demand, remainingKg: demand.draft.maximumKg), published: published)
+            try store.insertDemand(LedgerDemand(demand: demand, remainingKg: demand.draft.maximumKg, part: part), published: published)
             state.dirty = true
             return []
         case .listingRedacted(let listing):

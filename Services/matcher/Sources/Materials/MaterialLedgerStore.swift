@@ -7,14 +7,22 @@ public struct LedgerListing: Sendable, Equatable {
     public var listing: Listing
     public var remainingKg: Double
     public var sharedAt: Date?
-    public init(listing: Listing, remainingKg: Double, sharedAt: Date?) { self.listing = listing; self.remainingKg = remainingKg; self.sharedAt = sharedAt }
+    /// The market part, from ingest's `partitionkey` (the standard grid's when not given).
+    public var part: String
+    public init(listing: Listing, remainingKg: Double, sharedAt: Date?, part: String? = nil) {
+        self.listing = listing; self.remainingKg = remainingKg; self.sharedAt = sharedAt; self.part = part ?? listing.marketPart
+    }
 }
 
 /// A demand as the ledger keeps it: the published demand and what it still needs.
 public struct LedgerDemand: Sendable, Equatable {
     public var demand: Demand
     public var remainingKg: Double
-    public init(demand: Demand, remainingKg: Double) { self.demand = demand; self.remainingKg = remainingKg }
+    /// The market part, from ingest's `partitionkey` (the standard grid's when not given).
+    public var part: String
+    public init(demand: Demand, remainingKg: Double, part: String? = nil) {
+        self.demand = demand; self.remainingKg = remainingKg; self.part = part ?? demand.marketPart
+    }
 }
 
 /// Where the materials ledger lives: `SQLiteLedgerStore` in a worker (inside the consumer's

@@ -40,18 +40,21 @@ public enum MaterialMatching {
         public var until: Date
         /// The publisher's account and organisation: a listing is never proposed to its own side.
         public var parties: [String]
+        /// The market part, as ingest cut it (the standard grid's when not given).
+        public var part: String
         public var chapter: String { String(lerCode.prefix(2)) }
 
         public init(id: String, lerCode: String, kind: ListingKind, hazardous: Bool, remainingKg: Double, point: GeoPoint, from: Date, until: Date,
-                    parties: [String] = []) {
+                    parties: [String] = [], part: String? = nil) {
             self.id = id; self.lerCode = lerCode; self.kind = kind; self.hazardous = hazardous; self.remainingKg = remainingKg
             self.point = point; self.from = from; self.until = until; self.parties = parties
+            self.part = part ?? MarketParts.part(of: point)
         }
 
-        public init(_ listing: Listing, remainingKg: Double) {
+        public init(_ listing: Listing, remainingKg: Double, part: String? = nil) {
             self.init(id: listing.id, lerCode: listing.lerCode, kind: listing.draft.kind, hazardous: listing.hazardous,
                       remainingKg: remainingKg, point: listing.draft.location.point, from: listing.draft.availableFrom, until: listing.draft.availableUntil,
-                      parties: [listing.companyId] + (listing.draft.organisationId.map { [$0] } ?? []))
+                      parties: [listing.companyId] + (listing.draft.organisationId.map { [$0] } ?? []), part: part)
         }
     }
 
@@ -73,20 +76,24 @@ public enum MaterialMatching {
         public var wantsTransport: Bool
         /// The requester's account and organisation.
         public var parties: [String]
+        /// The market part, as ingest cut it (the standard grid's when not given).
+        public var part: String
 
         public init(id: String, licensee: String, lerCodes: Set<String>, chapters: Set<String>, kinds: Set<ListingKind>, minimumKg: Double,
-                    remainingKg: Double, point: GeoPoint, maximumDistanceKm: Double, from: Date, until: Date, wantsTransport: Bool, parties: [String] = []) {
+                    remainingKg: Double, point: GeoPoint, maximumDistanceKm: Double, from: Date, until: Date, wantsTransport: Bool, parties: [String] = [],
+                    part: String? = nil) {
             self.id = id; self.licensee = licensee; self.lerCodes = lerCodes; self.chapters = chapters; self.kinds = kinds
             self.minimumKg = minimumKg; self.remainingKg = remainingKg; self.point = point; self.maximumDistanceKm = maximumDistanceKm
             self.from = from; self.until = until; self.wantsTransport = wantsTransport; self.parties = parties
+            self.part = part ?? MarketParts.part(of: point)
         }
 
-        public init(_ demand: Demand, remainingKg: Double) {
+        public init(_ demand: Demand, remainingKg: Double, part: String? = nil) {
             self.init(id: demand.id, licensee: demand.draft.organisationId ?? demand.requesterId, lerCodes: Set(demand.lerCodes),
                       chapters: Set(demand.chapters), kinds: Set(demand.draft.kinds ?? []), minimumKg: demand.draft.minimumKg,
                       remainingKg: remainingKg, point: demand.draft.location.point, maximumDistanceKm: demand.draft.maximumDistanceKm,
                       from: demand.draft.neededFrom, until: demand.draft.neededUntil, wantsTransport: demand.draft.wantsTransport ?? false,
-                      parties: [demand.requesterId] + (demand.draft.organisationId.map { [$0] } ?? []))
+                      parties: [demand.requesterId] + (demand.draft.organisationId.map { [$0] } ?? []), part: part)
         }
     }
 

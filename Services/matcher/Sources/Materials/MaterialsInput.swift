@@ -8,10 +8,10 @@ enum MaterialsInput {
     /// The ledger input an event carries; nil for a topic the ledger does not apply.
     static func decode(_ event: ReceivedEvent) throws -> MaterialLedger.Input? {
         switch event.type {
-        case ListingPublished.topic: .listing(try event.decodeData(ListingPublished.self).listing, published: offer("listing", of: event))
+        case ListingPublished.topic: .listing(try event.decodeData(ListingPublished.self).listing, published: offer("listing", of: event), part: event.partitionKey)
         case ListingPublished.updatedTopic: .listingUpdated(try event.decodeData(ListingPublished.self).listing)
         case ListingPublished.redactedTopic: .listingRedacted(try event.decodeData(ListingPublished.self).listing)
-        case DemandPublished.topic: .demand(try event.decodeData(DemandPublished.self).demand, published: offer("demand", of: event))
+        case DemandPublished.topic: .demand(try event.decodeData(DemandPublished.self).demand, published: offer("demand", of: event), part: event.partitionKey)
         case DemandPublished.redactedTopic: .demandRedacted(try event.decodeData(DemandPublished.self).demand)
         case LicenceRecorded.topic: .licence(try event.decodeData(LicenceRecorded.self))
         case ProposalResponded.topic: .response(try event.decodeData(ProposalResponded.self))

@@ -96,15 +96,15 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 listing.draft.location.longitude, listing.draft.availableFrom.timeIntervalSinceReferenceDate,
                 listing.draft.availableUntil.timeIntervalSinceReferenceDate, listing.createdAt.timeIntervalSinceReferenceDate,
                 entry.sharedAt?.timeIntervalSinceReferenceDate, MaterialMatching.OpenListing(listing, remainingKg: 0).parties.joined(separator: ","),
-                try published ?? EventCodec.encoder.encode(listing), listing.marketPart,
+                try published ?? EventCodec.encoder.encode(listing), entry.part,
             ])
     }
 
     public func listing(_ id: String) throws -> LedgerListing? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, shared_at, body FROM material_listings WHERE id = ?"), arguments: [id]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, shared_at, body, part FROM material_listings WHERE id = ?"), arguments: [id]) else { return nil }
         return LedgerListing(
             listing: try EventCodec.decoder.decode(Listing.self, from: row["body"] as Data), remainingKg: row["remaining_kg"],
-            sharedAt: (row["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)))
+            sharedAt: (row["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)), part: row["part"])
     }
 
     public func updateListingBody(_ listing: Listing) throws {
@@ -138,13 +138,13 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 open.id, open.licensee, open.lerCodes.sorted().joined(separator: ","), open.chapters.sorted().joined(separator: ","),
                 open.kinds.map(\.rawValue).sorted().joined(separator: ","), open.minimumKg, open.remainingKg, open.point.latitude,
                 open.point.longitude, open.maximumDistanceKm, open.from.timeIntervalSinceReferenceDate, open.until.timeIntervalSinceReferenceDate,
-                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand), entry.demand.marketPart,
+                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand), entry.part,
             ])
     }
 
     public func demand(_ id: String) throws -> LedgerDemand? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, body FROM material_demands WHERE id = ?"), arguments: [id]) else { return nil }
-        return LedgerDemand(demand: try EventCodec.decoder.decode(Demand.self, from: row["body"] as Data), remainingKg: row["remaining_kg"])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, body, part FROM material_demands WHERE id = ?"), arguments: [id]) else { return nil }
+        return LedgerDemand(demand: try EventCodec.decoder.decode(Demand.self, from: row["body"] as Data), remainingKg: row["remaining_kg"], part: row["part"])
     }
 
     public func adjust(listingId: String, demandId: String, byKg kg: Double) throws {
@@ -155,7 +155,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     public func openListings(at: Date) throws -> [MaterialMatching.OpenListing] {
         try Row.fetchAll(
             db, sql: """
-                SELECT id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from, available_until, parties
+                SELECT id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from, available_until, parties, part
                 FROM material_listings WHERE remaining_kg > 0 AND available_until > ?
                 """,
             arguments: [at.timeIntervalSinceReferenceDate]
@@ -164,7 +164,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 id: row["id"], lerCode: row["ler_code"], kind: ListingKind(rawValue: row["kind"]) ?? .material, hazardous: row["hazardous"],
                 remainingKg: row["remaining_kg"], point: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]),
                 from: Date(timeIntervalSinceReferenceDate: row["available_from"]), until: Date(timeIntervalSinceReferenceDate: row["available_until"]),
-                parties: (row["parties"] as String).split(separator: ",").map(String.init))
+                parties: (row["parties"] as String).split(separator: ",").map(String.init), part: row["part"])
         }
     }
 
@@ -173,7 +173,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
         return try Row.fetchAll(
             db, sql: """
                 SELECT id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude, maximum_distance_km,
-                    needed_from, needed_until, wants_transport, parties
+                    needed_from, needed_until, wants_transport, parties, part
                 FROM material_demands WHERE remaining_kg > 0 AND needed_until > ?
                 """,
             arguments: [at.timeIntervalSinceReferenceDate]
@@ -184,7 +184,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 remainingKg: row["remaining_kg"], point: GeoPoint(latitude: row["latitude"], longitude: row["longitude"]),
                 maximumDistanceKm: row["maximum_distance_km"], from: Date(timeIntervalSinceReferenceDate: row["needed_from"]),
                 until: Date(timeIntervalSinceReferenceDate: row["needed_until"]), wantsTransport: row["wants_transport"],
-                parties: (row["parties"] as String).split(separator: ",").map(String.init))
+                parties: (row["parties"] as String).split(separator: ",").map(String.init), part: row["part"])
         }
     }
 
@@ -245,12 +245,12 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     public func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing] {
         try Row.fetchAll(
             db, sql: """
-                SELECT remaining_kg, body FROM material_listings
+                SELECT remaining_kg, body, part FROM material_listings
                 WHERE hazardous = 0 AND remaining_kg > 0 AND shared_at IS NULL AND published_at <= ? AND available_until > ? ORDER BY id
                 """,
             arguments: [publishedBy.timeIntervalSinceReferenceDate, at.timeIntervalSinceReferenceDate]
         ).map { row in
-            LedgerListing(listing: try EventCodec.decoder.decode(Listing.self, from: row["body"] as Data), remainingKg: row["remaining_kg"], sharedAt: nil)
+            LedgerListing(listing: try EventCodec.decoder.decode(Listing.self, from: row["body"] as Data), remainingKg: row["remaining_kg"], sharedAt: nil, part: row["part"])
         }
     }
 

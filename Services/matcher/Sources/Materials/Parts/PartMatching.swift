@@ -9,8 +9,8 @@ public enum PartMatching {
                                licensedChapters: [String: Set<String>] = [:], excluded: Set<String> = []) -> [MaterialMatching.Proposal] {
         var listingsByPart: [String: [MaterialMatching.OpenListing]] = [:]
         var demandsByPart: [String: [MaterialMatching.OpenDemand]] = [:]
-        for listing in listings { listingsByPart[MarketParts.part(of: listing.point), default: []].append(listing) }
-        for demand in demands { demandsByPart[MarketParts.part(of: demand.point), default: []].append(demand) }
+        for listing in listings { listingsByPart[listing.part, default: []].append(listing) }
+        for demand in demands { demandsByPart[demand.part, default: []].append(demand) }
         var proposals: [MaterialMatching.Proposal] = []
         for part in listingsByPart.keys.sorted() {
             guard let partDemands = demandsByPart[part], let partListings = listingsByPart[part] else { continue }

@@ -19,8 +19,8 @@ extension SQLiteLedgerStore {
 
     /// Adds what `rebuilt` holds of `parts`: listings, demands and the proposals between them.
     func insert(_ rebuilt: InMemoryLedgerStore, parts: Set<String>) throws -> (listings: Int, demands: Int, proposals: Int) {
-        let listings = rebuilt.listings.values.filter { parts.contains($0.listing.marketPart) }
-        let demands = rebuilt.demands.values.filter { parts.contains($0.demand.marketPart) }
+        let listings = rebuilt.listings.values.filter { parts.contains($0.part) }
+        let demands = rebuilt.demands.values.filter { parts.contains($0.part) }
         let listingIds = Set(listings.map(\.listing.id))
         let proposals = rebuilt.proposals.values.filter { listingIds.contains($0.listingId) }
         for listing in listings.sorted(by: { $0.listing.id < $1.listing.id }) { try insertListing(listing) }
