@@ -60,7 +60,9 @@ struct ChaosAudit {
 
     private var matchers: [ServiceInstance] { instances.filter { $0.kind == .matcher } }
 
-    /// Each 2xx reservation is held once, by one worker; collected iff the counter said so; no lot oversold.
+    /// Each 2xx reservation is held once, by one worker; collected iff the counter said so; no lot
+    /// oversold; and, since lost answers are retried with their key, no reservation is held that no
+    /// client got (except on lots where a retry never got a definite answer).
     private func reservations(_ ledger: ChaosLedger) async throws -> [String] {
         var rows: [String: [(status: String, lot: String, baskets: Int)]] = [:]
         var lots: [String: Int] = [:]
@@ -85,6 +87,11 @@ struct ChaosAudit {
             if held[0].status != expected.rawValue { found.append("reservation \(id) is \(held[0].status), the counter says \(expected.rawValue)") }
             if held[0].lot != reservation.lotId { found.append("reservation \(id) is on lot \(held[0].lot), not \(reservation.lotId)") }
             if indexed[id] != 1 { found.append("reservation \(id) is in the gateway's index \(indexed[id] ?? 0) times") }
+        }
+        let known = Set(await ledger.reservations.keys)
+        let made = Set(await ledger.lots.keys).subtracting(await ledger.unsettledLots)
+        for (id, held) in rows where !known.contains(id) && held.contains(where: { made.contains($0.lot) }) {
+            found.append("reservation \(id) on lot \(held[0].lot) is held, but no client got it: a retry with its key did not find it")
         }
         let taken = rows.values.flatMap { $0 }.filter { $0.status != ReservationStatus.cancelled.rawValue }
         for (lot, baskets) in Dictionary(grouping: taken, by: \.lot).mapValues({ $0.map(\.baskets).reduce(0, +) }) where baskets > (lots[lot] ?? 0) {

@@ -23,6 +23,9 @@ actor ChaosLedger {
     private(set) var unanswered: [Command: Int] = [:]
     private(set) var lots: [String: Int] = [:]
     private(set) var reservations: [String: Reservation] = [:]
+    /// Lots with a reservation that got no definite answer however often it was retried: a
+    /// reservation may exist there that no client holds.
+    private(set) var unsettledLots: Set<String> = []
     private(set) var collected: Set<String> = []
     private(set) var reports: Set<String> = []
     private(set) var listings: Set<String> = []
@@ -33,6 +36,7 @@ actor ChaosLedger {
 
     func lot(_ id: String, baskets: Int) { succeeded[.lot, default: 0] += 1; lots[id] = baskets }
     func reserved(_ reservation: Reservation) { succeeded[.reservation, default: 0] += 1; reservations[reservation.id] = reservation }
+    func unsettled(lot id: String) { unsettledLots.insert(id) }
     func collected(_ id: String) { succeeded[.pickup, default: 0] += 1; collected.insert(id) }
     func report(_ id: String) { succeeded[.report, default: 0] += 1; reports.insert(id) }
     func listing(_ id: String) { succeeded[.listing, default: 0] += 1; listings.insert(id) }

@@ -32,9 +32,10 @@ struct ChaosLoad: Sendable {
     }
 
     /// The outcome of one request: its reply, or nil when none came (a process was down).
-    private func send(_ command: ChaosLedger.Command, _ method: String, _ path: String, json: Any, token: String) async -> HTTP.Reply? {
+    private func send(_ command: ChaosLedger.Command, _ method: String, _ path: String, json: Any, token: String,
+                      headers: [String: String] = [:]) async -> HTTP.Reply? {
         await ledger.sending(command)
-        let reply = try? await HTTP.send(method, "\(base)\(path)", json: json, token: token)
+        let reply = try? await HTTP.send(method, "\(base)\(path)", json: json, token: token, headers: headers)
         if reply == nil || (reply?.status ?? 0) >= 500 { await ledger.unanswered(command) }
         return reply
     }
@@ -51,17 +52,32 @@ struct ChaosLoad: Sendable {
             var made: [ChaosLedger.Reservation] = []
             for index in 0..<Self.basketsPerLot {
                 let customer = customers[(lane * Self.basketsPerLot + index + round) % customers.count]
-                guard let reply = await send(.reservation, "POST", "/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken),
-                      reply.status == 201, let json = try? reply.json(),
-                      let id = (json["reservation"] as? [String: Any])?["id"] as? String,
-                      let code = json["pickupCode"] as? [String: Any], let token = code["token"] as? String, let pin = code["pin"] as? String
-                else { continue }
-                let reservation = ChaosLedger.Reservation(id: id, lotId: lotID, baskets: 1, token: token, pin: pin)
-                await ledger.reserved(reservation)
-                made.append(reservation)
+                if let reservation = await reserve(lotID, customer: customer, key: "chaos-\(lotID)-\(index)") { made.append(reservation) }
             }
             for reservation in made { await collect(reservation) }
         }
+    }
+
+    /// A customer reserves one basket until the answer is definite, as a phone app would: a lost
+    /// answer or a 5xx is sent again with the same `Idempotency-Key`, so a retry never reserves twice.
+    private func reserve(_ lotID: String, customer: HTTPSession, key: String) async -> ChaosLedger.Reservation? {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            let reply = await send(
+                .reservation, "POST", "/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken, headers: ["Idempotency-Key": key])
+            guard let reply, reply.status >= 500 || reply.status == 201 else { return nil }
+            guard reply.status == 201, let json = try? reply.json(), let id = (json["reservation"] as? [String: Any])?["id"] as? String,
+                  let code = json["pickupCode"] as? [String: Any], let token = code["token"] as? String, let pin = code["pin"] as? String
+            else {
+                await pause()
+                continue
+            }
+            let reservation = ChaosLedger.Reservation(id: id, lotId: lotID, baskets: 1, token: token, pin: pin)
+            await ledger.reserved(reservation)
+            return reservation
+        }
+        await ledger.unsettled(lot: lotID)
+        return nil
     }
 
     /// The counter validates a code until it has a definite answer, as a merchant would: a lost answer
