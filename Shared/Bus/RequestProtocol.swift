@@ -25,11 +25,15 @@ public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConv
     public var message: String
     /// The input field at fault, when there is one.
     public var field: String?
+    /// The instance that answers instead, when the request reached one that no longer holds what it
+    /// asks about (a food lot moved to another worker: `heldElsewhereCode`).
+    public var redirect: String?
 
-    public init(code: String, message: String, field: String? = nil) {
+    public init(code: String, message: String, field: String? = nil, redirect: String? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.redirect = redirect
     }
 
     public var description: String { "\(code): \(message)" + (field.map { " (\($0))" } ?? "") }
@@ -45,6 +49,14 @@ public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConv
     /// The command's id is already taken by a different command (an `Idempotency-Key` sent again with another body).
     public static func idempotencyMismatch(_ message: String) -> RemoteError { RemoteError(code: idempotencyMismatchCode, message: message) }
     public static let idempotencyMismatchCode = "idempotency_mismatch"
+    /// Another instance holds what was asked about; `redirect` names it (docs/decisions/0017).
+    public static func heldElsewhere(_ message: String, by instance: String) -> RemoteError {
+        RemoteError(code: heldElsewhereCode, message: message, redirect: instance)
+    }
+    public static let heldElsewhereCode = "held_elsewhere"
+    /// What was asked about is moving between instances: ask again in a moment.
+    public static func moving(_ message: String) -> RemoteError { RemoteError(code: movingCode, message: message) }
+    public static let movingCode = "moving"
 }
 
 /// Why a request to another service did not get a good answer.

@@ -128,7 +128,9 @@ public enum ReservationRequests {
 
     public struct Get: Codable, Sendable {
         public var reservationId: String
-        public init(reservationId: String) { self.reservationId = reservationId }
+        /// The reservation's lot, so that a worker the lot is moving to says so instead of "not found".
+        public var lotId: String?
+        public init(reservationId: String, lotId: String? = nil) { self.reservationId = reservationId; self.lotId = lotId }
     }
 
     public struct ListForTaker: Codable, Sendable {

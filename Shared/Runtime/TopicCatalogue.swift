@@ -22,7 +22,7 @@ public enum TopicCatalogue {
             ProposalChanged.createdTopic, ProposalChanged.acceptedTopic, ProposalChanged.confirmedTopic, ProposalChanged.declinedTopic,
             ProposalChanged.expiredTopic, ListingShared.topic, OperationCompleted.topic, ReservationChanged.createdTopic,
             ReservationChanged.cancelledTopic, ReservationChanged.noShowTopic, MissionChanged.requestedTopic, MissionChanged.acceptedTopic,
-            MissionChanged.collectedTopic, MissionChanged.deliveredTopic,
+            MissionChanged.collectedTopic, MissionChanged.deliveredTopic, LotHandedOver.topic,
         ],
         .pickupValidator: [BeneficiaryVerified.topic, PickupCompleted.topic],
         .reporting: [],

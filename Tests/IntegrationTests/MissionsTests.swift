@@ -65,8 +65,8 @@ struct MissionsTests {
         let deliveredStatus = try delivered.json()["status"] as? String
         #expect(delivered.status == 200 && deliveredStatus == "delivered", "\(delivered.text)")
 
-        // Each step is an event on the bus, in order, from the worker that owns the lot.
-        let worker = ServiceInstance(.matcher, index: LotOwnership.worker(for: lotID, workers: 2))
+        // Each step is an event on the bus, in order, from the worker that holds the lot.
+        let worker = ServiceInstance(.matcher, index: LotHolders.holder(of: lotID, members: [0, 1]) ?? 0)
         let topics = try await deployment.database(of: worker).read { db in
             try String.fetchAll(db, sql: "SELECT topic FROM bus_outbox WHERE topic LIKE 'mission.%' ORDER BY sequence")
         }

@@ -280,7 +280,7 @@ struct RetentionTests {
     static func matcherLots(replaying payloads: [Data]) throws -> [String] {
         let database = try store(MatcherService.migrations)
         let book = ReservationBook(database: database, outbox: Outbox(producer: "matcher-0"), worker: 0, workers: 1)
-        let handlers = MatcherEventHandlers(book: book, missions: MissionBook(book: book))
+        let handlers = MatcherEventHandlers(book: book, missions: MissionBook(book: book), handover: LotHandover(book: book, logger: Logger(label: "test")))
         try database.write { db in
             for payload in payloads {
                 try handlers.apply(ReceivedEvent(envelope: try EventCodec.decoder.decode(EventEnvelope.self, from: payload), payload: payload), in: db)

@@ -17,7 +17,7 @@ struct ReservationBookTests {
     }
 
     func book(_ lot: Lot) throws -> (ReservationBook, TemporaryStore) {
-        let store = try TemporaryStore(ReservationBook.migrations + MissionBook.migrations, producer: "matcher-0")
+        let store = try TemporaryStore(ReservationBook.migrations + MissionBook.migrations + LotHolding.migrations, producer: "matcher-0")
         let book = ReservationBook(database: store.pool, outbox: store.outbox, worker: 0, workers: 1)
         try store.pool.write { db in try book.apply(lot, in: db) }
         return (book, store)

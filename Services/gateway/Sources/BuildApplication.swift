@@ -47,7 +47,7 @@ public func buildApplication(
     ).register(on: router)
     let services = ServiceCaller(loop: runtime.loop, topology: topology)
     LotRoutes(accounts: dependencies.store, services: services).register(on: router)
-    MyLotRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount).register(on: router)
+    MyLotRoutes(accounts: dependencies.store, services: services, holders: dependencies.lotHolders).register(on: router)
     PhotoRoutes(accounts: dependencies.store, services: services).register(on: router)
     ListingRoutes(accounts: dependencies.store, services: services).register(on: router)
     let membership = MatcherMembership(directory: runtime.directory)
@@ -55,10 +55,12 @@ public func buildApplication(
         .register(on: router)
     ReservationRoutes(
         accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
-        matcherCount: runtime.config.matcherCount
+        matcherCount: runtime.config.matcherCount, holders: dependencies.lotHolders
     ).register(on: router)
     QRCodeRoutes(index: ReservationIndex(database: runtime.database), services: services).register(on: router)
-    MissionRoutes(index: MissionIndex(database: runtime.database), services: services, matcherCount: runtime.config.matcherCount).register(on: router)
+    MissionRoutes(
+        index: MissionIndex(database: runtime.database), services: services, matcherCount: runtime.config.matcherCount, holders: dependencies.lotHolders
+    ).register(on: router)
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)
     SubscriptionRoutes(services: services).register(on: router)

@@ -24,7 +24,7 @@ public enum GatewayService {
         return ServiceParts(
             handlers: [
                 BeneficiaryProjection(), ReservationIndexProjection(), MissionIndexProjection(), ReportStreamWakeup(signal: dependencies.reportSignal),
-                ErasureProgressProjection(),
+                ErasureProgressProjection(), LotHolderProjection(directory: dependencies.lotHolders),
             ],
             requestHandlers: [KeyRequests.rotate: rotateSigningKey(dependencies.tokens, runtime: runtime)],
             services: [
@@ -57,6 +57,8 @@ public struct GatewayDependencies: Sendable {
     public let erasures: ErasureDesk
     /// Wakes open report streams when report events arrive.
     public let reportSignal: ReportStreamSignal
+    /// The matcher worker that holds each food lot, from ingest's ticks.
+    public let lotHolders: LotHolderDirectory
 
     public static func make(runtime: ServiceRuntime, config: GatewayConfig) async throws -> GatewayDependencies {
         let store = SQLiteAccountStore(database: runtime.database, outbox: runtime.outbox)
@@ -70,6 +72,7 @@ public struct GatewayDependencies: Sendable {
             throttle: throttle, logger: runtime.logger)
         let erasures = ErasureDesk(database: runtime.database, outbox: runtime.outbox, matcherCount: runtime.config.matcherCount, logger: runtime.logger)
         return GatewayDependencies(
-            store: store, hasher: hasher, tokens: tokens, auth: auth, lifecycle: lifecycle, erasures: erasures, reportSignal: ReportStreamSignal())
+            store: store, hasher: hasher, tokens: tokens, auth: auth, lifecycle: lifecycle, erasures: erasures, reportSignal: ReportStreamSignal(),
+            lotHolders: LotHolderDirectory(configured: runtime.config.matcherCount))
     }
 }

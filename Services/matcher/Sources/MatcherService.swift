@@ -2,14 +2,14 @@ import EcoConfig
 import EcoRuntime
 import EcoStore
 
-/// A matcher worker: owns the lots whose id hashes to its number (`LotOwnership`) and allocates
-/// their baskets; N workers share the lots. For materials, each worker holds the market parts the
+/// A matcher worker: holds the food lots the latest tick's members give it (`LotHolders`,
+/// docs/decisions/0017) and allocates their baskets; lots move with the members (`LotHandover`). For materials, each worker holds the market parts the
 /// latest tick's members give it, applies ingest's stream for them, and announces their proposals
 /// (`MaterialLedger`, docs/decisions/0016).
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
-        + PartHolding.migrations + PartColumns.migrations
+        + PartHolding.migrations + PartColumns.migrations + LotHolding.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -26,7 +26,7 @@ public enum MatcherService {
             rebuilder: IngestPartRebuilder(loop: runtime.loop, topology: runtime.config.topology, logger: runtime.logger), logger: runtime.logger)
         let handover = LedgerHandover(topology: runtime.config.topology, loop: runtime.loop, database: runtime.database, logger: runtime.logger)
         var parts = ServiceParts(
-            handlers: [MatcherEventHandlers(book: book, missions: missions), materials],
+            handlers: [MatcherEventHandlers(book: book, missions: missions, handover: LotHandover(book: book, logger: runtime.logger)), materials],
             requestHandlers: requests.handlers
                 .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
                 .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first }

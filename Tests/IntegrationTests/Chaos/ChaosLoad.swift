@@ -65,8 +65,10 @@ struct ChaosLoad: Sendable {
         while ContinuousClock.now < deadline {
             let reply = await send(
                 .reservation, "POST", "/v1/lots/\(lotID)/reservations", json: ["baskets": 1], token: customer.accessToken, headers: ["Idempotency-Key": key])
-            guard let reply, reply.status >= 500 || reply.status == 201 else { return nil }
-            guard reply.status == 201, let json = try? reply.json(), let id = (json["reservation"] as? [String: Any])?["id"] as? String,
+            // Only an answer is definite: no reply (the gateway died mid-request), a 5xx and a 429
+            // say nothing of whether the reservation was made, so they are sent again.
+            if let reply, reply.status < 500, reply.status != 429, reply.status != 201 { return nil }
+            guard let reply, reply.status == 201, let json = try? reply.json(), let id = (json["reservation"] as? [String: Any])?["id"] as? String,
                   let code = json["pickupCode"] as? [String: Any], let token = code["token"] as? String, let pin = code["pin"] as? String
             else {
                 await pause()

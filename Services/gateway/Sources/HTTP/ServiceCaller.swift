@@ -54,6 +54,11 @@ public struct ServiceCaller: Sendable {
             case RemoteError.idempotencyMismatchCode:
                 return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: IdempotencyKey.field.rawName)
             case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
+            // A food lot moving between workers (docs/decisions/0017) takes commands again in a moment.
+            case RemoteError.movingCode, RemoteError.heldElsewhereCode:
+                var refusal = APIError(.serviceUnavailable, code: "unavailable", message: "\(remote.message); try again in a moment")
+                refusal.headers[.retryAfter] = "1"
+                return refusal
             case "unsupported_media_type": return APIError(.unsupportedMediaType, code: remote.code, message: remote.message)
             // Pickup refusals keep their own code, so the counter can say exactly why.
             case "invalid_token": return APIError(.badRequest, code: remote.code, message: remote.message, field: "token")

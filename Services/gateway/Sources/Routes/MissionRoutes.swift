@@ -9,6 +9,8 @@ public struct MissionRoutes: Sendable {
     let index: MissionIndex
     let services: ServiceCaller
     let matcherCount: Int
+    /// Where each food lot's commands go (docs/decisions/0017).
+    let holders: LotHolderDirectory
 
     struct Create: Codable {
         var lotId: String
@@ -19,9 +21,6 @@ public struct MissionRoutes: Sendable {
         var deliveryCode: String
     }
 
-    func worker(for lotId: String) -> ServiceInstance {
-        ServiceInstance(.matcher, index: LotOwnership.worker(for: lotId, workers: matcherCount))
-    }
 
     public func register(on router: Router<GatewayRequestContext>) {
         // Roles: association.
@@ -29,7 +28,7 @@ public struct MissionRoutes: Sendable {
             let principal = try context.require([.association])
             let body = try await RequestBody.decode(Create.self, from: request, context: context)
             let created = try await services.call(
-                worker(for: body.lotId), MissionRequests.create,
+                lot: body.lotId, holders: holders, MissionRequests.create,
                 MissionRequests.Create(lotId: body.lotId, associationId: principal.accountID, baskets: body.baskets), as: MissionRequests.Created.self)
             try await index.record(created.mission)
             return try JSONResponse.make(.created, created)
@@ -60,7 +59,7 @@ public struct MissionRoutes: Sendable {
             let principal = try context.require([.collector])
             let (mission, _) = try await load(context)
             return try JSONResponse.make(.ok, try await services.call(
-                worker(for: mission.lotId), MissionRequests.accept,
+                lot: mission.lotId, holders: holders, MissionRequests.accept,
                 MissionRequests.Accept(missionId: mission.id, collectorId: principal.accountID), as: Mission.self))
         }
         // Roles: the mission's collector.
@@ -85,7 +84,7 @@ public struct MissionRoutes: Sendable {
                 throw APIError.invalid("deliveryCode", "deliveryCode has six digits")
             }
             return try JSONResponse.make(.ok, try await services.call(
-                worker(for: mission.lotId), MissionRequests.deliver,
+                lot: mission.lotId, holders: holders, MissionRequests.deliver,
                 MissionRequests.Deliver(missionId: mission.id, actorId: principal.accountID, deliveryCode: body.deliveryCode), as: Mission.self))
         }
     }
@@ -97,7 +96,7 @@ public struct MissionRoutes: Sendable {
         guard let lotId = try await index.lot(ofMission: id) else { throw APIError(.notFound, code: "not_found", message: "no mission \(id)") }
         let viewer = MissionRequests.Viewer(
             accountId: principal.accountID, isAdmin: principal.roles.contains(.admin), isCollector: principal.roles.contains(.collector))
-        let mission = try await services.call(worker(for: lotId), MissionRequests.get, MissionRequests.Get(missionId: id, viewer: viewer), as: Mission.self)
+        let mission = try await services.call(lot: lotId, holders: holders, MissionRequests.get, MissionRequests.Get(missionId: id, viewer: viewer), as: Mission.self)
         return (mission, principal)
     }
 }

@@ -8,7 +8,8 @@ import Hummingbird
 public struct MyLotRoutes: Sendable {
     let accounts: any AccountStore
     let services: ServiceCaller
-    let matcherCount: Int
+    /// Where each food lot's commands go (docs/decisions/0017).
+    let holders: LotHolderDirectory
 
     public func register(on router: Router<GatewayRequestContext>) {
         // Roles: merchant (their lots and their organisations' lots).
@@ -32,8 +33,8 @@ public struct MyLotRoutes: Sendable {
             // Someone else's lot is answered as unknown: its counter is not theirs to see.
             guard mayServe else { throw APIError(.notFound, code: "not_found", message: "you have no lot \(lotId)") }
             let list = ReservationRequests.ListForLot(lotId: lotId, status: try request.enumQuery("status", as: ReservationStatus.self))
-            let worker = ServiceInstance(.matcher, index: LotOwnership.worker(for: lotId, workers: matcherCount))
-            return try JSONResponse.make(.ok, try await services.call(worker, ReservationRequests.listForLot, list, as: ReservationRequests.Counter.self))
+            return try JSONResponse.make(.ok, try await services.call(
+                lot: lotId, holders: holders, ReservationRequests.listForLot, list, as: ReservationRequests.Counter.self))
         }
     }
 }

@@ -9,6 +9,8 @@ public struct ReservationRoutes: Sendable {
     let index: ReservationIndex
     let services: ServiceCaller
     let matcherCount: Int
+    /// Where each food lot's commands go (docs/decisions/0017).
+    let holders: LotHolderDirectory
 
     struct Reserve: Codable {
         var baskets: Int?
@@ -28,9 +30,6 @@ public struct ReservationRoutes: Sendable {
 
     static let pickupValidator = ServiceInstance(.pickupValidator)
 
-    func worker(for lotId: String) -> ServiceInstance {
-        ServiceInstance(.matcher, index: LotOwnership.worker(for: lotId, workers: matcherCount))
-    }
 
     public func register(on router: Router<GatewayRequestContext>) {
         // Roles: customer, beneficiary (free lots: verified beneficiaries only, 2 baskets a day).
@@ -45,7 +44,7 @@ public struct ReservationRoutes: Sendable {
             let create = ReservationRequests.Create(
                 lotId: lotId, takerId: principal.accountID, takerIsBeneficiary: principal.roles.contains(.beneficiary), baskets: baskets,
                 reservationId: reservationId)
-            let reservation = try await services.call(worker(for: lotId), ReservationRequests.create, create, as: Reservation.self)
+            let reservation = try await services.call(lot: lotId, holders: holders, ReservationRequests.create, create, as: Reservation.self)
             try await index.record(reservation)
             let code = try? await services.call(
                 Self.pickupValidator, PickupRequests.code, PickupRequests.CodeQuery(reservationId: reservation.id), as: PickupRequests.PickupCode.self)
@@ -67,13 +66,13 @@ public struct ReservationRoutes: Sendable {
         router.get("/v1/reservations/:id") { _, context in
             let (entry, _) = try await authorised(context, takerOnly: false)
             return try JSONResponse.make(.ok, try await services.call(
-                worker(for: entry.lotId), ReservationRequests.get, ReservationRequests.Get(reservationId: entry.id), as: Reservation.self))
+                lot: entry.lotId, holders: holders, ReservationRequests.get, ReservationRequests.Get(reservationId: entry.id, lotId: entry.lotId), as: Reservation.self))
         }
         // Roles: the taker.
         router.delete("/v1/reservations/:id") { _, context in
             let (entry, principal) = try await authorised(context, takerOnly: true)
             let cancel = ReservationRequests.Cancel(reservationId: entry.id, lotId: entry.lotId, actorId: principal.accountID)
-            return try JSONResponse.make(.ok, try await services.call(worker(for: entry.lotId), ReservationRequests.cancel, cancel, as: Reservation.self))
+            return try JSONResponse.make(.ok, try await services.call(lot: entry.lotId, holders: holders, ReservationRequests.cancel, cancel, as: Reservation.self))
         }
         // Roles: the taker.
         router.get("/v1/reservations/:id/pickup-code") { _, context in

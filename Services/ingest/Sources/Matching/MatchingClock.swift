@@ -5,11 +5,11 @@ import Foundation
 import GRDB
 import Logging
 
-/// Ingest's clock for the materials exchange: a `matching.tick` every `tickSeconds`, in ingest's
+/// Ingest's clock for the matcher workers: a `matching.tick` every `tickSeconds`, in ingest's
 /// own stream, so every matcher worker runs its rounds, expiries and shares at the same points
-/// of the same stream. A tick is skipped while nothing materials-related was ever published.
-/// Each tick names the workers alive (`membership`), which hold the market's parts from that tick on;
-/// while no membership can be named, there is no tick.
+/// of the same stream. A tick is skipped while no food lot, listing or demand was ever published.
+/// Each tick names the workers alive (`membership`), which hold the market's parts and the food
+/// lots from that tick on (docs/decisions/0016, 0017); while no membership can be named, there is no tick.
 public struct MatchingClock: Sendable {
     let database: DatabasePool
     let outbox: Outbox
@@ -32,7 +32,7 @@ public struct MatchingClock: Sendable {
             shareAfterSeconds: policy.shareAfterSeconds)
         let outbox = self.outbox
         try await database.write { db in
-            let anything = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM listings) OR EXISTS (SELECT 1 FROM demands)") ?? false
+            let anything = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM listings) OR EXISTS (SELECT 1 FROM demands) OR EXISTS (SELECT 1 FROM lots)") ?? false
             guard anything else { return }
             try outbox.append(MatchingTick.topic, tick, in: db)
         }

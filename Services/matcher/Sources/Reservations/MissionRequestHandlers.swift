@@ -12,7 +12,7 @@ public struct MissionRequestHandlers: Sendable {
         [
             MissionRequests.create: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Create.self, body)
-                guard missions.book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
+                try await missions.book.refuseUnlessHeld(request.lotId)
                 if let baskets = request.baskets, !(1...500).contains(baskets) {
                     throw RemoteError.invalid("baskets", "baskets must be between 1 and 500")
                 }

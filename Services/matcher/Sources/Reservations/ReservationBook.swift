@@ -4,8 +4,9 @@ import EcoStore
 import Foundation
 import GRDB
 
-/// A matcher worker's lots (the ones it owns) and their reservations. All allocation of a lot's
-/// baskets happens here, in one SQLite write transaction at a time, so a lot is never oversold.
+/// A matcher worker's lots and the reservations of those it holds (`LotHolding`, docs/decisions/0017).
+/// All allocation of a lot's baskets happens here, in one SQLite write transaction at a time, at the
+/// lot's one holder, so a lot is never oversold.
 public struct ReservationBook: Sendable {
     public static let migrations: [Migration] = [
         Migration("matcher.v1.lots-reservations") { db in
@@ -54,18 +55,31 @@ public struct ReservationBook: Sendable {
         self.workers = workers
     }
 
-    public func owns(_ lotId: String) -> Bool { LotOwnership.worker(for: lotId, workers: workers) == worker }
+    /// Which lots this worker holds, inside the caller's transaction.
+    func holding(_ db: Database) -> LotHolding {
+        LotHolding(db: db, worker: worker, configured: LotHolders.configuredMembers(workers))
+    }
 
     // MARK: - Lots, from ingest's events
 
-    /// Keeps the owned lot's state (newer versions only).
+    /// Keeps the lot's state (newer versions only). Every worker keeps every lot; one first seen is
+    /// held by its holder under the current members.
     public func apply(_ lot: Lot, in db: Database) throws {
-        guard owns(lot.id) else { return }
+        try apply(HeldLot(lot), in: db)
+    }
+
+    /// Keeps the lot's terms (newer versions only), from ingest or from a handover.
+    func apply(_ lot: HeldLot, in db: Database) throws {
+        let state = try holding(db).newcomer(lot.id)
+        let (holding, holder): (String, Int) = switch state {
+        case .elsewhere(let other): ("elsewhere", other)
+        default: ("held", worker)
+        }
         try db.execute(
             sql: """
                 INSERT INTO lots (id, merchant_id, organisation_id, baskets, is_free, meals_per_basket, weight_per_basket_kg,
-                    original_value_cents, price_cents, pickup_start, pickup_end, status, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    original_value_cents, price_cents, pickup_start, pickup_end, status, version, holding, holder)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET baskets = excluded.baskets, meals_per_basket = excluded.meals_per_basket,
                     weight_per_basket_kg = excluded.weight_per_basket_kg, original_value_cents = excluded.original_value_cents,
                     price_cents = excluded.price_cents, pickup_start = excluded.pickup_start, pickup_end = excluded.pickup_end,
@@ -73,24 +87,30 @@ public struct ReservationBook: Sendable {
                 WHERE excluded.version > lots.version
                 """,
             arguments: [
-                lot.id, lot.merchantId, lot.draft.organisationId, lot.draft.baskets, lot.isFree, lot.draft.mealsPerBasket,
-                lot.draft.weightPerBasketKg, lot.draft.originalValueCents, lot.draft.priceCents,
-                EventTime.format(lot.draft.pickupStart), EventTime.format(lot.draft.pickupEnd), lot.status.rawValue, lot.version,
+                lot.id, lot.merchantId, lot.organisationId, lot.baskets, lot.isFree, lot.mealsPerBasket, lot.weightPerBasketKg,
+                lot.originalValueCents, lot.priceCents, EventTime.format(lot.pickupStart), EventTime.format(lot.pickupEnd),
+                lot.status.rawValue, lot.version, holding, holder,
             ])
     }
 
     /// The merchant withdrew the lot: it takes no more reservations and the active ones are cancelled.
     public func withdraw(_ lotId: String, in db: Database) throws {
-        guard owns(lotId) else { return }
         try db.execute(sql: "UPDATE lots SET status = 'withdrawn' WHERE id = ?", arguments: [lotId])
         for reservation in try Self.reservations(db, "lot_id = ? AND status = 'active'", [lotId]) {
             try change(reservation, to: .cancelled, reason: .lotWithdrawn, in: db)
         }
     }
 
-    /// The pickup was validated.
-    public func collected(_ reservationId: String, in db: Database) throws {
-        guard let reservation = try Self.reservations(db, "id = ?", [reservationId]).first, reservation.status == .active else { return }
+    /// The pickup was validated. A reservation this worker does not have, on a lot it does not hold,
+    /// may be on its way here in a handover: the pickup is kept for it (`LotHolding.pickupPending`).
+    public func collected(_ reservationId: String, lotId: String? = nil, in db: Database) throws {
+        guard let reservation = try Self.reservations(db, "id = ?", [reservationId]).first else {
+            if let lotId, let state = try holding(db).state(of: lotId), state != .held {
+                try holding(db).pickupPending(reservationId: reservationId, lotId: lotId)
+            }
+            return
+        }
+        guard reservation.status == .active else { return }
         var updated = reservation
         updated.status = .collected
         try store(updated, in: db)
@@ -117,6 +137,8 @@ public struct ReservationBook: Sendable {
         public let pickupStart: Date
         public let pickupEnd: Date
         public let withdrawn: Bool
+        /// Where the lot's baskets are allocated.
+        let state: LotHolding.State
     }
 
     public func availability(of lotId: String) async throws -> Availability? {
@@ -130,7 +152,8 @@ public struct ReservationBook: Sendable {
             isFree: row["is_free"], mealsPerBasket: row["meals_per_basket"], weightPerBasketKg: row["weight_per_basket_kg"],
             originalValueCents: row["original_value_cents"], priceCents: row["price_cents"],
             pickupStart: EventTime.parse(row["pickup_start"]) ?? .distantPast, pickupEnd: EventTime.parse(row["pickup_end"]) ?? .distantPast,
-            withdrawn: (row["status"] as String) != LotStatus.published.rawValue)
+            withdrawn: (row["status"] as String) != LotStatus.published.rawValue,
+            state: LotHolding.state(holding: row["holding"], holder: row["holder"]))
         let reserved = try Int.fetchOne(
             db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM reservations WHERE lot_id = ? AND status IN ('active', 'collected')",
             arguments: [lotId]) ?? 0
@@ -175,6 +198,7 @@ public struct ReservationBook: Sendable {
     /// The reasons a reservation is refused, checked in this order.
     static func check(_ request: ReservationRequests.Create, _ availability: Availability, now: Date) throws(RemoteError) {
         let lot = availability.lot
+        if let refusal = LotHolding.refusal(lot.id, lot.state) { throw refusal }
         guard !lot.withdrawn else { throw RemoteError.conflict("the lot was withdrawn") }
         guard lot.pickupEnd > now else { throw RemoteError.conflict("the lot's pickup window has ended") }
         guard !lot.isFree || request.takerIsBeneficiary else { throw RemoteError.notFound("no lot \(lot.id)") }
@@ -190,6 +214,7 @@ public struct ReservationBook: Sendable {
         let book = self
         return try await database.write { db in
             guard let reservation = try Self.reservations(db, "id = ?", [request.reservationId]).first else {
+                try book.refuseUnlessHeld(request.lotId, in: db)
                 throw RemoteError.notFound("no reservation \(request.reservationId)")
             }
             guard reservation.takerId == request.actorId else { throw RemoteError.notFound("no reservation \(request.reservationId)") }
@@ -199,6 +224,18 @@ public struct ReservationBook: Sendable {
             }
             return try book.change(reservation, to: .cancelled, reason: .takerCancelled, in: db)
         }
+    }
+
+    /// Refuses a command about `lotId` if this worker has its row and does not hold it: the lot is
+    /// moving here, or another worker holds it.
+    func refuseUnlessHeld(_ lotId: String, in db: Database) throws {
+        if let state = try holding(db).state(of: lotId), let refusal = LotHolding.refusal(lotId, state) { throw refusal }
+    }
+
+    /// `refuseUnlessHeld`, in a read of its own.
+    public func refuseUnlessHeld(_ lotId: String) async throws {
+        let book = self
+        try await database.read { db in try book.refuseUnlessHeld(lotId, in: db) }
     }
 
     public func reservation(id: String) async throws -> Reservation? {
@@ -227,6 +264,18 @@ public struct ReservationBook: Sendable {
             let overdue = try Self.reservations(db, "status = 'active'", []).filter { $0.pickupEnd <= now }
             for reservation in overdue { try book.change(reservation, to: .noShow, reason: .notCollected, in: db) }
             return overdue.count
+        }
+    }
+
+    /// Forgets the pickups kept for reservations of lots whose window ended more than a day ago: a
+    /// lot moves only until shortly after its window (`LotHandover.grace`), so none is still coming.
+    public func forgetPendingPickups(now: Date = Date()) async throws {
+        let ended = EventTime.format(now.addingTimeInterval(-86_400))
+        try await database.write { db in
+            try db.execute(sql: """
+                DELETE FROM lot_pickups_pending WHERE lot_id IN (SELECT id FROM lots WHERE pickup_end < ?)
+                   OR lot_id NOT IN (SELECT id FROM lots)
+                """, arguments: [ended])
         }
     }
 

@@ -32,12 +32,12 @@ public struct ReservationRequestHandlers: Sendable {
             },
             ReservationRequests.cancel: { body in
                 let request = try RemoteError.decodeRequest(ReservationRequests.Cancel.self, body)
-                guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
                 return [try EventCodec.encoder.encode(try await book.cancel(request))]
             },
             ReservationRequests.get: { body in
                 let request = try RemoteError.decodeRequest(ReservationRequests.Get.self, body)
                 guard let reservation = try await book.reservation(id: request.reservationId) else {
+                    if let lotId = request.lotId { try await book.refuseUnlessHeld(lotId) }
                     throw RemoteError.notFound("no reservation \(request.reservationId)")
                 }
                 return [try EventCodec.encoder.encode(reservation)]
@@ -48,7 +48,7 @@ public struct ReservationRequestHandlers: Sendable {
             },
             ReservationRequests.listForLot: { body in
                 let request = try RemoteError.decodeRequest(ReservationRequests.ListForLot.self, body)
-                guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
+                try await book.refuseUnlessHeld(request.lotId)
                 let items = try await book.reservations(lotId: request.lotId, status: request.status).map(ReservationRequests.CounterItem.init)
                 return [try EventCodec.encoder.encode(ReservationRequests.Counter(items: items))]
             },
@@ -59,7 +59,6 @@ public struct ReservationRequestHandlers: Sendable {
     /// again (at once or later) has one effect, and the same id with another lot, taker or baskets
     /// is refused as `idempotency_mismatch`.
     func create(_ request: ReservationRequests.Create) async throws -> Reservation {
-        guard book.owns(request.lotId) else { throw RemoteError.badRequest("lot \(request.lotId) belongs to another worker") }
         guard (1...50).contains(request.baskets) else { throw RemoteError.invalid("baskets", "baskets must be between 1 and 50") }
         let id = request.reservationId ?? UUID().uuidString.lowercased()
         guard ReservationRequests.isValidReservationId(id) else {

@@ -1,0 +1,132 @@
+import EcoBus
+import EcoConfig
+import EcoModel
+import Foundation
+import GRDB
+import Logging
+import Metrics
+
+/// Moves food lots with the members (docs/decisions/0017). At a tick whose members differ from the
+/// last, in the consumer's transaction, the worker gives each lot it holds whose holder changed: it
+/// appends `lot.handed-over` with the lot's reservations and missions, forgets them, and refuses the
+/// lot's commands from then on, naming the holder. A lot it is now the holder of waits (`awaiting`)
+/// until the giver's handover arrives, which it then applies and holds. A dead giver's lots wait for
+/// it to come back: only it has the reservations it made and had not yet relayed.
+public struct LotHandover: Sendable {
+    /// How long after its pickup window a lot still moves: its no-shows are swept by its holder.
+    static let grace: TimeInterval = 3600
+
+    let book: ReservationBook
+    let logger: Logger
+    private let given = Counter(label: "ecoresupply_lots_handed_over_total")
+    private let taken = Counter(label: "ecoresupply_lots_taken_over_total")
+
+    public init(book: ReservationBook, logger: Logger) {
+        self.book = book
+        self.logger = logger
+    }
+
+    /// Applies `tick`, ingest's event `sequence`, to the worker's lots.
+    func apply(_ tick: MatchingTick, sequence: Int64, in db: Database) throws {
+        let holding = book.holding(db)
+        let members = tick.holders
+        guard try holding.members() != members || holding.recorded() == nil else { return }
+        try holding.record(members: members, tick: sequence)
+        var moved = (given: 0, awaited: 0)
+        for (lotId, state) in try holding.movable(at: tick.at, tick: sequence) {
+            let holder = LotHolders.holder(of: lotId, members: members) ?? book.worker
+            switch state {
+            case .held where holder != book.worker:
+                try give(lotId, to: holder, tick: sequence, in: db)
+                moved.given += 1
+            case .elsewhere where holder == book.worker:
+                try holding.set(lotId, .awaiting, since: sequence)
+                moved.awaited += 1
+            case .elsewhere(let known) where known != holder:
+                try holding.set(lotId, .elsewhere(holder), since: sequence)
+            case .awaiting where holder != book.worker:
+                // The handover on its way here is passed on to `holder` when it arrives (`receive`).
+                try holding.set(lotId, .elsewhere(holder), since: sequence)
+            default:
+                break
+            }
+        }
+        if moved.given + moved.awaited > 0 {
+            logger.notice("food lots moved at a tick", metadata: [
+                "lots.members": "\(members.map(String.init).joined(separator: ","))", "lots.given": "\(moved.given)",
+                "lots.awaited": "\(moved.awaited)", "bus.sequence": "\(sequence)",
+            ])
+        }
+    }
+
+    /// Applies a peer's handover addressed to this worker: the lot, its reservations and missions
+    /// are this worker's from now on, unless this worker has since applied a tick that gives the
+    /// lot to another, in which case it passes the lot on.
+    func receive(_ handover: LotHandedOver, in db: Database) throws {
+        guard handover.to == book.worker else { return }
+        let holding = book.holding(db)
+        try book.apply(handover.lot, in: db)
+        for reservation in handover.reservations {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [reservation.id, reservation.lotId, reservation.takerId, reservation.baskets, reservation.status.rawValue,
+                            try EventCodec.encoder.encode(reservation), EventTime.format(reservation.createdAt), EventTime.format(Date())])
+        }
+        for handed in handover.missions {
+            let mission = handed.mission
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO missions (id, lot_id, association_id, collector_id, reservation_id, status, delivery_code_hash, body)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [mission.id, mission.lotId, mission.associationId, mission.collectorId, mission.reservationId,
+                            mission.status.rawValue, handed.deliveryCodeHash, try EventCodec.encoder.encode(mission)])
+        }
+        // Pickups validated while the lot was on its way here.
+        for reservationId in try holding.takePendingPickups(of: handover.lot.id) {
+            try book.collected(reservationId, in: db)
+            try MissionBook(book: book).collected(reservationId: reservationId, in: db)
+        }
+        taken.increment()
+        if let recorded = try holding.recorded(), recorded.tick >= handover.tick,
+           let holder = LotHolders.holder(of: handover.lot.id, members: recorded.members), holder != book.worker {
+            try give(handover.lot.id, to: holder, tick: recorded.tick, in: db)
+            return
+        }
+        try holding.set(handover.lot.id, .held, since: handover.tick)
+        // Withdrawn while it was on its way: its reservations are cancelled here, as the giver would have.
+        if try String.fetchOne(db, sql: "SELECT status FROM lots WHERE id = ?", arguments: [handover.lot.id]) == LotStatus.withdrawn.rawValue {
+            try book.withdraw(handover.lot.id, in: db)
+        }
+    }
+
+    /// Gives `lotId` to `holder`: the handover event with everything this worker has on the lot,
+    /// which it then forgets.
+    private func give(_ lotId: String, to holder: Int, tick: Int64, in db: Database) throws {
+        guard let lot = try Self.heldLot(lotId, in: db) else { return }
+        let reservations = try ReservationBook.reservations(db, "lot_id = ? ORDER BY created_at, id", [lotId])
+        let missions = try Row.fetchAll(db, sql: "SELECT body, delivery_code_hash FROM missions WHERE lot_id = ? ORDER BY id", arguments: [lotId]).map {
+            HandedMission(mission: try EventCodec.decoder.decode(Mission.self, from: $0["body"] as Data), deliveryCodeHash: $0["delivery_code_hash"])
+        }
+        try db.execute(sql: "DELETE FROM missions WHERE lot_id = ?", arguments: [lotId])
+        try db.execute(sql: "DELETE FROM reservations WHERE lot_id = ?", arguments: [lotId])
+        try book.holding(db).set(lotId, .elsewhere(holder), since: tick)
+        try book.outbox.append(
+            LotHandedOver.topic,
+            LotHandedOver(lot: lot, from: book.worker, to: holder, tick: tick, reservations: reservations, missions: missions), in: db)
+        given.increment()
+    }
+
+    static func heldLot(_ lotId: String, in db: Database) throws -> HeldLot? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM lots WHERE id = ?", arguments: [lotId]) else { return nil }
+        return HeldLot(
+            id: row["id"], merchantId: row["merchant_id"], organisationId: row["organisation_id"], baskets: row["baskets"],
+            isFree: row["is_free"], mealsPerBasket: row["meals_per_basket"], weightPerBasketKg: row["weight_per_basket_kg"],
+            originalValueCents: row["original_value_cents"], priceCents: row["price_cents"],
+            pickupStart: EventTime.parse(row["pickup_start"]) ?? .distantPast, pickupEnd: EventTime.parse(row["pickup_end"]) ?? .distantPast,
+            status: LotStatus(rawValue: row["status"]) ?? .withdrawn, version: row["version"])
+    }
+}

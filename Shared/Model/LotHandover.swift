@@ -1,0 +1,78 @@
+import Foundation
+
+/// Which matcher worker holds a food lot (docs/decisions/0017): the rendezvous holder of the lot's
+/// id among the members of the latest `matching.tick`, or among the configured workers before a
+/// tick names members. A member joining or leaving moves only the lots it takes or gives. The
+/// gateway routes by it, and the workers hand lots over when it changes.
+public enum LotHolders {
+    /// The worker that holds `lotId` among `members` (worker numbers); nil when there are none.
+    public static func holder(of lotId: String, members: [Int]) -> Int? {
+        MarketParts.holder(of: lotId, members: members)
+    }
+
+    /// The members taken until a tick names them: workers 0 to `configured` − 1.
+    public static func configuredMembers(_ configured: Int) -> [Int] { Array(0..<max(configured, 1)) }
+}
+
+/// `lot.handed-over`: a matcher worker gives a food lot, with every reservation and mission it has
+/// on it, to the worker that holds it from a tick on (docs/decisions/0017). The taker allocates the
+/// lot's baskets only once it has applied this event, so a basket is neither sold twice nor lost.
+public struct LotHandedOver: Codable, Sendable, Equatable {
+    public static let topic = "lot.handed-over"
+
+    public var lot: HeldLot
+    /// The worker that gives the lot, and the one that takes it.
+    public var from: Int
+    public var to: Int
+    /// Ingest's sequence of the tick that moved the lot.
+    public var tick: Int64
+    public var reservations: [Reservation]
+    public var missions: [HandedMission]
+
+    public init(lot: HeldLot, from: Int, to: Int, tick: Int64, reservations: [Reservation], missions: [HandedMission]) {
+        self.lot = lot; self.from = from; self.to = to; self.tick = tick; self.reservations = reservations; self.missions = missions
+    }
+}
+
+/// What a matcher worker keeps of a lot to allocate its baskets: the lot's terms at `version`.
+public struct HeldLot: Codable, Sendable, Equatable {
+    public var id: String
+    public var merchantId: String
+    public var organisationId: String?
+    public var baskets: Int
+    public var isFree: Bool
+    public var mealsPerBasket: Double
+    public var weightPerBasketKg: Double
+    public var originalValueCents: Int
+    public var priceCents: Int
+    public var pickupStart: Date
+    public var pickupEnd: Date
+    public var status: LotStatus
+    public var version: Int
+
+    public init(
+        id: String, merchantId: String, organisationId: String?, baskets: Int, isFree: Bool, mealsPerBasket: Double, weightPerBasketKg: Double,
+        originalValueCents: Int, priceCents: Int, pickupStart: Date, pickupEnd: Date, status: LotStatus, version: Int
+    ) {
+        self.id = id; self.merchantId = merchantId; self.organisationId = organisationId; self.baskets = baskets; self.isFree = isFree
+        self.mealsPerBasket = mealsPerBasket; self.weightPerBasketKg = weightPerBasketKg; self.originalValueCents = originalValueCents
+        self.priceCents = priceCents; self.pickupStart = pickupStart; self.pickupEnd = pickupEnd; self.status = status; self.version = version
+    }
+
+    /// The terms of an ingest lot.
+    public init(_ lot: Lot) {
+        self.init(
+            id: lot.id, merchantId: lot.merchantId, organisationId: lot.draft.organisationId, baskets: lot.draft.baskets, isFree: lot.isFree,
+            mealsPerBasket: lot.draft.mealsPerBasket, weightPerBasketKg: lot.draft.weightPerBasketKg,
+            originalValueCents: lot.draft.originalValueCents, priceCents: lot.draft.priceCents, pickupStart: lot.draft.pickupStart,
+            pickupEnd: lot.draft.pickupEnd, status: lot.status, version: lot.version)
+    }
+}
+
+/// A mission moving with its lot, with the hash of the association's delivery code that checks it.
+public struct HandedMission: Codable, Sendable, Equatable {
+    public var mission: Mission
+    public var deliveryCodeHash: String
+
+    public init(mission: Mission, deliveryCodeHash: String) { self.mission = mission; self.deliveryCodeHash = deliveryCodeHash }
+}
