@@ -66,7 +66,7 @@ struct LotHandoverTests {
         #expect(!moving.isEmpty)
         // The newcomer applies the tick before the givers: it waits for their handovers.
         try stream.deliver("ingest", to: 2)
-        await #expect(throws: RemoteError.moving("lot \(moving[0]) is moving to this worker; ask again in a moment")) {
+        await #expect(throws: RemoteError.moving("lot \(moving[0]) is on its way to this worker")) {
             try await stream.reserve(moving[0], id: "early", at: 2)
         }
         // A giver that applied the tick refuses, naming the newcomer.
@@ -96,7 +96,7 @@ struct LotHandoverTests {
         try stream.settle([0, 2])
         let ones = Self.lots.filter { Self.holder($0, [0, 1, 2]) == 1 }
         let waiting = ones[0]
-        await #expect(throws: RemoteError.moving("lot \(waiting) is moving to this worker; ask again in a moment")) {
+        await #expect(throws: RemoteError.moving("lot \(waiting) is on its way to this worker")) {
             try await stream.reserve(waiting, id: "while-down", at: Self.holder(waiting, [0, 2]))
         }
         // It comes back, replays to the tick, and hands them over.

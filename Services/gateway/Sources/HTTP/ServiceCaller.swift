@@ -56,7 +56,7 @@ public struct ServiceCaller: Sendable {
             case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
             // A food lot moving between workers (docs/decisions/0017) takes commands again in a moment.
             case RemoteError.movingCode, RemoteError.heldElsewhereCode:
-                var refusal = APIError(.serviceUnavailable, code: "unavailable", message: "\(remote.message); try again in a moment")
+                var refusal = APIError(.serviceUnavailable, code: "unavailable", message: "\(remote.message) (it is moving between matcher workers); try again in a moment")
                 refusal.headers[.retryAfter] = "1"
                 return refusal
             case "unsupported_media_type": return APIError(.unsupportedMediaType, code: remote.code, message: remote.message)

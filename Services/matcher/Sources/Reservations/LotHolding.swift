@@ -117,7 +117,7 @@ public struct LotHolding {
     static func refusal(_ lotId: String, _ state: State) -> RemoteError? {
         switch state {
         case .held: nil
-        case .awaiting: .moving("lot \(lotId) is moving to this worker; ask again in a moment")
+        case .awaiting: .moving("lot \(lotId) is on its way to this worker")
         case .elsewhere(let holder):
             .heldElsewhere("lot \(lotId) is held by another worker", by: ServiceInstance(.matcher, index: holder).name)
         }
