@@ -1,13 +1,20 @@
 import Foundation
 
 /// Which matcher worker holds a food lot (docs/decisions/0017): the rendezvous holder of the lot's
-/// id among the members of the latest `matching.tick`, or among the configured workers before a
-/// tick names members. A member joining or leaving moves only the lots it takes or gives. The
-/// gateway routes by it, and the workers hand lots over when it changes.
+/// id among the members of the latest `matching.tick`. A member joining or leaving moves only the
+/// lots it takes or gives. Before any tick, the holder is `LotOwnership`'s over the configured
+/// workers, as it always was, so that a store from before keeps its lots until the first tick
+/// moves them. The gateway routes by it, and the workers hand lots over when it changes.
 public enum LotHolders {
     /// The worker that holds `lotId` among `members` (worker numbers); nil when there are none.
     public static func holder(of lotId: String, members: [Int]) -> Int? {
         MarketParts.holder(of: lotId, members: members)
+    }
+
+    /// The holder under the latest tick's `members`, or, before any tick, among `configured` workers.
+    public static func holder(of lotId: String, members: [Int]?, configured: Int) -> Int {
+        guard let members else { return LotOwnership.worker(for: lotId, workers: configured) }
+        return holder(of: lotId, members: members) ?? 0
     }
 
     /// The members taken until a tick names them: workers 0 to `configured` − 1.

@@ -318,21 +318,31 @@ public enum MissionRequests {
     public struct Accept: Codable, Sendable {
         public var missionId: String
         public var collectorId: String
-        public init(missionId: String, collectorId: String) { self.missionId = missionId; self.collectorId = collectorId }
+        /// The mission's lot, so that a worker the lot is moving to or from says so instead of "not found".
+        public var lotId: String?
+        public init(missionId: String, collectorId: String, lotId: String? = nil) {
+            self.missionId = missionId; self.collectorId = collectorId; self.lotId = lotId
+        }
     }
 
     public struct Deliver: Codable, Sendable {
         public var missionId: String
         public var actorId: String
         public var deliveryCode: String
-        public init(missionId: String, actorId: String, deliveryCode: String) { self.missionId = missionId; self.actorId = actorId; self.deliveryCode = deliveryCode }
+        /// As in `Accept`.
+        public var lotId: String?
+        public init(missionId: String, actorId: String, deliveryCode: String, lotId: String? = nil) {
+            self.missionId = missionId; self.actorId = actorId; self.deliveryCode = deliveryCode; self.lotId = lotId
+        }
     }
 
     /// One mission, if `viewer` may see it (the matcher filters in its query).
     public struct Get: Codable, Sendable {
         public var missionId: String
         public var viewer: Viewer
-        public init(missionId: String, viewer: Viewer) { self.missionId = missionId; self.viewer = viewer }
+        /// As in `Accept`.
+        public var lotId: String?
+        public init(missionId: String, viewer: Viewer, lotId: String? = nil) { self.missionId = missionId; self.viewer = viewer; self.lotId = lotId }
     }
 
     /// Who asks for a mission: its association and collector see it, collectors while it waits, admins always.

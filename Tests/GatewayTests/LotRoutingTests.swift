@@ -19,7 +19,7 @@ struct LotRoutingTests {
     func directory() throws {
         let directory = LotHolderDirectory(configured: 3)
         let lots = (0..<60).map { "lot-\($0)" }
-        #expect(lots.map { directory.holder(of: $0).index } == lots.map { LotHolders.holder(of: $0, members: [0, 1, 2]) })
+        #expect(lots.map { directory.holder(of: $0).index } == lots.map { LotOwnership.worker(for: $0, workers: 3) })
         #expect(Set(lots.map { directory.holder(of: $0).index }) == [0, 1, 2])
         let projection = LotHolderProjection(directory: directory)
         let tick = MatchingTick(at: Date(), matchers: 3, members: [0, 2], proposalTimeoutSeconds: 60, shareAfterSeconds: 60)
@@ -39,7 +39,7 @@ struct LotRoutingTests {
 
     @Test("a worker that no longer holds the lot names its holder, which is asked once")
     func redirect() async throws {
-        let lot = (0..<100).map { "lot-\($0)" }.first { LotHolders.holder(of: $0, members: [0, 1]) == 0 }!
+        let lot = (0..<100).map { "lot-\($0)" }.first { LotOwnership.worker(for: $0, workers: 2) == 0 }!
         let asked = AskedWorkers()
         func worker(_ index: Int, answer: @escaping @Sendable () throws -> [Data]) -> [String: RequestHandler] {
             [ReservationRequests.get: { _ in asked.add(index); return try answer() }]
@@ -48,7 +48,8 @@ struct LotRoutingTests {
         // Workers 0 and 1 on the ports of a random bus port (another one if those are taken).
         var bound: (BusTopology, [(SocketLoop, Task<Void, Never>)])?
         for _ in 0..<20 where bound == nil {
-            let topology = BusTopology(busPort: Int.random(in: 20_000...40_000))
+            // Above the integration tests' blocks (PortBlock: below 32,000) and below the ephemeral range.
+            let topology = BusTopology(busPort: Int.random(in: 32_100...32_600))
             guard let first = try? await Self.serve(
                 worker(0) { throw RemoteError.heldElsewhere("lot \(lot) is held by another worker", by: "matcher-1") },
                 at: topology.routerEndpoint(of: ServiceInstance(.matcher, index: 0))) else { continue }

@@ -39,7 +39,7 @@ public enum NotificationsService {
             PeriodicService(name: "reminders", interval: .seconds(15), logger: runtime.logger) { try await reminders.sendDue() },
             PeriodicService(name: "report follow-ups", interval: .seconds(1), logger: runtime.logger) { try await followUps.deliverDue() },
             WebhookDispatcher(
-                database: runtime.database, sender: WebhookSender(timeout: webhooks.timeout), settings: webhooks, wake: webhookWake, secrets: secrets,
+                database: runtime.database, sender: { WebhookSender(timeout: webhooks.timeout) }, settings: webhooks, wake: webhookWake, secrets: secrets,
                 logger: runtime.logger),
         ]
         if let smtp {

@@ -1,16 +1,29 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A run of consecutive free loopback TCP ports, so that tests running side by side never share one.
 enum PortBlock {
+    private static let handedOut = Mutex<Set<Int>>([])
+
     /// The first port of `count` consecutive ports that are free right now. Chosen below Linux's
     /// ephemeral range (32768 and up), so that no outgoing connection takes one of them meanwhile.
+    ///
+    /// Blocks handed out are remembered for the whole test run: tests run in parallel in one process,
+    /// and two deployments that checked the same free ports before either bound them would collide.
     static func find(count: Int) -> Int {
         for _ in 0..<500 {
             let base = Int.random(in: 20_000...(32_000 - count))
-            if (base..<(base + count)).allSatisfy(isFree) { return base }
+            let block = Set(base..<(base + count))
+            let claimed = handedOut.withLock { taken in
+                guard taken.isDisjoint(with: block) else { return false }
+                taken.formUnion(block)
+                return true
+            }
+            guard claimed else { continue }
+            if block.allSatisfy(isFree) { return base }
         }
         fatalError("no block of \(count) free loopback ports found")
     }

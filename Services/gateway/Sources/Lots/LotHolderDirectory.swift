@@ -6,21 +6,25 @@ import Synchronization
 
 /// Where the gateway sends a food lot's commands (docs/decisions/0017): the lot's holder among the
 /// members of the latest `matching.tick` the gateway applied, or among the configured workers until
-/// one does. A worker that no longer holds the lot names its holder, and `ServiceCaller.call(lot:)`
+/// one does (`LotHolders.holder(of:members:configured:)`). A worker that no longer holds the lot names its holder, and `ServiceCaller.call(lot:)`
 /// asks there once; so a gateway that has not heard the latest tick costs one more hop, not an error.
 public final class LotHolderDirectory: Sendable {
-    private let members: Mutex<[Int]>
+    private let members: Mutex<[Int]?>
+    let configured: Int
 
-    public init(configured: Int) { members = Mutex(LotHolders.configuredMembers(configured)) }
+    public init(configured: Int) {
+        members = Mutex(nil)
+        self.configured = configured
+    }
 
     /// The worker that holds `lotId` as far as the gateway knows.
     public func holder(of lotId: String) -> ServiceInstance {
         let members = members.withLock { $0 }
-        return ServiceInstance(.matcher, index: LotHolders.holder(of: lotId, members: members) ?? 0)
+        return ServiceInstance(.matcher, index: LotHolders.holder(of: lotId, members: members, configured: configured))
     }
 
-    /// The workers that hold lots now, in order (the gateway asks each of them for lists).
-    public var workers: [Int] { members.withLock { $0 } }
+    /// The workers that hold lots now, in order.
+    public var workers: [Int] { members.withLock { $0 } ?? LotHolders.configuredMembers(configured) }
 
     func heard(_ tick: MatchingTick) {
         let holders = tick.holders

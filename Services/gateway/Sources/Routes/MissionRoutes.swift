@@ -60,7 +60,7 @@ public struct MissionRoutes: Sendable {
             let (mission, _) = try await load(context)
             return try JSONResponse.make(.ok, try await services.call(
                 lot: mission.lotId, holders: holders, MissionRequests.accept,
-                MissionRequests.Accept(missionId: mission.id, collectorId: principal.accountID), as: Mission.self))
+                MissionRequests.Accept(missionId: mission.id, collectorId: principal.accountID, lotId: mission.lotId), as: Mission.self))
         }
         // Roles: the mission's collector.
         router.get("/v1/missions/:id/pickup-code") { _, context in
@@ -85,7 +85,7 @@ public struct MissionRoutes: Sendable {
             }
             return try JSONResponse.make(.ok, try await services.call(
                 lot: mission.lotId, holders: holders, MissionRequests.deliver,
-                MissionRequests.Deliver(missionId: mission.id, actorId: principal.accountID, deliveryCode: body.deliveryCode), as: Mission.self))
+                MissionRequests.Deliver(missionId: mission.id, actorId: principal.accountID, deliveryCode: body.deliveryCode, lotId: mission.lotId), as: Mission.self))
         }
     }
 
@@ -96,7 +96,7 @@ public struct MissionRoutes: Sendable {
         guard let lotId = try await index.lot(ofMission: id) else { throw APIError(.notFound, code: "not_found", message: "no mission \(id)") }
         let viewer = MissionRequests.Viewer(
             accountId: principal.accountID, isAdmin: principal.roles.contains(.admin), isCollector: principal.roles.contains(.collector))
-        let mission = try await services.call(lot: lotId, holders: holders, MissionRequests.get, MissionRequests.Get(missionId: id, viewer: viewer), as: Mission.self)
+        let mission = try await services.call(lot: lotId, holders: holders, MissionRequests.get, MissionRequests.Get(missionId: id, viewer: viewer, lotId: lotId), as: Mission.self)
         return (mission, principal)
     }
 }

@@ -24,7 +24,8 @@ public struct LotHolding {
                 );
                 CREATE TABLE lot_pickups_pending (
                     reservation_id TEXT PRIMARY KEY NOT NULL,
-                    lot_id TEXT NOT NULL
+                    lot_id TEXT NOT NULL,
+                    kept_at TEXT NOT NULL
                 );
                 CREATE INDEX lot_pickups_pending_lot ON lot_pickups_pending(lot_id);
                 """)
@@ -66,7 +67,9 @@ public struct LotHolding {
     }
 
     /// The holder of `lotId` under the current members.
-    func holder(of lotId: String) throws -> Int? { LotHolders.holder(of: lotId, members: try members()) }
+    func holder(of lotId: String) throws -> Int {
+        LotHolders.holder(of: lotId, members: try recorded()?.members, configured: configured.count)
+    }
 
     /// The lot's state; nil for a lot this worker has no row for.
     func state(of lotId: String) throws -> State? {
@@ -99,7 +102,7 @@ public struct LotHolding {
 
     /// The state of a lot first seen now: held here if this worker is its holder.
     func newcomer(_ lotId: String) throws -> State {
-        let holder = try holder(of: lotId) ?? worker
+        let holder = try holder(of: lotId)
         return holder == worker ? .held : .elsewhere(holder)
     }
 
@@ -127,8 +130,8 @@ public struct LotHolding {
 
     /// A pickup of a reservation this worker does not have: it may be on its way in a handover.
     func pickupPending(reservationId: String, lotId: String) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO lot_pickups_pending (reservation_id, lot_id) VALUES (?, ?)")
-            .execute(arguments: [reservationId, lotId])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO lot_pickups_pending (reservation_id, lot_id, kept_at) VALUES (?, ?, ?)")
+            .execute(arguments: [reservationId, lotId, EventTime.format(Date())])
     }
 
     /// The pending pickups of `lotId`'s reservations, which are then forgotten.

@@ -27,7 +27,8 @@ public struct MatcherEventHandlers: EventHandler {
             try book.withdraw(try event.decodeData(LotWithdrawn.self).lotId, in: db)
         case PickupCompleted.topic:
             let pickup = try event.decodeData(PickupCompleted.self)
-            try book.collected(pickup.reservationId, lotId: pickup.lotId, in: db)
+            // A materials handover's pickup names a listing, not a lot: it never moves with one.
+            try book.collected(pickup.reservationId, lotId: pickup.listingId == nil ? pickup.lotId : nil, in: db)
             try missions.collected(reservationId: pickup.reservationId, in: db)
         case MatchingTick.topic:
             // Ticks are ingest's alone; each worker applies them in the same order.

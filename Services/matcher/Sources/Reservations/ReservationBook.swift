@@ -101,11 +101,12 @@ public struct ReservationBook: Sendable {
         }
     }
 
-    /// The pickup was validated. A reservation this worker does not have, on a lot it does not hold,
-    /// may be on its way here in a handover: the pickup is kept for it (`LotHolding.pickupPending`).
+    /// The pickup was validated. A reservation this worker does not have, on a lot it does not hold
+    /// (or has not heard of yet), may be on its way here in a handover: the pickup is kept for it
+    /// (`LotHolding.pickupPending`).
     public func collected(_ reservationId: String, lotId: String? = nil, in db: Database) throws {
         guard let reservation = try Self.reservations(db, "id = ?", [reservationId]).first else {
-            if let lotId, let state = try holding(db).state(of: lotId), state != .held {
+            if let lotId, try holding(db).state(of: lotId) != .held {
                 try holding(db).pickupPending(reservationId: reservationId, lotId: lotId)
             }
             return
@@ -267,15 +268,12 @@ public struct ReservationBook: Sendable {
         }
     }
 
-    /// Forgets the pickups kept for reservations of lots whose window ended more than a day ago: a
-    /// lot moves only until shortly after its window (`LotHandover.grace`), so none is still coming.
+    /// Forgets the pickups kept a day ago or more: a lot moves only until shortly after its window
+    /// (`LotHandover.grace`), and a handover arrives within a relay round trip of its giver's tick.
     public func forgetPendingPickups(now: Date = Date()) async throws {
-        let ended = EventTime.format(now.addingTimeInterval(-86_400))
+        let kept = EventTime.format(now.addingTimeInterval(-86_400))
         try await database.write { db in
-            try db.execute(sql: """
-                DELETE FROM lot_pickups_pending WHERE lot_id IN (SELECT id FROM lots WHERE pickup_end < ?)
-                   OR lot_id NOT IN (SELECT id FROM lots)
-                """, arguments: [ended])
+            try db.execute(sql: "DELETE FROM lot_pickups_pending WHERE kept_at < ?", arguments: [kept])
         }
     }
 

@@ -88,7 +88,9 @@ public struct ReservationRequestHandlers: Sendable {
     }
 
     /// The lot from this worker's book; a lot published a moment ago may not have reached it yet,
-    /// so one it has not seen is asked of ingest, which answers at once whether it exists.
+    /// so one it has not seen is asked of ingest, which answers at once whether it exists. A lot
+    /// that exists is then awaited from ingest's stream: only there does this worker learn which
+    /// worker holds it (a copy taken ahead of the stream could miss a tick that moved it).
     private func lot(_ lotId: String) async throws -> ReservationBook.Availability {
         if let availability = try await book.availability(of: lotId) { return availability }
         let query = try EventCodec.encoder.encode(LotRequests.Get(lotId: lotId, includeFree: true, viewerId: nil))
@@ -100,12 +102,17 @@ public struct ReservationRequestHandlers: Sendable {
         } catch {
             throw RemoteError(code: "unavailable", message: "ingest did not answer for lot \(lotId): \(error)")
         }
-        guard let frame = frames.first, let lot = try? EventCodec.decoder.decode(Lot.self, from: frame) else {
+        guard let frame = frames.first, (try? EventCodec.decoder.decode(Lot.self, from: frame)) != nil else {
             throw RemoteError(code: "unavailable", message: "ingest answered lot \(lotId) with something that is not a lot")
         }
-        try await book.database.write { db in try book.apply(lot, in: db) }
-        guard let availability = try await book.availability(of: lotId) else { throw RemoteError.notFound("no lot \(lotId)") }
-        return availability
+        // Its consumer applies the stream within milliseconds; a second leaves the gateway's 3 s
+        // for the quota call. Past it, the caller is told to ask again.
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            if let availability = try await book.availability(of: lotId) { return availability }
+        }
+        throw RemoteError.moving("lot \(lotId) has not reached this worker yet")
     }
 
     private func claimQuota(beneficiary: String, reservation: String, baskets: Int) async throws {

@@ -16,7 +16,9 @@ public struct WebhookDispatcher: Service {
     static let idle: Duration = .seconds(5)
 
     let database: any DatabaseWriter
-    let sender: WebhookSender
+    /// Makes the HTTP client when the dispatcher runs, so that a process that fails before then
+    /// (a port taken, say) has no client left to shut down.
+    let makeSender: @Sendable () -> WebhookSender
     let settings: WebhookSettings
     let wake: WakeSignal
     let secrets: WebhookSecrets
@@ -24,21 +26,25 @@ public struct WebhookDispatcher: Service {
     private let delivered = Counter(label: "ecoresupply_webhook_attempts_total", dimensions: [("outcome", "delivered")])
     private let failed = Counter(label: "ecoresupply_webhook_attempts_total", dimensions: [("outcome", "failed")])
 
-    public init(database: any DatabaseWriter, sender: WebhookSender, settings: WebhookSettings, wake: WakeSignal, secrets: WebhookSecrets, logger: Logger) {
+    public init(
+        database: any DatabaseWriter, sender makeSender: @escaping @Sendable () -> WebhookSender, settings: WebhookSettings, wake: WakeSignal,
+        secrets: WebhookSecrets, logger: Logger
+    ) {
         self.secrets = secrets
         self.database = database
-        self.sender = sender
+        self.makeSender = makeSender
         self.settings = settings
         self.wake = wake
         self.logger = logger
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await dispatch() }
+        let sender = makeSender()
+        await cancelWhenGracefulShutdown { await dispatch(sender) }
         await sender.shutdown()
     }
 
-    private func dispatch() async {
+    private func dispatch(_ sender: WebhookSender) async {
         let inFlight = InFlight()
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
@@ -52,7 +58,7 @@ public struct WebhookDispatcher: Service {
                         for delivery in due {
                             inFlight.ids.withLock { _ = $0.insert(delivery.id) }
                             group.addTask {
-                                await attempt(delivery)
+                                await attempt(delivery, sender)
                                 inFlight.ids.withLock { _ = $0.remove(delivery.id) }
                                 wake.signal()
                             }
@@ -70,7 +76,7 @@ public struct WebhookDispatcher: Service {
         }
     }
 
-    private func attempt(_ delivery: DueDelivery) async {
+    private func attempt(_ delivery: DueDelivery, _ sender: WebhookSender) async {
         let attempt: WebhookAttempt
         if let secret = try? secrets.open(delivery.secret) {
             var opened = delivery
