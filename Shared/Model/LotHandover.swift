@@ -83,3 +83,39 @@ public struct HandedMission: Codable, Sendable, Equatable {
 
     public init(mission: Mission, deliveryCodeHash: String) { self.mission = mission; self.deliveryCodeHash = deliveryCodeHash }
 }
+
+/// `lot.worker-released`: an operator declared matcher worker `worker` lost for good
+/// (`ecoresupply lots release --worker N`, docs/decisions/0017 step 3). Ingest appends it after a
+/// tick that no longer names the worker. Each worker that awaits a lot from it (or owes it on)
+/// rebuilds the lot from the reservations it heard the lost worker relay, and holds it or passes
+/// it on; what the lost worker made and never relayed is gone.
+public struct LotWorkerReleased: Codable, Sendable, Equatable {
+    public static let topic = "lot.worker-released"
+
+    public var worker: Int
+    /// The members of the latest tick when the release was made.
+    public var members: [Int]
+    public var releasedAt: Date
+
+    public init(worker: Int, members: [Int], releasedAt: Date) {
+        self.worker = worker; self.members = members; self.releasedAt = releasedAt
+    }
+}
+
+/// Ingest's request to release a lost matcher worker's food lots.
+public enum LotReleaseRequests {
+    public static let release = "lot.release-worker"
+
+    /// Asks ingest to release `worker`; answered with the `LotWorkerReleased` it appended and its sequence.
+    public struct Release: Codable, Sendable {
+        public var worker: Int
+        public init(worker: Int) { self.worker = worker }
+    }
+
+    public struct Released: Codable, Sendable, Equatable {
+        public var release: LotWorkerReleased
+        /// The sequence of the event in ingest's stream.
+        public var sequence: Int64
+        public init(release: LotWorkerReleased, sequence: Int64) { self.release = release; self.sequence = sequence }
+    }
+}

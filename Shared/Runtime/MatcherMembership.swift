@@ -26,6 +26,11 @@ public struct MatcherMembership: Sendable {
         return members.isEmpty ? nil : members
     }
 
+    /// The workers heard within the window, even none; nil for one window after this process started.
+    public func settled(now: Date = Date()) -> [Int]? {
+        now.timeIntervalSince(started) >= window ? heard(now: now) : nil
+    }
+
     /// The numbers of the workers heard within the window, in order (the gateway asks them for lists).
     public func heard(now: Date = Date()) -> [Int] {
         directory.alive(within: window, now: now).keys.compactMap { name -> Int? in

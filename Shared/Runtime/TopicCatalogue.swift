@@ -17,6 +17,7 @@ public enum TopicCatalogue {
         .ingest: Set([
             LotChanged.publishedTopic, LotChanged.updatedTopic, LotWithdrawn.topic, ListingPublished.topic, ListingPublished.updatedTopic,
             ListingPublished.redactedTopic, DemandPublished.topic, DemandPublished.redactedTopic, LicenceRecorded.topic, ProposalResponded.topic, HandoverValidated.topic, MatchingTick.topic,
+            LotWorkerReleased.topic,
         ]).union(ReportChanged.topics),
         .matcher: [
             ProposalChanged.createdTopic, ProposalChanged.acceptedTopic, ProposalChanged.confirmedTopic, ProposalChanged.declinedTopic,

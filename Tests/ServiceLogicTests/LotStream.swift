@@ -20,6 +20,8 @@ final class LotStream {
     let workers: [Worker]
     /// Per worker, the sequence applied of each producer.
     private var applied: [[String: Int64]]
+    /// Workers lost for good: nothing more of theirs reaches the others, and they apply nothing.
+    var lost: Set<Int> = []
     let now = Date()
 
     init(workers count: Int) throws {
@@ -49,6 +51,12 @@ final class LotStream {
     func tick(_ members: [Int]) throws {
         let tick = MatchingTick(at: now, matchers: workers.count, members: members, proposalTimeoutSeconds: 3600, shareAfterSeconds: 3600)
         try ingest.pool.write { db in _ = try ingest.outbox.append(MatchingTick.topic, tick, in: db) }
+    }
+
+    /// Ingest's `lot.worker-released` of `worker`, as `ecoresupply lots release` has ingest append it.
+    func release(_ worker: Int, members: [Int]) throws {
+        let release = LotWorkerReleased(worker: worker, members: members, releasedAt: now)
+        try ingest.pool.write { db in _ = try ingest.outbox.append(LotWorkerReleased.topic, release, in: db) }
     }
 
     /// The pickup validator validated `reservation`'s pickup.
@@ -88,13 +96,13 @@ final class LotStream {
         var moved = 1
         while moved > 0 {
             moved = try deliver("ingest", to: index) + deliver("pickup-validator", to: index)
-            for peer in workers.indices where peer != index { moved += try deliver("matcher-\(peer)", to: index) }
+            for peer in workers.indices where peer != index && !lost.contains(peer) { moved += try deliver("matcher-\(peer)", to: index) }
         }
     }
 
     /// Every worker in `indices` catches up, until none has anything left from the others.
     func settle(_ indices: [Int]) throws {
-        for _ in 0..<4 { for index in indices { try catchUp(index) } }
+        for _ in 0..<4 { for index in indices where !lost.contains(index) { try catchUp(index) } }
     }
 
     /// Reserves `baskets` of `lotId` at worker `index`.
@@ -103,10 +111,10 @@ final class LotStream {
             id: id, ReservationRequests.Create(lotId: lotId, takerId: "taker-\(id)", takerIsBeneficiary: false, baskets: baskets), now: now)
     }
 
-    /// Every worker's reservations: id → (worker, lot, status).
+    /// Every worker's reservations but the lost ones': id → (worker, lot, status).
     func reservations() throws -> [String: [(worker: Int, lot: String, status: String)]] {
         var all: [String: [(worker: Int, lot: String, status: String)]] = [:]
-        for (index, worker) in workers.enumerated() {
+        for (index, worker) in workers.enumerated() where !lost.contains(index) {
             for row in try worker.store.pool.read({ try Row.fetchAll($0, sql: "SELECT id, lot_id, status FROM reservations") }) {
                 all[row["id"], default: []].append((index, row["lot_id"], row["status"]))
             }
@@ -114,10 +122,10 @@ final class LotStream {
         return all
     }
 
-    /// The workers whose row says they hold `lotId`.
+    /// The workers, lost ones aside, whose row says they hold `lotId`.
     func holders(of lotId: String) throws -> [Int] {
         try workers.indices.filter { index in
-            try workers[index].store.pool.read { db in
+            try !lost.contains(index) && workers[index].store.pool.read { db in
                 try String.fetchOne(db, sql: "SELECT holding FROM lots WHERE id = ?", arguments: [lotId]) == "held"
             }
         }

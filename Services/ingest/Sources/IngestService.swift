@@ -40,7 +40,9 @@ public enum IngestService {
                 .merging(ReportQueue(database: runtime.database, outbox: runtime.outbox, territory: territory).handlers) { first, _ in first }
                 .merging(ReportSearch(database: runtime.database, territory: territory).handlers) { first, _ in first }
                 .merging(ReportFollowers(database: runtime.database).handlers) { first, _ in first }
-                .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first },
+                .merging(FilingErasure(filers: filers, database: runtime.database, logger: runtime.logger).handlers()) { first, _ in first }
+                .merging(LotWorkerRelease(
+                    database: runtime.database, outbox: runtime.outbox, heard: { membership.settled() }, logger: runtime.logger).handlers) { first, _ in first },
             services: [clock.service(logger: runtime.logger)],
             personalData: [filers, PublisherData(outbox: runtime.outbox, photos: photos, grid: matching.grid)],
             retention: retention)

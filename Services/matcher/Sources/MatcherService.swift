@@ -9,7 +9,7 @@ import EcoStore
 public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
-        + PartHolding.migrations + PartColumns.migrations + LotHolding.migrations
+        + PartHolding.migrations + PartColumns.migrations + LotHolding.migrations + RelayedReservations.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -34,7 +34,7 @@ public enum MatcherService {
             services: [NoShowSweeper.service(book: book, logger: runtime.logger)],
             personalData: [PseudonymousRows(section: "reservations", [
                 .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
-                .init("material_proposals", by: ["giver_id", "taker_id"]),
+                .init("material_proposals", by: ["giver_id", "taker_id"]), .init("relayed_reservations", by: ["taker_id"]),
             ])],
             retention: [ReservationEventCompaction()])
         // Its copies of a sole trader's offers are redacted when ingest's `listing.redacted` and

@@ -42,14 +42,16 @@ public struct LotHandover: Sendable {
             case .held where holder != book.worker:
                 try give(lotId, to: holder, tick: sequence, in: db)
                 moved.given += 1
-            case .elsewhere where holder == book.worker:
-                try holding.set(lotId, .awaiting, since: sequence)
+            case .elsewhere(let known) where holder == book.worker:
+                try holding.awaitHandover(of: lotId, from: known, since: sequence)
                 moved.awaited += 1
             case .elsewhere(let known) where known != holder:
                 try holding.set(lotId, .elsewhere(holder), since: sequence)
             case .awaiting where holder != book.worker:
-                // The handover on its way here is passed on to `holder` when it arrives (`receive`).
+                // The handover on its way here is passed on to `holder` when it arrives (`receive`),
+                // unless `holder` is the worker it was awaited from: that one still has it.
                 try holding.set(lotId, .elsewhere(holder), since: sequence)
+                if try holding.awaited(lotId)?.from == holder { try holding.setAwaited(lotId, from: nil) }
             default:
                 break
             }
@@ -66,7 +68,23 @@ public struct LotHandover: Sendable {
     /// are this worker's from now on, unless this worker has since applied a tick that gives the
     /// lot to another, in which case it passes the lot on.
     func receive(_ handover: LotHandedOver, in db: Database) throws {
-        guard handover.to == book.worker else { return }
+        guard handover.to == book.worker else { return try observe(handover, in: db) }
+        try take(handover, in: db)
+    }
+
+    /// A peer's handover to another worker, made since this worker began to await the lot: the
+    /// lot's data is there now. The holder awaits it from that worker; a worker that only owed the
+    /// lot on owes nothing any more (the data will not come through it).
+    private func observe(_ handover: LotHandedOver, in db: Database) throws {
+        let holding = book.holding(db)
+        guard let awaited = try holding.awaited(handover.lot.id), handover.tick >= awaited.since else { return }
+        try holding.setAwaited(handover.lot.id, from: try holding.state(of: handover.lot.id) == .awaiting ? handover.to : nil)
+    }
+
+    /// Takes `handover`'s lot, reservations and missions as this worker's, then holds the lot or
+    /// passes it on to the holder of the latest tick this worker applied (`LotRelease` takes a lost
+    /// worker's lots this way too).
+    func take(_ handover: LotHandedOver, in db: Database) throws {
         let holding = book.holding(db)
         if try holding.state(of: handover.lot.id) == .held {
             // Two workers held the lot at once (see decision 0017's known gaps): its baskets may be oversold.
@@ -104,6 +122,8 @@ public struct LotHandover: Sendable {
             try MissionBook(book: book).collected(reservationId: reservationId, in: db)
         }
         taken.increment()
+        try holding.setAwaited(handover.lot.id, from: nil)
+        try RelayedReservations(db: db).forget(handover.lot.id)
         if let recorded = try holding.recorded(), recorded.tick >= handover.tick,
            let holder = LotHolders.holder(of: handover.lot.id, members: recorded.members), holder != book.worker {
             try give(handover.lot.id, to: holder, tick: recorded.tick, in: db)
@@ -130,6 +150,7 @@ public struct LotHandover: Sendable {
         try db.execute(sql: "DELETE FROM missions WHERE lot_id = ?", arguments: [lotId])
         try db.execute(sql: "DELETE FROM reservations WHERE lot_id = ?", arguments: [lotId])
         try book.holding(db).set(lotId, .elsewhere(holder), since: tick)
+        try book.holding(db).setAwaited(lotId, from: nil)
         try book.outbox.append(LotHandedOver.topic, handover, in: db)
         given.increment()
     }

@@ -100,6 +100,32 @@ public struct LotHolding {
             .execute(arguments: [holding, holder, since, lotId])
     }
 
+    // MARK: - The worker a handover is awaited from (`matcher.v8.lot-release`)
+
+    /// Awaits `lotId` here from `giver` as of tick `since`. A lot this worker still owes on (it was
+    /// awaiting it when it moved away) keeps the worker it awaits it from: that one has the data.
+    func awaitHandover(of lotId: String, from giver: Int, since: Int64) throws {
+        try set(lotId, .awaiting, since: since)
+        try db.cachedStatement(sql: "UPDATE lots SET awaited_from = COALESCE(awaited_from, ?) WHERE id = ?").execute(arguments: [giver, lotId])
+    }
+
+    /// The worker whose handover of `lotId` this worker waits for or owes on, and since which tick.
+    func awaited(_ lotId: String) throws -> (from: Int, since: Int64)? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT awaited_from, holding_since FROM lots WHERE id = ?"), arguments: [lotId]),
+              let from = row["awaited_from"] as Int? else { return nil }
+        return (from, row["holding_since"])
+    }
+
+    /// Records that `lotId`'s handover is awaited from `worker`, or from none (nil).
+    func setAwaited(_ lotId: String, from worker: Int?) throws {
+        try db.cachedStatement(sql: "UPDATE lots SET awaited_from = ? WHERE id = ?").execute(arguments: [worker, lotId])
+    }
+
+    /// The lots whose handover this worker awaits from `worker` or owes on, in id order.
+    func lots(awaitedFrom worker: Int) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM lots WHERE awaited_from = ? ORDER BY id", arguments: [worker])
+    }
+
     /// The state of a lot first seen now: held here if this worker is its holder.
     func newcomer(_ lotId: String) throws -> State {
         let holder = try holder(of: lotId)

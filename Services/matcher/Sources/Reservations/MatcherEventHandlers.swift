@@ -4,7 +4,8 @@ import EcoModel
 import GRDB
 
 /// Keeps the worker's lots in step with ingest, its reservations with pickups, and its lots with
-/// the members: ingest's ticks move lots (`LotHandover`), and peers' handovers bring them here.
+/// the members: ingest's ticks move lots (`LotHandover`), peers' handovers bring them here, and an
+/// operator's release rebuilds a lost worker's lots from the reservations it relayed (`LotRelease`).
 public struct MatcherEventHandlers: EventHandler {
     let book: ReservationBook
     let missions: MissionBook
@@ -17,7 +18,7 @@ public struct MatcherEventHandlers: EventHandler {
         self.handover = handover
     }
 
-    public var topicPrefixes: [String] { ["lot.", PickupCompleted.topic, MatchingTick.topic] }
+    public var topicPrefixes: [String] { ["lot.", PickupCompleted.topic, MatchingTick.topic] + ReservationChanged.topics }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         switch event.type {
@@ -37,8 +38,22 @@ public struct MatcherEventHandlers: EventHandler {
         case LotHandedOver.topic:
             guard ServiceInstance(name: event.source)?.kind == .matcher else { return }
             try handover.receive(try event.decodeData(LotHandedOver.self), in: db)
+        case LotWorkerReleased.topic:
+            guard event.source == Self.ingest, let sequence = event.sequence else { return }
+            try LotRelease(handover: handover).apply(try event.decodeData(LotWorkerReleased.self), sequence: sequence, in: db)
+        case let topic where ReservationChanged.topics.contains(topic):
+            try keepRelayed(event, in: db)
         default:
             break
         }
+    }
+
+    /// A peer's reservation of a food lot this worker does not hold: kept, in case an operator
+    /// releases that peer (a materials handover names a listing and never moves with a lot).
+    private func keepRelayed(_ event: ReceivedEvent, in db: Database) throws {
+        guard let peer = ServiceInstance(name: event.source), peer.kind == .matcher, let worker = peer.index else { return }
+        let reservation = try event.decodeData(ReservationChanged.self).reservation
+        guard reservation.listingId == nil, try book.holding(db).state(of: reservation.lotId) != .held else { return }
+        try RelayedReservations(db: db).keep(reservation, from: worker)
     }
 }

@@ -1,0 +1,68 @@
+import EcoBus
+import EcoModel
+import Foundation
+import MatcherService
+import Testing
+
+/// An operator releases a worker whose store is lost for good (`ecoresupply lots release`,
+/// docs/decisions/0017 step 3): the workers that await its lots rebuild them from the reservations
+/// they heard it relay, and only what it never relayed is lost.
+@Suite("Food lots of a lost worker, released by an operator")
+struct LotReleaseTests {
+    static let lots = LotHandoverTests.lots
+    static func holder(_ lotId: String, _ members: [Int]) -> Int { LotHandoverTests.holder(lotId, members) }
+
+    @Test("a lost worker's lots wait until it is released, then hold what it relayed and sell only the baskets left")
+    func released() async throws {
+        let (stream, made) = try await LotHandoverTests.twoWorkers()
+        try stream.settle([0, 1, 2])
+        let ones = Self.lots.filter { Self.holder($0, [0, 1]) == 1 }
+        let lot = try #require(ones.first)
+        // Worker 1 makes one more reservation and loses its store before relaying it.
+        _ = try await stream.reserve(lot, id: "never-relayed", at: 1)
+        stream.lost = [1]
+        try stream.tick([0, 2])
+        try stream.settle([0, 2])
+        let taker = Self.holder(lot, [0, 2])
+        await #expect(throws: RemoteError.moving("lot \(lot) is on its way to this worker")) {
+            try await stream.reserve(lot, id: "while-lost", at: taker)
+        }
+        try stream.release(1, members: [0, 2])
+        try stream.settle([0, 2])
+        try LotHandoverTests.audit(stream, made, members: [0, 2])
+        // The two relayed reservations hold their baskets: three are left, then the lot is sold out.
+        for n in 0..<3 { _ = try await stream.reserve(lot, id: "after-\(n)", at: taker) }
+        await #expect(throws: RemoteError.self) { try await stream.reserve(lot, id: "one-too-many", at: taker) }
+        #expect(try await stream.workers[taker].book.reservation(id: "never-relayed") == nil, "what was never relayed is lost, and only that")
+    }
+
+    @Test("a lot that moved on while it was awaited from the lost worker is rebuilt by the worker that awaited it, and passed on")
+    func passedOn() async throws {
+        let (stream, made) = try await LotHandoverTests.twoWorkers()
+        try stream.settle([0, 1, 2])
+        stream.lost = [1]
+        try stream.tick([0])
+        try stream.deliver("ingest", to: 0)
+        try stream.tick([0, 2])
+        try stream.settle([0, 2])
+        let passed = Self.lots.filter { Self.holder($0, [0, 1]) == 1 && Self.holder($0, [0, 2]) == 2 }
+        let lot = try #require(passed.first)
+        await #expect(throws: RemoteError.moving("lot \(lot) is on its way to this worker")) {
+            try await stream.reserve(lot, id: "while-lost", at: 2)
+        }
+        try stream.release(1, members: [0, 2])
+        try stream.settle([0, 2])
+        try LotHandoverTests.audit(stream, made, members: [0, 2])
+        #expect(try await stream.workers[2].book.reservations(lotId: lot, status: nil).count == 2)
+    }
+
+    @Test("a release changes nothing for lots already handed over: a worker that comes back before it hands them over itself")
+    func releaseAfterHandover() async throws {
+        let (stream, made) = try await LotHandoverTests.twoWorkers()
+        try stream.tick([0, 2])
+        try stream.settle([0, 1, 2])
+        try stream.release(1, members: [0, 2])
+        try stream.settle([0, 1, 2])
+        try LotHandoverTests.audit(stream, made, members: [0, 2])
+    }
+}
