@@ -76,6 +76,12 @@ struct LostWorkerTests {
             let reply = try await HTTP.get("\(base)/v1/reservations/\(id)", token: customers[made.customer].accessToken)
             #expect(reply.status == 200, "reservation \(id) of lot \(made.lot): \(reply.status) \(reply.text)")
         }
+        // Each customer's list asks the members only: worker 1 is gone, and its lots are at worker 0.
+        for (index, customer) in customers.enumerated() {
+            let list = try await HTTP.get("\(base)/v1/me/reservations", token: customer.accessToken)
+            let ids = (try list.json()["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(list.status == 200 && Set(ids) == Set(reservations.filter { $0.value.customer == index }.keys), "\(list.status) \(list.text)")
+        }
         let buyer = try await HTTPSession.signUp(base, "lost-worker-c@example.org")
         for lot in lost {
             for _ in 0..<(Self.baskets - customers.count) {

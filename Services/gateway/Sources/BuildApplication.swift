@@ -54,12 +54,11 @@ public func buildApplication(
     ProposalRoutes(accounts: dependencies.store, services: services, matcherCount: runtime.config.matcherCount, heardWorkers: { membership.heard() })
         .register(on: router)
     ReservationRoutes(
-        accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services,
-        matcherCount: runtime.config.matcherCount, holders: dependencies.lotHolders
+        accounts: dependencies.store, index: ReservationIndex(database: runtime.database), services: services, holders: dependencies.lotHolders
     ).register(on: router)
     QRCodeRoutes(index: ReservationIndex(database: runtime.database), services: services).register(on: router)
     MissionRoutes(
-        index: MissionIndex(database: runtime.database), services: services, matcherCount: runtime.config.matcherCount, holders: dependencies.lotHolders
+        index: MissionIndex(database: runtime.database), services: services, holders: dependencies.lotHolders
     ).register(on: router)
     ImpactRoutes(services: services).register(on: router)
     NotificationRoutes(services: services).register(on: router)

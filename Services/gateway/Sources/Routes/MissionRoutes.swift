@@ -8,7 +8,6 @@ import Hummingbird
 public struct MissionRoutes: Sendable {
     let index: MissionIndex
     let services: ServiceCaller
-    let matcherCount: Int
     /// Where each food lot's commands go (docs/decisions/0017).
     let holders: LotHolderDirectory
 
@@ -43,10 +42,8 @@ public struct MissionRoutes: Sendable {
                 status = value
             }
             let list = MissionRequests.List(status: status, accountId: mine ? principal.accountID : nil)
-            var items: [Mission] = []
-            for worker in 0..<matcherCount {
-                items += try await services.call(ServiceInstance(.matcher, index: worker), MissionRequests.list, list, as: MissionRequests.Page.self).items
-            }
+            let items = try await MatcherFanOut(services: services, holders: holders).gather(MissionRequests.list, list, as: MissionRequests.Page.self)
+                .flatMap(\.items)
             return try JSONResponse.make(.ok, ["items": items.sorted { $0.createdAt > $1.createdAt }])
         }
         // Roles: the mission's association or collector, collectors (while it waits for one), admin.

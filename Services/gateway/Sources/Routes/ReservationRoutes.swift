@@ -8,7 +8,6 @@ public struct ReservationRoutes: Sendable {
     let accounts: any AccountStore
     let index: ReservationIndex
     let services: ServiceCaller
-    let matcherCount: Int
     /// Where each food lot's commands go (docs/decisions/0017).
     let holders: LotHolderDirectory
 
@@ -53,13 +52,9 @@ public struct ReservationRoutes: Sendable {
         // Roles: any signed-in account (its own reservations).
         router.get("/v1/me/reservations") { _, context in
             let principal = try context.requirePrincipal()
-            var all: [Reservation] = []
-            for index in 0..<matcherCount {
-                let list = try await services.call(
-                    ServiceInstance(.matcher, index: index), ReservationRequests.listForTaker,
-                    ReservationRequests.ListForTaker(takerId: principal.accountID), as: ReservationRequests.List.self)
-                all += list.items
-            }
+            let lists = try await MatcherFanOut(services: services, holders: holders).gather(
+                ReservationRequests.listForTaker, ReservationRequests.ListForTaker(takerId: principal.accountID), as: ReservationRequests.List.self)
+            let all = lists.flatMap(\.items)
             return try JSONResponse.make(.ok, ["items": all.sorted { $0.createdAt > $1.createdAt }])
         }
         // Roles: the taker, the lot's merchant or a member of its organisation, admin.
