@@ -17,6 +17,11 @@ public enum JSONResponse {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A JSON document a service wrote as the API's answer, sent as it is (no decode, no encode).
+    public static func forwarded(_ status: HTTPResponse.Status, _ json: Data) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
     public static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

@@ -62,7 +62,7 @@ public struct LotRequestHandlers: Sendable {
                     throw RemoteError.invalid("radiusKm", "radiusKm must be above 0 and at most \(Int(Self.maximumRadiusKm))")
                 }
                 guard (1...200).contains(request.limit) else { throw RemoteError.invalid("limit", "limit must be between 1 and 200") }
-                return [try EventCodec.encoder.encode(try await store.search(request))]
+                return [try await store.searchJSON(request)]
             },
         ]
     }

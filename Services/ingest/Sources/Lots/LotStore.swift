@@ -151,6 +151,12 @@ public struct LotStore: Sendable {
 
     /// Published lots within the radius whose pickup has not ended, nearest first (ties by id).
     public func search(_ query: LotRequests.Search, now: Date = Date()) async throws -> LotRequests.SearchPage {
+        try EventCodec.decoder.decode(LotRequests.SearchPage.self, from: try await searchJSON(query, now: now))
+    }
+
+    /// `search`'s page as the JSON of a `LotRequests.SearchPage`, with each lot's stored JSON body
+    /// spliced in as it is, never decoded: the page is what the gateway sends (`LotSearchPageJSON`).
+    public func searchJSON(_ query: LotRequests.Search, now: Date = Date()) async throws -> Data {
         let after = try query.cursor.map { text throws(RemoteError) in try LotSearchIndex.Cursor(text) }
         var conditions = LotSearchIndex.Conditions()
         conditions.require("status = 'published'")
@@ -164,14 +170,13 @@ public struct LotStore: Sendable {
             let near = try LotSearchIndex.nearest(
                 to: query.near, within: query.radiusKm, after: after, count: query.limit + 1, where: conditions, in: db)
             let page = near.prefix(query.limit)
-            var items: [LotRequests.SearchHit] = []
-            items.reserveCapacity(page.count)
+            var json = LotSearchPageJSON()
             for hit in page {
-                guard let lot = try Self.load(hit.id, db) else { continue }
-                items.append(LotRequests.SearchHit(lot: lot, distanceKm: hit.distanceKm, basketsLeft: hit.basketsLeft))
+                guard let body = try Data.fetchOne(db, sql: "SELECT body FROM lots WHERE id = ?", arguments: [hit.id]) else { continue }
+                json.append(lot: body, distanceKm: hit.distanceKm, basketsLeft: hit.basketsLeft)
             }
             let next = near.count > page.count ? page.last.map { LotSearchIndex.Cursor(distanceKm: $0.distanceKm, id: $0.id).text } : nil
-            return LotRequests.SearchPage(items: items, nextCursor: next)
+            return try json.finish(nextCursor: next)
         }
     }
 
