@@ -218,6 +218,26 @@ struct RetentionTests {
         return ["index " + index.joined(separator: " "), "baskets held \(held)"]
     }
 
+    @Test("a worker's lot handovers go 30 days after they were written; newer ones and other events stay")
+    func lotHandoversExpire() throws {
+        let database = try Self.store(MatcherService.migrations)
+        let outbox = Outbox(producer: "matcher-0")
+        let lot = HeldLot(
+            id: "l1", merchantId: "shop", organisationId: nil, baskets: 3, isFree: false, mealsPerBasket: 2, weightPerBasketKg: 1,
+            originalValueCents: 1200, priceCents: 400, pickupStart: Self.now, pickupEnd: Self.now.addingTimeInterval(3600), status: .published, version: 1)
+        try database.write { db in
+            for tick in 1...3 {
+                try outbox.append(LotHandedOver.topic, LotHandedOver(lot: lot, from: 0, to: 1, tick: Int64(tick), reservations: [], missions: []), in: db)
+            }
+            try outbox.append(Topic.diagnosticPing, DiagnosticPing(run: "r", index: 0), in: db)
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence IN (1, 2, 4)", arguments: [Self.ago(31)])
+            try db.execute(sql: "UPDATE bus_outbox SET created_at = ? WHERE sequence = 3", arguments: [Self.ago(29)])
+        }
+        #expect(try database.write { db in try LotHandoverExpiry().purge(now: Self.now, in: db) } == 2)
+        let left = try database.read { db in try Int64.fetchAll(db, sql: "SELECT sequence FROM bus_outbox ORDER BY sequence") }
+        #expect(left == [3, 4], "the 29-day-old handover and the other event stay")
+    }
+
     @Test("account events go once older than 30 days, replaced by one account.snapshot each; notifications rebuilt from what is left has the same contacts and consents")
     func accountSnapshots() async throws {
         let database = try Self.store(ErasedAccounts.migrations + GatewayService.migrations)

@@ -36,7 +36,7 @@ public enum MatcherService {
                 .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
                 .init("material_proposals", by: ["giver_id", "taker_id"]), .init("relayed_reservations", by: ["taker_id"]),
             ])],
-            retention: [ReservationEventCompaction()])
+            retention: [ReservationEventCompaction(), LotHandoverExpiry()])
         // Its copies of a sole trader's offers are redacted when ingest's `listing.redacted` and
         // `demand.redacted` arrive, before ingest's own `privacy.erased`.
         parts.erasureAwaits = [ServiceInstance(.ingest)]

@@ -19,6 +19,8 @@ public enum RetentionPeriods {
     public static let emailBodies = 30 * day
     /// A stored event superseded by a later one of the same thing (outbox compaction, decision 0011).
     public static let supersededEvents = 30 * day
+    /// A food lot's handover between matcher workers (docs/decisions/0017): by then its lot has ended.
+    public static let handovers = 30 * day
 }
 
 /// One kind of data a service purges once its period has passed. `purge` runs in a write
