@@ -26,7 +26,11 @@ struct LotSearchPageJSONTests {
         for (items, cursor) in [(hits, "4.99\"/x\\y"), ([], nil)] as [([LotRequests.SearchHit], String?)] {
             var json = LotSearchPageJSON()
             for hit in items { json.append(lot: try EventCodec.encoder.encode(hit.lot), distanceKm: hit.distanceKm, basketsLeft: hit.basketsLeft) }
-            let spliced = try EventCodec.decoder.decode(LotRequests.SearchPage.self, from: try json.finish(nextCursor: cursor))
+            let bytes = try json.finish(nextCursor: cursor)
+            let spliced = try EventCodec.decoder.decode(LotRequests.SearchPage.self, from: bytes)
+            // The last page has no cursor member at all: the API's document gives it as a string, never null.
+            let members = try #require(try JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+            #expect(Set(members.keys) == (cursor == nil ? ["items"] : ["items", "nextCursor"]))
             let whole = try EventCodec.decoder.decode(
                 LotRequests.SearchPage.self, from: try EventCodec.encoder.encode(LotRequests.SearchPage(items: items, nextCursor: cursor)))
             #expect(spliced.items == whole.items)

@@ -34,8 +34,11 @@ struct SchemathesisTests {
             if let token { arguments += ["-H", "Authorization: Bearer \(token)", "--exclude-path-regex", Self.sessionEnding] }
             let log = deployment.root.appendingPathComponent("schemathesis-\(profile).log")
             let status = try Self.run(arguments, log: log)
-            let tail = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(60).joined(separator: "\n")
-            #expect(status == 0, "schemathesis, \(profile) profile:\n\(tail)")
+            let lines = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n")
+            let tail = lines.suffix(60).joined(separator: "\n")
+            // The failures themselves come before the summary, which is all the tail shows.
+            let failures = lines.drop { !$0.contains("FAILURES") }.prefix(60).joined(separator: "\n")
+            #expect(status == 0, "schemathesis, \(profile) profile:\n\(failures)\n…\n\(tail)")
             #expect(tail.contains("passed"), "schemathesis ran (\(profile))")
         }
         try deployment.checkRunning("gateway")

@@ -19,10 +19,14 @@ struct LotSearchPageJSON {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    /// The page, closed with its cursor to the next one (null on the last).
+    /// The page, closed with its cursor to the next one; the last page has no `nextCursor` member,
+    /// as an encoder leaves out a nil (the API's document gives it as a string, never null).
     mutating func finish(nextCursor: String?) throws -> Data {
-        bytes.append(contentsOf: #"],"nextCursor":"#.utf8)
-        bytes.append(try nextCursor.map { try EventCodec.encoder.encode($0) } ?? Data("null".utf8))
+        bytes.append(UInt8(ascii: "]"))
+        if let nextCursor {
+            bytes.append(contentsOf: #","nextCursor":"#.utf8)
+            bytes.append(try EventCodec.encoder.encode(nextCursor))
+        }
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
