@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "EcoModel", "ZeroMQ", "MatcherService", grdb],
+            dependencies: ["EcoBus", "EcoConfig", "EcoRuntime", "EcoModel", "ZeroMQ", "MatcherService", grdb, crypto],
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),

@@ -76,9 +76,11 @@ public struct HeldLot: Codable, Sendable, Equatable {
     }
 }
 
-/// A mission moving with its lot, with the hash of the association's delivery code that checks it.
+/// A mission moving with its lot.
 public struct HandedMission: Codable, Sendable, Equatable {
     public var mission: Mission
+    /// Empty: the pickup validator derives and checks the delivery code (docs/decisions/0006). Only
+    /// a mission created before that carries the hash of the random code it was shown.
     public var deliveryCodeHash: String
 
     public init(mission: Mission, deliveryCodeHash: String) { self.mission = mission; self.deliveryCodeHash = deliveryCodeHash }

@@ -300,6 +300,8 @@ public enum MissionRequests {
     public static let deliver = "mission.deliver"
     public static let get = "mission.get"
     public static let list = "mission.list"
+    /// Answers `PickupRequests.DeliveryCode` for a `DeliveryCodeOf`.
+    public static let deliveryCode = "mission.delivery-code"
 
     public struct Create: Codable, Sendable {
         public var lotId: String
@@ -309,10 +311,23 @@ public enum MissionRequests {
     }
 
     /// The mission and, for the association only, the code it gives the collector at delivery.
+    /// The code is missing only if the pickup validator did not answer; `deliveryCode` (the
+    /// request) gives it again at any time.
     public struct Created: Codable, Sendable {
         public var mission: Mission
-        public var deliveryCode: String
-        public init(mission: Mission, deliveryCode: String) { self.mission = mission; self.deliveryCode = deliveryCode }
+        public var deliveryCode: String?
+        public init(mission: Mission, deliveryCode: String?) { self.mission = mission; self.deliveryCode = deliveryCode }
+    }
+
+    /// The delivery code of a mission, for its association only.
+    public struct DeliveryCodeOf: Codable, Sendable {
+        public var missionId: String
+        public var associationId: String
+        /// As in `Accept`.
+        public var lotId: String?
+        public init(missionId: String, associationId: String, lotId: String? = nil) {
+            self.missionId = missionId; self.associationId = associationId; self.lotId = lotId
+        }
     }
 
     public struct Accept: Codable, Sendable {

@@ -1,3 +1,4 @@
+import Crypto
 import EcoConfig
 import EcoModel
 import Foundation
@@ -32,6 +33,12 @@ struct MissionsTests {
         let missionID = try #require(mission["id"] as? String)
         let deliveryCode = try #require(try created.json()["deliveryCode"] as? String)
         #expect(mission["baskets"] as? Int == 4 && mission["status"] as? String == "requested")
+        // The pickup validator derives the code, so the association can ask for it again; nobody else can.
+        let again = try await HTTP.get("\(base)/v1/missions/\(missionID)/delivery-code", token: associationSession.accessToken)
+        let codeAgain = try again.json()["deliveryCode"] as? String
+        #expect(again.status == 200 && codeAgain == deliveryCode, "\(again.text)")
+        #expect(try await HTTP.get("\(base)/v1/missions/\(missionID)/delivery-code", token: customer.accessToken).status == 404,
+                "a customer does not see the mission")
 
         // Collectors see it waiting; one accepts; nobody else can take it.
         let open = try await HTTP.get("\(base)/v1/missions", token: collector.accessToken)
@@ -43,6 +50,8 @@ struct MissionsTests {
         #expect(accepted.status == 200 && acceptedStatus == "accepted", "\(accepted.text)")
         let other = try await HTTPSession.signUp(base, "rider-two@example.org", roles: ["collector"])
         #expect(try await HTTP.send("POST", "\(base)/v1/missions/\(missionID)/accept", token: other.accessToken).status == 404)
+        let asked = try await HTTP.get("\(base)/v1/missions/\(missionID)/delivery-code", token: collector.accessToken)
+        #expect(asked.status == 403 && !asked.text.contains(deliveryCode), "the collector gets the code from the association only: \(asked.text)")
 
         // Collection: the same QR + PIN flow at the merchant's counter.
         let code = try await HTTP.get("\(base)/v1/missions/\(missionID)/pickup-code", token: collector.accessToken)
@@ -60,7 +69,7 @@ struct MissionsTests {
         // Delivery: only with the association's code.
         let wrongCode = deliveryCode == "000000" ? "111111" : "000000"
         let wrong = try await HTTP.send("POST", "\(base)/v1/missions/\(missionID)/delivery", json: ["deliveryCode": wrongCode], token: collector.accessToken)
-        #expect(wrong.status == 422 && wrong.errorField == "deliveryCode", "\(wrong.text)")
+        #expect(wrong.status == 422 && wrong.errorField == "deliveryCode" && wrong.text.contains("4 attempts left"), "\(wrong.text)")
         let delivered = try await HTTP.send("POST", "\(base)/v1/missions/\(missionID)/delivery", json: ["deliveryCode": deliveryCode], token: collector.accessToken)
         let deliveredStatus = try delivered.json()["status"] as? String
         #expect(delivered.status == 200 && deliveredStatus == "delivered", "\(delivered.text)")
@@ -76,6 +85,14 @@ struct MissionsTests {
         }
         let steps = ["mission.requested", "mission.accepted", "mission.collected", "mission.delivered"]
         #expect(topics.sorted() == steps.sorted(), "each step once: \(topics)")
+        // Nothing a worker keeps or publishes holds the code or a hash of it (docs/decisions/0006).
+        let hash = SHA256.hash(data: Data(deliveryCode.utf8)).map { String(format: "%02x", $0) }.joined()
+        for index in 0..<2 {
+            let leaks = try await deployment.database(of: ServiceInstance(.matcher, index: index)).read { db in
+                try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM bus_outbox WHERE instr(payload, ?) > 0) + (SELECT COUNT(*) FROM missions WHERE delivery_code_hash <> '')", arguments: [hash]) ?? -1
+            }
+            #expect(leaks == 0, "matcher-\(index)")
+        }
         _ = deployment.stopAll()
     }
 }

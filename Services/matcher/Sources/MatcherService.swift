@@ -28,7 +28,10 @@ public enum MatcherService {
         var parts = ServiceParts(
             handlers: [MatcherEventHandlers(book: book, missions: missions, handover: LotHandover(book: book, logger: runtime.logger)), materials],
             requestHandlers: requests.handlers
-                .merging(MissionRequestHandlers(missions: missions).handlers) { first, _ in first }
+                .merging(MissionRequestHandlers(
+                    missions: missions, loop: runtime.loop,
+                    pickupValidator: runtime.config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator)), logger: runtime.logger
+                ).handlers) { first, _ in first }
                 .merging(MaterialRequestHandlers(database: runtime.database).handlers) { first, _ in first }
                 .merging(handover.handlers) { first, _ in first },
             services: [NoShowSweeper.service(book: book, logger: runtime.logger)],

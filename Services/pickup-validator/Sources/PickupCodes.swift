@@ -61,13 +61,31 @@ public final class PickupCodes: Sendable {
         let keyID = parts.count == 3 ? parts[1] : Self.firstKeyID
         guard let key = keys.withLock({ $0.first { $0.id == keyID } }), key.retiresAt.map({ date < $0 }) ?? true else { return nil }
         let expected = Self.base64url(Data(Self.mac("token:" + parts[0], key.key)).prefix(18))
-        let a = Array(expected.utf8), b = Array(parts[parts.count - 1].utf8)
-        guard a.count == b.count, zip(a, b).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        guard Self.same(expected, parts[parts.count - 1]) else { return nil }
         return (parts[0], key)
     }
 
-    private static func pin(_ reservationId: String, _ key: SymmetricKey) -> String {
-        let bytes = Array(mac("pin:" + reservationId, key).prefix(8))
+    /// A collector mission's delivery code: six digits from a MAC of its reservation id, apart
+    /// from the PIN, under the newest key.
+    public func deliveryCode(for reservationId: String) -> String { Self.digits("delivery:" + reservationId, current.key) }
+
+    /// Whether `code` is the delivery code of the reservation under a key not yet retired: a code
+    /// given before a rotation stays good until its key retires, as pickup codes do.
+    public func isDeliveryCode(_ code: String, for reservationId: String, at date: Date = Date()) -> Bool {
+        let candidates = keys.withLock { $0.filter { $0.retiresAt.map { date < $0 } ?? true } }
+        return candidates.reduce(false) { found, key in Self.same(Self.digits("delivery:" + reservationId, key.key), code) || found }
+    }
+
+    /// Compares in a time that does not depend on where the texts differ.
+    private static func same(_ expected: String, _ given: String) -> Bool {
+        let a = Array(expected.utf8), b = Array(given.utf8)
+        return a.count == b.count && zip(a, b).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0
+    }
+
+    private static func pin(_ reservationId: String, _ key: SymmetricKey) -> String { digits("pin:" + reservationId, key) }
+
+    private static func digits(_ text: String, _ key: SymmetricKey) -> String {
+        let bytes = Array(mac(text, key).prefix(8))
         let value = bytes.reduce(UInt64(0)) { ($0 << 8) | UInt64($1) } % 1_000_000
         return String(format: "%06llu", value)
     }

@@ -2,11 +2,16 @@ import EcoBus
 import EcoModel
 import Foundation
 
-/// The pickup validator's answers: quota claims and releases, pickup codes, and validation.
+/// The pickup validator's answers: quota claims and releases, pickup codes, validation, and
+/// collector missions' delivery codes.
 public struct PickupRequestHandlers: Sendable {
     let desk: PickupDesk
+    let deliveries: DeliveryCodeDesk
 
-    public init(desk: PickupDesk) { self.desk = desk }
+    public init(desk: PickupDesk, deliveries: DeliveryCodeDesk) {
+        self.desk = desk
+        self.deliveries = deliveries
+    }
 
     public var handlers: [String: RequestHandler] {
         [
@@ -25,6 +30,14 @@ public struct PickupRequestHandlers: Sendable {
             PickupRequests.validate: { body in
                 let request = try RemoteError.decodeRequest(PickupRequests.Validate.self, body)
                 return [try EventCodec.encoder.encode(try await desk.validate(request))]
+            },
+            PickupRequests.deliveryCode: { body in
+                let query = try RemoteError.decodeRequest(PickupRequests.DeliveryCodeQuery.self, body)
+                return [try EventCodec.encoder.encode(deliveries.code(for: query.reservationId))]
+            },
+            PickupRequests.checkDelivery: { body in
+                try await deliveries.check(try RemoteError.decodeRequest(PickupRequests.DeliveryCheck.self, body))
+                return [Data("{}".utf8)]
             },
         ]
     }

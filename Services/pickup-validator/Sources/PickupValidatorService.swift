@@ -8,14 +8,14 @@ import EcoStore
 /// quotas, and verifies beneficiaries (codes `YYYY-BEN-XXXXX`).
 public enum PickupValidatorService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
-    public static let migrations: [Migration] = BeneficiaryRegistry.migrations + PickupDesk.migrations
+    public static let migrations: [Migration] = BeneficiaryRegistry.migrations + PickupDesk.migrations + DeliveryCodeDesk.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) throws -> ServiceParts {
         let registry = BeneficiaryRegistry(database: runtime.database, outbox: runtime.outbox)
         let codes = try PickupCodes.load(runtime.database)
         let desk = PickupDesk(database: runtime.database, outbox: runtime.outbox, codes: codes)
-        var handlers = PickupRequestHandlers(desk: desk).handlers
+        var handlers = PickupRequestHandlers(desk: desk, deliveries: DeliveryCodeDesk(database: runtime.database, codes: codes)).handlers
         handlers[VerifyBeneficiaryCommand.kind] = registry.requestHandler()
         let database = runtime.database, logger = runtime.logger
         handlers[KeyRequests.rotate] = { _ in

@@ -55,6 +55,8 @@ enum AccessRules {
         "the mission's collector or association": Rule(admits: [.association, .collector], resource: true, hides: true),
         // The mission's association sees its mission, so it is told 403 rather than 404.
         "the mission's collector": Rule(admits: [.collector], resource: true, hides: true, knownTo: [.association]),
+        // The collector who accepted the mission sees it, so it is told 403 rather than 404.
+        "the mission's association": Rule(admits: [.association], resource: true, hides: true, knownTo: [.collector]),
         // The matrix's mission was accepted before it runs: it no longer waits.
         "collectors while it waits": Rule(admits: [], resource: true, hides: true),
         "the proposal's giver or taker (or their organisations)": Rule(admits: [.merchant, .association], resource: true, hides: true),

@@ -86,7 +86,7 @@ struct MatrixWorld {
                 "/v1/lots/{id}#id": lot, "/v1/lots/{id}/photos#id": lot, "/v1/lots/{id}/reservations#id": lot,
                 "/v1/me/lots/{id}/reservations#id": lot,
                 "/v1/missions/{id}#id": mission, "/v1/missions/{id}/accept#id": mission, "/v1/missions/{id}/delivery#id": mission,
-                "/v1/missions/{id}/pickup-code#id": mission,
+                "/v1/missions/{id}/pickup-code#id": mission, "/v1/missions/{id}/delivery-code#id": mission,
                 "/v1/organisations/{id}#id": organisationID, "/v1/organisations/{id}/licences#id": organisationID,
                 "/v1/organisations/{id}/members#id": organisationID, "/v1/organisations/{id}/members/{accountId}#id": organisationID,
                 "/v1/proposals/{id}#id": proposal, "/v1/proposals/{id}/accept#id": proposal, "/v1/proposals/{id}/decline#id": proposal,

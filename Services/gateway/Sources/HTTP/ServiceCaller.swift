@@ -64,7 +64,7 @@ public struct ServiceCaller: Sendable {
             case "invalid_token": return APIError(.badRequest, code: remote.code, message: remote.message, field: "token")
             case "wrong_pin": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: "pin")
             case "wrong_merchant": return APIError(.forbidden, code: remote.code, message: remote.message)
-            case "wrong_delivery_code": return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: remote.field)
+            case PickupRequests.wrongDeliveryCode: return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: remote.field)
             case "unknown_reservation", "reservation_cancelled", "code_already_used", "code_locked", "window_ended", "window_not_started",
                  "reservation_no_show":
                 return APIError(.conflict, code: remote.code, message: remote.message)

@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// `/v1/missions`: associations ask for lots to be collected; collectors accept, collect with the
-/// lot's QR + PIN at the merchant's counter, and deliver against the association's code.
+/// lot's QR + PIN at the merchant's counter, and deliver against the association's code (derived
+/// by the pickup validator, and given to the association again on request).
 public struct MissionRoutes: Sendable {
     let index: MissionIndex
     let services: ServiceCaller
@@ -17,6 +18,11 @@ public struct MissionRoutes: Sendable {
     }
 
     struct Deliver: Codable {
+        var deliveryCode: String
+    }
+
+    struct DeliveryCode: Codable {
+        var missionId: String
         var deliveryCode: String
     }
 
@@ -69,6 +75,18 @@ public struct MissionRoutes: Sendable {
             return try JSONResponse.make(.ok, try await services.call(
                 ServiceInstance(.pickupValidator), PickupRequests.code, PickupRequests.CodeQuery(reservationId: mission.reservationId),
                 as: PickupRequests.PickupCode.self))
+        }
+        // Roles: the mission's association (it gives the code to the collector at the door).
+        router.get("/v1/missions/:id/delivery-code") { _, context in
+            let (mission, principal) = try await load(context)
+            guard mission.associationId == principal.accountID else {
+                throw APIError(.forbidden, code: "forbidden", message: "only the mission's association gets its delivery code")
+            }
+            let code = try await services.call(
+                lot: mission.lotId, holders: holders, MissionRequests.deliveryCode,
+                MissionRequests.DeliveryCodeOf(missionId: mission.id, associationId: principal.accountID, lotId: mission.lotId),
+                as: PickupRequests.DeliveryCode.self)
+            return try JSONResponse.make(.ok, DeliveryCode(missionId: mission.id, deliveryCode: code.code))
         }
         // Roles: the mission's collector or association.
         router.post("/v1/missions/:id/delivery") { request, context in

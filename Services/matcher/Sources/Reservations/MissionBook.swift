@@ -41,18 +41,18 @@ public struct MissionBook: Sendable {
                 id: UUID().uuidString.lowercased(),
                 ReservationRequests.Create(lotId: request.lotId, takerId: request.associationId, takerIsBeneficiary: true, baskets: baskets),
                 now: now, in: db)
-            var generator = SystemRandomNumberGenerator()
-            let code = String(format: "%06d", Int.random(in: 0..<1_000_000, using: &generator))
             let mission = Mission(
                 id: UUID().uuidString.lowercased(), lotId: request.lotId, associationId: request.associationId, collectorId: nil,
                 reservationId: reservation.id, merchantId: reservation.merchantId, baskets: baskets,
                 pickupStart: reservation.pickupStart, pickupEnd: reservation.pickupEnd, status: .requested, createdAt: now, updatedAt: now)
+            // The delivery code is derived by the pickup validator (docs/decisions/0006): no hash of it
+            // is kept here, so none travels with the lot when it moves (0017).
             try db.execute(
                 sql: "INSERT INTO missions (id, lot_id, association_id, reservation_id, status, delivery_code_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [mission.id, mission.lotId, mission.associationId, mission.reservationId, mission.status.rawValue,
-                            Self.hash(code), try EventCodec.encoder.encode(mission)])
+                            Self.derivedCode, try EventCodec.encoder.encode(mission)])
             try book.outbox.append(MissionChanged.requestedTopic, MissionChanged(mission: mission), in: db)
-            return MissionRequests.Created(mission: mission, deliveryCode: code)
+            return MissionRequests.Created(mission: mission, deliveryCode: nil)
         }
     }
 
@@ -66,16 +66,51 @@ public struct MissionBook: Sendable {
         }
     }
 
-    public func deliver(_ request: MissionRequests.Deliver, now: Date = Date()) async throws -> Mission {
-        try await change(request.missionId, now: now, checkCode: request.deliveryCode) { mission in
-            guard request.actorId == mission.collectorId || request.actorId == mission.associationId else {
-                throw RemoteError.notFound("no mission \(request.missionId)")
-            }
-            guard mission.status == .collected else {
-                throw RemoteError.conflict("the mission is \(mission.status.rawValue); it is delivered once collected")
-            }
+    /// `delivery_code_hash` of a mission whose code the pickup validator derives. Missions created
+    /// before that keep the hash of the random code they were given, and are checked against it.
+    static let derivedCode = ""
+
+    /// Records the delivery. The code is checked by `checkDerivedCode` (the pickup validator, which
+    /// counts wrong codes) once the mission is known to be deliverable by this actor, or against the
+    /// stored hash for a mission from before derived codes.
+    public func deliver(
+        _ request: MissionRequests.Deliver, now: Date = Date(), checkDerivedCode: @Sendable (Mission) async throws -> Void
+    ) async throws -> Mission {
+        let (found, storedHash) = try await book.database.read { db in
+            (try Self.missions(db, "id = ?", [request.missionId]).first,
+             try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [request.missionId]))
+        }
+        guard let mission = found else { throw RemoteError.notFound("no mission \(request.missionId)") }
+        try Self.checkDeliverable(mission, by: request.actorId)
+        let derived = storedHash == Self.derivedCode
+        if derived { try await checkDerivedCode(mission) }
+        return try await change(request.missionId, now: now, checkCode: derived ? nil : request.deliveryCode) { mission in
+            try Self.checkDeliverable(mission, by: request.actorId)
             mission.status = .delivered
             return MissionChanged.deliveredTopic
+        }
+    }
+
+    /// The mission whose delivery code its association asks for; refused for a mission from before
+    /// derived codes, whose code was shown once, at its creation.
+    public func forDeliveryCode(_ request: MissionRequests.DeliveryCodeOf) async throws -> Mission {
+        let (found, storedHash) = try await book.database.read { db in
+            (try Self.missions(db, "id = ? AND association_id = ?", [request.missionId, request.associationId]).first,
+             try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [request.missionId]))
+        }
+        guard let mission = found else { throw RemoteError.notFound("no mission \(request.missionId)") }
+        guard storedHash == Self.derivedCode else {
+            throw RemoteError.conflict("this mission's delivery code was shown once, when it was created")
+        }
+        return mission
+    }
+
+    private static func checkDeliverable(_ mission: Mission, by actorId: String) throws {
+        guard actorId == mission.collectorId || actorId == mission.associationId else {
+            throw RemoteError.notFound("no mission \(mission.id)")
+        }
+        guard mission.status == .collected else {
+            throw RemoteError.conflict("the mission is \(mission.status.rawValue); it is delivered once collected")
         }
     }
 
@@ -127,7 +162,7 @@ public struct MissionBook: Sendable {
             if let code = checkCode {
                 let stored = try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [id]) ?? ""
                 guard stored == Self.hash(code) else {
-                    throw RemoteError(code: "wrong_delivery_code", message: "the delivery code is not the association's", field: "deliveryCode")
+                    throw RemoteError(code: PickupRequests.wrongDeliveryCode, message: "the delivery code is not the association's", field: "deliveryCode")
                 }
             }
             mission.updatedAt = now

@@ -1,12 +1,18 @@
 import EcoBus
 import EcoModel
 import Foundation
+import Logging
 
-/// A matcher worker's answers about collector missions on its lots.
+/// A matcher worker's answers about collector missions on its lots. Delivery codes come from the
+/// pickup validator, which derives them (docs/decisions/0006).
 public struct MissionRequestHandlers: Sendable {
     let missions: MissionBook
+    let pickupValidator: PickupValidatorClient
 
-    public init(missions: MissionBook) { self.missions = missions }
+    public init(missions: MissionBook, loop: SocketLoop, pickupValidator: String, logger: Logger) {
+        self.missions = missions
+        self.pickupValidator = PickupValidatorClient(loop: loop, endpoint: pickupValidator, logger: logger)
+    }
 
     public var handlers: [String: RequestHandler] {
         [
@@ -16,7 +22,10 @@ public struct MissionRequestHandlers: Sendable {
                 if let baskets = request.baskets, !(1...500).contains(baskets) {
                     throw RemoteError.invalid("baskets", "baskets must be between 1 and 500")
                 }
-                return [try EventCodec.encoder.encode(try await missions.create(request))]
+                var created = try await missions.create(request)
+                // Missing only if the validator is silent; the association asks `deliveryCode` again.
+                created.deliveryCode = try? await pickupValidator.deliveryCode(reservation: created.mission.reservationId)
+                return [try EventCodec.encoder.encode(created)]
             },
             MissionRequests.accept: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Accept.self, body)
@@ -24,7 +33,18 @@ public struct MissionRequestHandlers: Sendable {
             },
             MissionRequests.deliver: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Deliver.self, body)
-                return [try EventCodec.encoder.encode(try await heldHere(request.lotId) { try await missions.deliver(request) })]
+                let delivered = try await heldHere(request.lotId) {
+                    try await missions.deliver(request) { mission in
+                        try await pickupValidator.checkDelivery(reservation: mission.reservationId, code: request.deliveryCode)
+                    }
+                }
+                return [try EventCodec.encoder.encode(delivered)]
+            },
+            MissionRequests.deliveryCode: { body in
+                let request = try RemoteError.decodeRequest(MissionRequests.DeliveryCodeOf.self, body)
+                let mission = try await heldHere(request.lotId) { try await missions.forDeliveryCode(request) }
+                let code = try await pickupValidator.deliveryCode(reservation: mission.reservationId)
+                return [try EventCodec.encoder.encode(PickupRequests.DeliveryCode(reservationId: mission.reservationId, code: code))]
             },
             MissionRequests.get: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Get.self, body)

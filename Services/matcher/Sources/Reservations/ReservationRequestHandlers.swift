@@ -9,7 +9,7 @@ import Logging
 public struct ReservationRequestHandlers: Sendable {
     let book: ReservationBook
     let loop: SocketLoop
-    let pickupValidator: String
+    let pickupValidator: PickupValidatorClient
     /// Ingest's request endpoint: it owns the lots, and answers for one this worker has not seen yet.
     let ingest: String
     let logger: Logger
@@ -19,7 +19,7 @@ public struct ReservationRequestHandlers: Sendable {
     public init(book: ReservationBook, loop: SocketLoop, pickupValidator: String, ingest: String, logger: Logger) {
         self.book = book
         self.loop = loop
-        self.pickupValidator = pickupValidator
+        self.pickupValidator = PickupValidatorClient(loop: loop, endpoint: pickupValidator, logger: logger)
         self.ingest = ingest
         self.logger = logger
     }
@@ -75,14 +75,14 @@ public struct ReservationRequestHandlers: Sendable {
         // Refuse early what would be refused anyway, before taking a quota slot.
         try ReservationBook.check(request, availability, now: Date())
         if availability.lot.isFree {
-            try await claimQuota(beneficiary: request.takerId, reservation: id, baskets: request.baskets)
+            try await pickupValidator.claimQuota(beneficiary: request.takerId, reservation: id, baskets: request.baskets)
         }
         do {
             return try await book.reserve(id: id, request)
         } catch {
             // A refusal of the id means the slot belongs to the reservation that holds it.
             let idTaken = (error as? RemoteError)?.code == RemoteError.idempotencyMismatchCode
-            if availability.lot.isFree, !idTaken { await releaseQuota(reservation: id) }
+            if availability.lot.isFree, !idTaken { await pickupValidator.releaseQuota(reservation: id) }
             throw error
         }
     }
@@ -113,25 +113,5 @@ public struct ReservationRequestHandlers: Sendable {
             if let availability = try await book.availability(of: lotId) { return availability }
         }
         throw RemoteError.moving("lot \(lotId) has not reached this worker yet")
-    }
-
-    private func claimQuota(beneficiary: String, reservation: String, baskets: Int) async throws {
-        let body = try EventCodec.encoder.encode(PickupRequests.QuotaClaim(beneficiaryId: beneficiary, reservationId: reservation, baskets: baskets))
-        do {
-            _ = try await loop.request(pickupValidator, kind: PickupRequests.claimQuota, body: [body], timeout: .seconds(2))
-        } catch .remote(let error) {
-            throw error
-        } catch {
-            throw RemoteError(code: "unavailable", message: "the quota check did not answer: \(error)")
-        }
-    }
-
-    private func releaseQuota(reservation: String) async {
-        guard let body = try? EventCodec.encoder.encode(PickupRequests.QuotaRelease(reservationId: reservation)) else { return }
-        do {
-            _ = try await loop.request(pickupValidator, kind: PickupRequests.releaseQuota, body: [body], timeout: .seconds(2))
-        } catch {
-            logger.error("quota slot could not be given back", metadata: ["reservation.id": "\(reservation)", "error": "\(error)"])
-        }
     }
 }

@@ -1,0 +1,69 @@
+import EcoBus
+import EcoModel
+import Foundation
+import GRDB
+import PickupValidatorService
+import Testing
+
+@Suite("DeliveryCodeDesk: collector missions' delivery codes, derived and locked after five wrong ones")
+struct DeliveryCodeDeskTests {
+    func desk() throws -> (DeliveryCodeDesk, PickupCodes, TemporaryStore) {
+        let store = try TemporaryStore(BeneficiaryRegistry.migrations + PickupDesk.migrations + DeliveryCodeDesk.migrations, producer: "pickup-validator")
+        let codes = try PickupCodes.load(store.pool)
+        return (DeliveryCodeDesk(database: store.pool, codes: codes), codes, store)
+    }
+
+    static func wrong(_ left: Int) -> RemoteError {
+        RemoteError(code: PickupRequests.wrongDeliveryCode, message: "the delivery code is not the association's; \(left) attempts left", field: "deliveryCode")
+    }
+
+    @Test("the code has six digits, is the same each time it is asked, and is neither the PIN nor another mission's code")
+    func derived() throws {
+        let (desk, codes, _) = try desk()
+        let code = desk.code(for: "res-1")
+        #expect(code.reservationId == "res-1" && code.code.count == 6 && code.code.allSatisfy(\.isNumber))
+        #expect(desk.code(for: "res-1") == code)
+        #expect(code.code != codes.pin(for: "res-1"), "another MAC than the PIN's")
+        let others = Set((2..<50).map { desk.code(for: "res-\($0)").code })
+        #expect(others.count > 40, "codes of other reservations differ")
+        #expect(!codes.isDeliveryCode(desk.code(for: "res-2").code, for: "res-1") || desk.code(for: "res-2").code == code.code)
+    }
+
+    @Test("the right code passes; wrong ones are counted, the fifth locks the code, and then the right one is refused too")
+    func lockout() async throws {
+        let (desk, _, store) = try desk()
+        let right = desk.code(for: "res-1").code
+        let wrongCode = right == "000000" ? "111111" : "000000"
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        for left in (1...4).reversed() {
+            await #expect(throws: Self.wrong(left)) { try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: wrongCode)) }
+        }
+        // Another mission's count is its own.
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-2", code: desk.code(for: "res-2").code))
+        await #expect(throws: RemoteError(code: "code_locked", message: "wrong delivery code; the code is now locked")) {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: wrongCode))
+        }
+        await #expect(throws: RemoteError(code: "code_locked", message: "too many wrong delivery codes; the code is locked")) {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        }
+        // The count survives a restart: it is in the store.
+        let reloaded = DeliveryCodeDesk(database: store.pool, codes: try PickupCodes.load(store.pool))
+        await #expect(throws: RemoteError(code: "code_locked", message: "too many wrong delivery codes; the code is locked")) {
+            try await reloaded.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        }
+    }
+
+    @Test("a code given before a key rotation stays good until that key retires; the code given after it is good too")
+    func rotation() async throws {
+        let (desk, codes, store) = try desk()
+        let before = desk.code(for: "res-1").code
+        let now = Date()
+        _ = try codes.rotate(store.pool, now: now)
+        let after = desk.code(for: "res-1").code
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: before), now: now)
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: after), now: now)
+        let retired = now.addingTimeInterval(PickupCodes.retirement + 1)
+        #expect(codes.isDeliveryCode(after, for: "res-1", at: retired))
+        #expect(before == after || !codes.isDeliveryCode(before, for: "res-1", at: retired), "until its key retires")
+    }
+}
