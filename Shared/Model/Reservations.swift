@@ -288,6 +288,8 @@ public struct MissionChanged: Codable, Sendable, Equatable {
     public static let acceptedTopic = "mission.accepted"
     public static let collectedTopic = "mission.collected"
     public static let deliveredTopic = "mission.delivered"
+    /// Every mission topic; each event carries the mission's whole state after the step.
+    public static let topics = [requestedTopic, acceptedTopic, collectedTopic, deliveredTopic]
 
     public var mission: Mission
     public init(mission: Mission) { self.mission = mission }

@@ -8,7 +8,7 @@ import Testing
 /// `ecoresupply lots release --worker N` (docs/decisions/0017 step 3), on real processes: the
 /// release is refused while the worker runs; once it is SIGKILLed and its file deleted, its lots
 /// wait (503) until the release, and are then rebuilt at the remaining worker from the reservations
-/// it relayed, which stay readable and keep their baskets.
+/// and collector missions it relayed, which stay readable and keep their baskets.
 @Suite("A lost worker's food lots, released by an operator", .serialized)
 struct LostWorkerTests {
     static let baskets = 4
@@ -44,11 +44,21 @@ struct LostWorkerTests {
             }
         }
         let lost = held(by: 1)
+        // An association asks for one basket of worker 1's first lot to be collected.
+        let admin = try await HTTPSession.logIn(base, TestDeployment.adminEmail, TestDeployment.adminPassword)
+        let association = try await HTTPSession.signUp(base, "lost-worker-association@example.org")
+        let promoted = try await HTTP.send("POST", "\(base)/v1/admin/accounts/\(association.accountID)/roles", json: ["role": "association"], token: admin.accessToken)
+        #expect(promoted.status == 200, "\(promoted.text)")
+        let associationSession = try await HTTPSession.logIn(base, "lost-worker-association@example.org")
+        let asked = try await HTTP.send("POST", "\(base)/v1/missions", json: ["lotId": lost[0], "baskets": 1], token: associationSession.accessToken)
+        let missionID = try #require((try asked.json()["mission"] as? [String: Any])?["id"] as? String, "\(asked.status) \(asked.text)")
+        let deliveryCode = try #require(try asked.json()["deliveryCode"] as? String, "\(asked.text)")
         let survivor = try deployment.database(of: worker(0))
         _ = try await eventually("worker 0 to keep a copy of each reservation worker 1 relayed", timeout: .seconds(30), interval: .milliseconds(100)) {
             () -> Bool? in
             let copies = try await survivor.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM relayed_reservations WHERE worker = 1") ?? 0 }
-            return copies == lost.count * customers.count ? true : nil
+            let missions = try await survivor.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM relayed_missions WHERE worker = 1") ?? 0 }
+            return copies == lost.count * customers.count + 1 && missions == 1 ? true : nil
         }
 
         let alive = try await Self.release(1, in: deployment, log: "release-alive")
@@ -82,9 +92,17 @@ struct LostWorkerTests {
             let ids = (try list.json()["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             #expect(list.status == 200 && Set(ids) == Set(reservations.filter { $0.value.customer == index }.keys), "\(list.status) \(list.text)")
         }
+        // The mission came back with its lot: its association reads it, and gets the same delivery code.
+        let mission = try await HTTP.get("\(base)/v1/missions/\(missionID)", token: associationSession.accessToken)
+        let missionStatus = try mission.json()["status"] as? String
+        #expect(mission.status == 200 && missionStatus == "requested", "\(mission.status) \(mission.text)")
+        let codeAgain = try await HTTP.get("\(base)/v1/missions/\(missionID)/delivery-code", token: associationSession.accessToken)
+        let sameCode = try codeAgain.json()["deliveryCode"] as? String
+        #expect(codeAgain.status == 200 && sameCode == deliveryCode, "\(codeAgain.status) \(codeAgain.text)")
         let buyer = try await HTTPSession.signUp(base, "lost-worker-c@example.org")
         for lot in lost {
-            for _ in 0..<(Self.baskets - customers.count) {
+            // The mission holds one basket of the first lot.
+            for _ in 0..<(Self.baskets - customers.count - (lot == lost[0] ? 1 : 0)) {
                 let reply = try await HTTP.send("POST", "\(base)/v1/lots/\(lot)/reservations", json: ["baskets": 1], token: buyer.accessToken)
                 #expect(reply.status == 201, "lot \(lot): \(reply.status) \(reply.text)")
             }

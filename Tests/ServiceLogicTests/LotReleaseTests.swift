@@ -36,6 +36,35 @@ struct LotReleaseTests {
         #expect(try await stream.workers[taker].book.reservation(id: "never-relayed") == nil, "what was never relayed is lost, and only that")
     }
 
+    @Test("a lost worker's collector missions are rebuilt with its lots, as their holder relayed them, and are delivered with the validator's code")
+    func missionsReleased() async throws {
+        let (stream, first) = try await LotHandoverTests.twoWorkers()
+        var made = first
+        try stream.settle([0, 1, 2])
+        let lot = try #require(Self.lots.first { Self.holder($0, [0, 1]) == 1 })
+        let lost = MissionBook(book: stream.workers[1].book)
+        let created = try await lost.create(MissionRequests.Create(lotId: lot, associationId: "association", baskets: 1), now: stream.now)
+        _ = try await lost.accept(MissionRequests.Accept(missionId: created.mission.id, collectorId: "rider", lotId: lot), now: stream.now)
+        made[created.mission.reservationId] = lot
+        try stream.settle([0, 1, 2])
+        stream.lost = [1]
+        try stream.tick([0, 2])
+        try stream.settle([0, 2])
+        try stream.release(1, members: [0, 2])
+        try stream.settle([0, 2])
+        try LotHandoverTests.audit(stream, made, members: [0, 2])
+        let taker = Self.holder(lot, [0, 2])
+        let missions = MissionBook(book: stream.workers[taker].book)
+        let rebuilt = try #require(try await missions.mission(id: created.mission.id))
+        #expect(rebuilt.status == .accepted && rebuilt.collectorId == "rider" && rebuilt.reservationId == created.mission.reservationId)
+        // The collector collects at the counter, then delivers: the code is the validator's to check.
+        let reservation = try #require(try await stream.workers[taker].book.reservation(id: created.mission.reservationId))
+        try stream.pickedUp(reservation)
+        try stream.settle([0, 2])
+        let checked = try await missions.deliver(MissionRequests.Deliver(missionId: created.mission.id, actorId: "rider", deliveryCode: "123456")) { _ in }
+        #expect(checked.status == .delivered)
+    }
+
     @Test("a lot that moved on while it was awaited from the lost worker is rebuilt by the worker that awaited it, and passed on")
     func passedOn() async throws {
         let (stream, made) = try await LotHandoverTests.twoWorkers()

@@ -10,6 +10,7 @@ public enum MatcherService {
     /// Named migrations of this service's own tables, in order. Never edit one that has shipped.
     public static let migrations: [Migration] = ReservationBook.migrations + MissionBook.migrations + SQLiteLedgerStore.migrations + LedgerPosition.migrations
         + PartHolding.migrations + PartColumns.migrations + LotHolding.migrations + RelayedReservations.migrations
+        + RelayedMissions.migrations
 
     /// The handlers, request handlers and services this process adds to the common runtime.
     public static func parts(runtime: ServiceRuntime) -> ServiceParts {
@@ -38,6 +39,7 @@ public enum MatcherService {
             personalData: [PseudonymousRows(section: "reservations", [
                 .init("reservations", by: ["taker_id"]), .init("missions", by: ["association_id", "collector_id"]),
                 .init("material_proposals", by: ["giver_id", "taker_id"]), .init("relayed_reservations", by: ["taker_id"]),
+                .init("relayed_missions", by: ["association_id", "collector_id"]),
             ])],
             retention: [ReservationEventCompaction(), LotHandoverExpiry()])
         // Its copies of a sole trader's offers are redacted when ingest's `listing.redacted` and

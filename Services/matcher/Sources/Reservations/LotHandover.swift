@@ -124,6 +124,7 @@ public struct LotHandover: Sendable {
         taken.increment()
         try holding.setAwaited(handover.lot.id, from: nil)
         try RelayedReservations(db: db).forget(handover.lot.id)
+        try RelayedMissions(db: db).forget(handover.lot.id)
         if let recorded = try holding.recorded(), recorded.tick >= handover.tick,
            let holder = LotHolders.holder(of: handover.lot.id, members: recorded.members), holder != book.worker {
             try give(handover.lot.id, to: holder, tick: recorded.tick, in: db)

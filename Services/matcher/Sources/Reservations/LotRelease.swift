@@ -7,10 +7,11 @@ import Metrics
 
 /// Applies an operator's release of a lost worker (`lot.worker-released`, docs/decisions/0017
 /// step 3). Each lot this worker awaits from the lost worker, or owes on from it, is rebuilt from
-/// the reservations this worker heard the lost worker relay (`RelayedReservations`), then held here
-/// or passed on to its holder, as a handover would have been. The lost worker's reservations that
-/// were never relayed, and its missions, are gone: each rebuilt lot is logged with the time of the
-/// latest copy, so that support can find the customers whose last minutes may be missing.
+/// the reservations and collector missions this worker heard the lost worker relay
+/// (`RelayedReservations`, `RelayedMissions`), then held here or passed on to its holder, as a
+/// handover would have been. What the lost worker never relayed is gone: each rebuilt lot is logged
+/// with the time of the latest copy, so that support can find the customers whose last minutes may
+/// be missing.
 public struct LotRelease: Sendable {
     let handover: LotHandover
     private let released = Counter(label: "ecoresupply_lots_released_total")
@@ -36,12 +37,13 @@ public struct LotRelease: Sendable {
         for lotId in lots {
             guard let lot = try LotHandover.heldLot(lotId, in: db) else { continue }
             let copies = try relayed.copies(of: lotId)
+            let missions = try RelayedMissions(db: db).copies(of: lotId)
             try handover.take(
-                LotHandedOver(lot: lot, from: release.worker, to: book.worker, tick: tick, reservations: copies.reservations, missions: []),
+                LotHandedOver(lot: lot, from: release.worker, to: book.worker, tick: tick, reservations: copies.reservations, missions: missions),
                 in: db)
             released.increment()
             handover.logger.notice("a released worker's lot was rebuilt from the reservations it relayed", metadata: [
-                "lot.id": "\(lotId)", "lots.worker": "\(release.worker)", "reservation.count": "\(copies.reservations.count)",
+                "lot.id": "\(lotId)", "lots.worker": "\(release.worker)", "reservation.count": "\(copies.reservations.count)", "mission.count": "\(missions.count)",
                 "lots.latest_relayed": "\(copies.latest ?? "none")", "bus.sequence": "\(sequence)",
             ])
         }

@@ -5,7 +5,8 @@ import GRDB
 
 /// Keeps the worker's lots in step with ingest, its reservations with pickups, and its lots with
 /// the members: ingest's ticks move lots (`LotHandover`), peers' handovers bring them here, and an
-/// operator's release rebuilds a lost worker's lots from the reservations it relayed (`LotRelease`).
+/// operator's release rebuilds a lost worker's lots from the reservations and missions it relayed
+/// (`LotRelease`).
 public struct MatcherEventHandlers: EventHandler {
     let book: ReservationBook
     let missions: MissionBook
@@ -18,7 +19,7 @@ public struct MatcherEventHandlers: EventHandler {
         self.handover = handover
     }
 
-    public var topicPrefixes: [String] { ["lot.", PickupCompleted.topic, MatchingTick.topic] + ReservationChanged.topics }
+    public var topicPrefixes: [String] { ["lot.", PickupCompleted.topic, MatchingTick.topic] + ReservationChanged.topics + MissionChanged.topics }
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         switch event.type {
@@ -43,6 +44,8 @@ public struct MatcherEventHandlers: EventHandler {
             try LotRelease(handover: handover).apply(try event.decodeData(LotWorkerReleased.self), sequence: sequence, in: db)
         case let topic where ReservationChanged.topics.contains(topic):
             try keepRelayed(event, in: db)
+        case let topic where MissionChanged.topics.contains(topic):
+            try keepRelayedMission(event, in: db)
         default:
             break
         }
@@ -55,5 +58,13 @@ public struct MatcherEventHandlers: EventHandler {
         let reservation = try event.decodeData(ReservationChanged.self).reservation
         guard reservation.listingId == nil, try book.holding(db).state(of: reservation.lotId) != .held else { return }
         try RelayedReservations(db: db).keep(reservation, from: worker)
+    }
+
+    /// A peer's collector mission on a food lot this worker does not hold: kept for the same reason.
+    private func keepRelayedMission(_ event: ReceivedEvent, in db: Database) throws {
+        guard let peer = ServiceInstance(name: event.source), peer.kind == .matcher, let worker = peer.index else { return }
+        let mission = try event.decodeData(MissionChanged.self).mission
+        guard try book.holding(db).state(of: mission.lotId) != .held else { return }
+        try RelayedMissions(db: db).keep(mission, from: worker)
     }
 }

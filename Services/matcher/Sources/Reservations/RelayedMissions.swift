@@ -1,0 +1,77 @@
+import EcoBus
+import EcoModel
+import EcoStore
+import Foundation
+import GRDB
+
+/// The collector missions a worker heard its peers relay for lots it does not hold, kept beside
+/// `RelayedReservations` and for the same reason: an operator's release of their lost holder
+/// rebuilds the lot with them (`LotRelease`). A mission's delivery code is derived by the pickup
+/// validator (docs/decisions/0006), so a rebuilt mission is delivered as any other. Used inside
+/// the caller's transaction.
+struct RelayedMissions {
+    static let migrations: [Migration] = [
+        Migration("matcher.v9.relayed-missions") { db in
+            try db.create(table: RelayedMission.databaseTableName) { table in
+                table.primaryKey("id", .text)
+                table.column("lot_id", .text).notNull().indexed()
+                table.column("worker", .integer).notNull()
+                table.column("association_id", .text).notNull()
+                table.column("collector_id", .text)
+                table.column("pickup_end", .text).notNull().indexed()
+                table.column("body", .blob).notNull()
+                table.column("relayed_at", .text).notNull()
+            }
+        },
+    ]
+
+    let db: Database
+
+    /// Keeps `mission` as `worker` relayed it, replacing what that mission was before.
+    func keep(_ mission: Mission, from worker: Int, at now: Date = Date()) throws {
+        try RelayedMission(
+            id: mission.id, lotId: mission.lotId, worker: worker, associationId: mission.associationId, collectorId: mission.collectorId,
+            pickupEnd: EventTime.format(mission.pickupEnd), body: try EventCodec.encoder.encode(mission), relayedAt: EventTime.format(now)
+        ).upsert(db)
+    }
+
+    /// The copies of `lotId`'s missions, by id, as `lot.handed-over` carries missions.
+    func copies(of lotId: String) throws -> [HandedMission] {
+        try RelayedMission.filter(RelayedMission.Columns.lotId == lotId).order(RelayedMission.Columns.id).fetchAll(db).map {
+            HandedMission(mission: try EventCodec.decoder.decode(Mission.self, from: $0.body), deliveryCodeHash: MissionBook.derivedCode)
+        }
+    }
+
+    /// Forgets the copies of `lotId`: this worker has the lot's own missions now, or passed them on.
+    func forget(_ lotId: String) throws {
+        try RelayedMission.filter(RelayedMission.Columns.lotId == lotId).deleteAll(db)
+    }
+
+    /// Forgets the copies of lots whose window ended more than `RelayedReservations.kept` before `now`; the count.
+    @discardableResult
+    func forgetEnded(now: Date) throws -> Int {
+        try RelayedMission.filter(RelayedMission.Columns.pickupEnd < EventTime.format(now.addingTimeInterval(-RelayedReservations.kept))).deleteAll(db)
+    }
+}
+
+/// A row of `relayed_missions`.
+struct RelayedMission: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "relayed_missions"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let lotId = Column("lot_id")
+        static let pickupEnd = Column("pickup_end")
+    }
+
+    var id: String
+    var lotId: String
+    var worker: Int
+    var associationId: String
+    var collectorId: String?
+    var pickupEnd: String
+    var body: Data
+    var relayedAt: String
+}
