@@ -5,7 +5,12 @@ import Foundation
 /// time on the envelope. The output decodes as `CloudEvent<Payload>` (tests check both agree).
 public enum CloudEventWriter {
     public static func encode<Payload: Encodable>(_ event: CloudEvent<Payload>) throws -> Data {
-        let data = try EventCodec.encoder.encode(event.data)
+        encode(envelopeOf: event, dataJSON: try EventCodec.encoder.encode(event.data))
+    }
+
+    /// `event`'s envelope around `data`, the JSON of its payload already encoded (`event.data` is
+    /// not read).
+    static func encode<Payload>(envelopeOf event: CloudEvent<Payload>, dataJSON data: Data) -> Data {
         var out: [UInt8] = []
         out.reserveCapacity(data.count + 320)
         out.append(contentsOf: #"{"specversion":"#.utf8)

@@ -35,14 +35,38 @@ public struct Outbox: Sendable {
         partitionKey: String? = nil,
         in db: Database
     ) throws -> Int64 {
+        try append(topic, correlationID: correlationID, causationID: causationID, partitionKey: partitionKey, in: db) { event in
+            try CloudEventWriter.encode(envelopeOf: event, dataJSON: EventCodec.encoder.encode(data))
+        }
+    }
+
+    /// Appends one event whose payload is already encoded: the same as `append(topic, data)` with
+    /// the payload `data` was encoded from, without encoding it again.
+    @discardableResult
+    public func append<Payload: Codable & Sendable>(
+        _ topic: String,
+        _ data: EncodedPayload<Payload>,
+        correlationID: String? = nil,
+        causationID: String? = nil,
+        partitionKey: String? = nil,
+        in db: Database
+    ) throws -> Int64 {
+        try append(topic, correlationID: correlationID, causationID: causationID, partitionKey: partitionKey, in: db) { event in
+            CloudEventWriter.encode(envelopeOf: event, dataJSON: data.json)
+        }
+    }
+
+    private func append(
+        _ topic: String, correlationID: String?, causationID: String?, partitionKey: String?, in db: Database,
+        payload write: (CloudEvent<EncodedPayloadMark>) throws -> Data
+    ) throws -> Int64 {
         guard Topic.isValid(topic) else { throw OutboxError.invalidTopic(topic) }
         guard !topic.hasPrefix("bus.") else { throw OutboxError.reservedTopic(topic) }
         let sequence = try Self.latestSequence(db) + 1
-        let now = Date()
         let event = CloudEvent(
-            source: producer, type: topic, time: now, sequence: sequence,
-            correlationid: correlationID, causationid: causationID, partitionkey: partitionKey, data: data)
-        let payload = try CloudEventWriter.encode(event)
+            source: producer, type: topic, time: Date(), sequence: sequence,
+            correlationid: correlationID, causationid: causationID, partitionkey: partitionKey, data: EncodedPayloadMark())
+        let payload = try write(event)
         guard payload.count <= InboundMessage.maximumEventSize else {
             throw OutboxError.tooLarge(topic: topic, bytes: payload.count)
         }

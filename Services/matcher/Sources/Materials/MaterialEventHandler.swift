@@ -62,7 +62,7 @@ public struct MaterialEventHandler: EventHandler {
             outputs = try MaterialLedger.apply(input, to: store)
         }
         for output in outputs {
-            try announce(output, in: db)
+            try announce(output, store: store, in: db)
             announced.increment()
         }
     }
@@ -84,10 +84,15 @@ public struct MaterialEventHandler: EventHandler {
         return outputs
     }
 
-    func announce(_ output: MaterialLedger.Output, in db: Database) throws {
+    func announce(_ output: MaterialLedger.Output, store: SQLiteLedgerStore, in db: Database) throws {
         switch output {
         case .proposal(let topic, let proposal):
-            try outbox.append(topic, ProposalChanged(proposal: proposal), in: db)
+            // The proposal's row was written from the same state: its JSON is reused, not encoded again.
+            if let body = store.encoded(proposal) {
+                try outbox.append(topic, EncodedPayload<ProposalChanged>(wrapping: body, as: "proposal"), in: db)
+            } else {
+                try outbox.append(topic, ProposalChanged(proposal: proposal), in: db)
+            }
         case .shared(let shared):
             try outbox.append(ListingShared.topic, shared, in: db)
         case .handover(let reservation):

@@ -82,8 +82,13 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     ]
 
     let db: Database
+    /// The JSON of each proposal this store wrote, kept so that its event reuses it (`encoded(_:)`).
+    private let written = ProposalBodies()
 
     public init(_ db: Database) { self.db = db }
+
+    /// The JSON this store wrote for `proposal`, if it wrote exactly that state of it.
+    func encoded(_ proposal: MaterialProposal) -> EncodedPayload<MaterialProposal>? { written.body(of: proposal) }
 
     public func insertListing(_ entry: LedgerListing, published: Data?) throws {
         let listing = entry.listing
@@ -203,7 +208,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 proposal.id, proposal.listingId, proposal.demandId, proposal.giverId, proposal.giverOrganisationId, proposal.takerId,
                 proposal.takerOrganisationId, proposal.status.rawValue, proposal.expiresAt.timeIntervalSinceReferenceDate,
                 proposal.pickupUntil.timeIntervalSinceReferenceDate,
-                proposal.createdAt.timeIntervalSinceReferenceDate, try EventCodec.encoder.encode(proposal),
+                proposal.createdAt.timeIntervalSinceReferenceDate, try written.encode(proposal).json,
             ])
     }
 
@@ -226,7 +231,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
     public func updateProposal(_ proposal: MaterialProposal) throws {
         try db.cachedStatement(sql: "UPDATE material_proposals SET status = ?, body = ? WHERE id = ?")
-            .execute(arguments: [proposal.status.rawValue, try EventCodec.encoder.encode(proposal), proposal.id])
+            .execute(arguments: [proposal.status.rawValue, try written.encode(proposal).json, proposal.id])
     }
 
     public func lapsedProposals(at: Date) throws -> [MaterialProposal] {
@@ -284,5 +289,23 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
             INSERT INTO material_ledger_state (id, matchers, dirty) VALUES (1, ?, ?)
             ON CONFLICT(id) DO UPDATE SET matchers = excluded.matchers, dirty = excluded.dirty
             """).execute(arguments: [state.matchers, state.dirty])
+    }
+}
+
+/// The proposals a `SQLiteLedgerStore` wrote in one input's transaction, with their JSON: a round
+/// encodes each new proposal once, for its row and its `proposal.created` event.
+final class ProposalBodies: @unchecked Sendable {
+    // Used on the consumer's writer only, within one input.
+    private var bodies: [String: (proposal: MaterialProposal, json: EncodedPayload<MaterialProposal>)] = [:]
+
+    func encode(_ proposal: MaterialProposal) throws -> EncodedPayload<MaterialProposal> {
+        let json = try EncodedPayload(proposal)
+        bodies[proposal.id] = (proposal, json)
+        return json
+    }
+
+    func body(of proposal: MaterialProposal) -> EncodedPayload<MaterialProposal>? {
+        guard let kept = bodies[proposal.id], kept.proposal == proposal else { return nil }
+        return kept.json
     }
 }

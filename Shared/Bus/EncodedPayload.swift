@@ -1,0 +1,28 @@
+import Foundation
+
+/// A payload's JSON, encoded once with `EventCodec.encoder`, for a producer that also stores it
+/// (`Outbox.append(_:_:)` with an `EncodedPayload` writes it into the event as it is).
+public struct EncodedPayload<Payload: Codable & Sendable>: Sendable {
+    public let json: Data
+
+    /// Encodes `payload`.
+    public init(_ payload: Payload) throws { json = try EventCodec.encoder.encode(payload) }
+
+    /// A payload made of one member, `key`, whose value is `member`'s JSON: for an event that wraps
+    /// a record already encoded for its row (`{"proposal": …}`).
+    public init<Member>(wrapping member: EncodedPayload<Member>, as key: String) {
+        var out = Data(#"{"#.utf8)
+        out.append(contentsOf: Self.jsonString(key).utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(member.json)
+        out.append(UInt8(ascii: "}"))
+        json = out
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        (try? String(decoding: EventCodec.encoder.encode(text), as: UTF8.self)) ?? "\"\""
+    }
+}
+
+/// The data of the envelope an `Outbox` lays out before writing an encoded payload into it.
+struct EncodedPayloadMark: Codable, Sendable {}
