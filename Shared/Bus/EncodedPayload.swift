@@ -3,6 +3,7 @@ import Foundation
 /// A payload's JSON, encoded once with `EventCodec.encoder`, for a producer that also stores it
 /// (`Outbox.append(_:_:)` with an `EncodedPayload` writes it into the event as it is).
 public struct EncodedPayload<Payload: Codable & Sendable>: Sendable {
+    /// The payload's JSON, as `EventCodec.encoder` writes it.
     public let json: Data
 
     /// Encodes `payload`.
@@ -19,8 +20,11 @@ public struct EncodedPayload<Payload: Codable & Sendable>: Sendable {
         json = out
     }
 
+    /// `text` as a JSON string literal.
     private static func jsonString(_ text: String) -> String {
-        (try? String(decoding: EventCodec.encoder.encode(text), as: UTF8.self)) ?? "\"\""
+        var out: [UInt8] = []
+        CloudEventWriter.appendString(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -57,6 +57,9 @@ public struct RemoteError: Codable, Sendable, Equatable, Error, CustomStringConv
     /// What was asked about is moving between instances: ask again in a moment.
     public static func moving(_ message: String) -> RemoteError { RemoteError(code: movingCode, message: message) }
     public static let movingCode = "moving"
+    /// A service this one needed did not answer: ask again later.
+    public static func unavailable(_ message: String) -> RemoteError { RemoteError(code: unavailableCode, message: message) }
+    public static let unavailableCode = "unavailable"
 }
 
 /// Why a request to another service did not get a good answer.

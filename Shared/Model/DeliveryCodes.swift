@@ -12,6 +12,7 @@ extension PickupRequests {
     /// The refusal of a wrong delivery code; field `deliveryCode`.
     public static let wrongDeliveryCode = "wrong_delivery_code"
 
+    /// Asks for the delivery code of the mission holding `reservationId`.
     public struct DeliveryCodeQuery: Codable, Sendable {
         public var reservationId: String
         public init(reservationId: String) { self.reservationId = reservationId }
@@ -24,9 +25,15 @@ extension PickupRequests {
         public init(reservationId: String, code: String) { self.reservationId = reservationId; self.code = code }
     }
 
+    /// Checks `code` for the mission holding `reservationId`. A mission created before derived codes
+    /// sends the SHA-256 (hex) of the random code it was shown, and is checked against it, with the
+    /// same count of wrong codes.
     public struct DeliveryCheck: Codable, Sendable {
         public var reservationId: String
         public var code: String
-        public init(reservationId: String, code: String) { self.reservationId = reservationId; self.code = code }
+        public var legacyHash: String?
+        public init(reservationId: String, code: String, legacyHash: String? = nil) {
+            self.reservationId = reservationId; self.code = code; self.legacyHash = legacyHash
+        }
     }
 }

@@ -48,7 +48,7 @@ struct CurveAuthenticationTests {
         try intruder.connect(endpoint)
         _ = try intruder.send([Data("forged".utf8)], dontWait: true)
         var found: ZAPAuthenticator.Request?
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while found == nil, ContinuousClock.now < deadline {
             found = refused.withLock { $0.first }
             if found == nil { try await Task.sleep(for: .milliseconds(20)) }  // polls the condition; the wait is bounded

@@ -1,3 +1,4 @@
+import Crypto
 import EcoBus
 import EcoModel
 import Foundation
@@ -40,16 +41,31 @@ struct DeliveryCodeDeskTests {
         }
         // Another mission's count is its own.
         try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-2", code: desk.code(for: "res-2").code))
-        await #expect(throws: RemoteError(code: "code_locked", message: "wrong delivery code; the code is now locked")) {
+        await #expect(throws: RemoteError(code: PickupDesk.Refusal.locked.rawValue, message: "wrong delivery code; the code is now locked")) {
             try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: wrongCode))
         }
-        await #expect(throws: RemoteError(code: "code_locked", message: "too many wrong delivery codes; the code is locked")) {
+        await #expect(throws: RemoteError(code: PickupDesk.Refusal.locked.rawValue, message: "too many wrong delivery codes; the code is locked")) {
             try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
         }
         // The count survives a restart: it is in the store.
         let reloaded = DeliveryCodeDesk(database: store.pool, codes: try PickupCodes.load(store.pool))
-        await #expect(throws: RemoteError(code: "code_locked", message: "too many wrong delivery codes; the code is locked")) {
+        await #expect(throws: RemoteError(code: PickupDesk.Refusal.locked.rawValue, message: "too many wrong delivery codes; the code is locked")) {
             try await reloaded.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        }
+    }
+
+    @Test("a mission from before derived codes is checked against the hash of the code it was shown, with the same lockout")
+    func legacyHash() async throws {
+        let (desk, _, _) = try desk()
+        let hash = SHA256.hash(data: Data("424242".utf8)).map { String(format: "%02x", $0) }.joined()
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "old", code: "424242", legacyHash: hash))
+        let derived = desk.code(for: "old").code
+        await #expect(throws: Self.wrong(4), "the derived code is not that mission's") {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "old", code: derived, legacyHash: hash))
+        }
+        for _ in 0..<4 { _ = try? await desk.check(PickupRequests.DeliveryCheck(reservationId: "old", code: "000001", legacyHash: hash)) }
+        await #expect(throws: RemoteError(code: PickupDesk.Refusal.locked.rawValue, message: "too many wrong delivery codes; the code is locked")) {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "old", code: "424242", legacyHash: hash))
         }
     }
 

@@ -61,7 +61,7 @@ struct LotReleaseTests {
         let reservation = try #require(try await stream.workers[taker].book.reservation(id: created.mission.reservationId))
         try stream.pickedUp(reservation)
         try stream.settle([0, 2])
-        let checked = try await missions.deliver(MissionRequests.Deliver(missionId: created.mission.id, actorId: "rider", deliveryCode: "123456")) { _ in }
+        let checked = try await missions.deliver(MissionRequests.Deliver(missionId: created.mission.id, actorId: "rider", deliveryCode: "123456")) { _, _ in }
         #expect(checked.status == .delivered)
     }
 

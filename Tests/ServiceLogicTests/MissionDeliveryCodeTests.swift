@@ -48,15 +48,16 @@ struct MissionDeliveryCodeTests {
         let asked = Asked()
         let refusal = RemoteError(code: PickupRequests.wrongDeliveryCode, message: "wrong", field: "deliveryCode")
         await #expect(throws: refusal) {
-            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "123456")) { _ in
+            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "123456")) { _, _ in
                 throw refusal
             }
         }
-        let delivered = try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "654321")) {
-            await asked.record($0.reservationId)
+        let delivered = try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "654321")) { mission, legacyHash in
+            await asked.record(mission.reservationId, legacyHash)
         }
         #expect(delivered.status == .delivered)
-        #expect(await asked.reservations == [mission.reservationId], "the validator was asked once more, for the mission's reservation")
+        #expect(await asked.checks == [Asked.Check(reservationId: mission.reservationId, legacyHash: nil)],
+                "the validator was asked once more, for the mission's reservation and its derived code")
     }
 
     @Test("a mission not yet collected, or asked by someone else, is refused before the validator counts a code")
@@ -65,28 +66,27 @@ struct MissionDeliveryCodeTests {
         let missions = MissionBook(book: stream.workers[2].book)
         let asked = Asked()
         await #expect(throws: RemoteError.conflict("the mission is requested; it is delivered once collected")) {
-            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "000000")) {
-                await asked.record($0.reservationId)
+            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "000000")) { mission, legacyHash in
+                await asked.record(mission.reservationId, legacyHash)
             }
         }
         await #expect(throws: RemoteError.notFound("no mission \(mission.id)")) {
-            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "stranger", deliveryCode: "000000")) {
-                await asked.record($0.reservationId)
+            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "stranger", deliveryCode: "000000")) { mission, legacyHash in
+                await asked.record(mission.reservationId, legacyHash)
             }
         }
-        #expect(await asked.reservations.isEmpty)
+        #expect(await asked.checks.isEmpty)
         #expect(try await missions.forDeliveryCode(MissionRequests.DeliveryCodeOf(missionId: mission.id, associationId: "association")).id == mission.id)
         await #expect(throws: RemoteError.notFound("no mission \(mission.id)")) {
             try await missions.forDeliveryCode(MissionRequests.DeliveryCodeOf(missionId: mission.id, associationId: "another association"))
         }
     }
 
-    @Test("a mission from before derived codes keeps the code it was shown: checked against its stored hash, never re-issued")
+    @Test("a mission from before derived codes keeps the code it was shown: the validator checks it against the stored hash, and it is never re-issued")
     func missionFromBefore() async throws {
         let (stream, mission, _) = try await Self.movedMission()
         let store = stream.workers[2].store
-        let oldCode = "424242"
-        let hash = SHA256Hex.of(oldCode)
+        let hash = SHA256Hex.of("424242")
         try await store.pool.write { db in
             try db.execute(sql: "UPDATE missions SET delivery_code_hash = ? WHERE id = ?", arguments: [hash, mission.id])
         }
@@ -98,23 +98,20 @@ struct MissionDeliveryCodeTests {
             try await missions.forDeliveryCode(MissionRequests.DeliveryCodeOf(missionId: mission.id, associationId: "association"))
         }
         let asked = Asked()
-        await #expect(throws: RemoteError(code: PickupRequests.wrongDeliveryCode, message: "the delivery code is not the association's", field: "deliveryCode")) {
-            try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "000000")) {
-                await asked.record($0.reservationId)
-            }
-        }
-        let delivered = try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: oldCode)) {
-            await asked.record($0.reservationId)
+        let delivered = try await missions.deliver(MissionRequests.Deliver(missionId: mission.id, actorId: "association", deliveryCode: "424242")) {
+            mission, legacyHash in await asked.record(mission.reservationId, legacyHash)
         }
         #expect(delivered.status == .delivered)
-        #expect(await asked.reservations.isEmpty, "the validator is not asked about a code it did not derive")
+        #expect(await asked.checks == [Asked.Check(reservationId: mission.reservationId, legacyHash: hash)],
+                "the validator checks the old code against its hash, counting wrong ones as for any code")
     }
 }
 
-/// The reservations a delivery-code check was asked for.
+/// The delivery-code checks the validator was asked for.
 private actor Asked {
-    var reservations: [String] = []
-    func record(_ reservationId: String) { reservations.append(reservationId) }
+    struct Check: Equatable { let reservationId: String; let legacyHash: String? }
+    var checks: [Check] = []
+    func record(_ reservationId: String, _ legacyHash: String?) { checks.append(Check(reservationId: reservationId, legacyHash: legacyHash)) }
 }
 
 /// SHA-256 in hex, as missions from before derived codes stored their code.

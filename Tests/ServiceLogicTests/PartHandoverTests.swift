@@ -92,6 +92,34 @@ struct PartHandoverTests {
         #expect(try workers.allSatisfy { try !Self.announced($0).isEmpty }, "every worker announced part of it")
     }
 
+    @Test("each proposal event carries the proposal as its row stores it, encoded once for both")
+    func proposalEventsCarryTheRow() throws {
+        let store = try Self.run(try Self.stream(members: { _ in [0] }), worker: 0, workers: 1)
+        let (payloads, rows) = try store.pool.read { db in
+            (try Data.fetchAll(db, sql: "SELECT payload FROM bus_outbox WHERE topic LIKE 'proposal.%' ORDER BY sequence"),
+             try Row.fetchAll(db, sql: "SELECT id, body FROM material_proposals"))
+        }
+        let stored = Dictionary(uniqueKeysWithValues: rows.map { ($0["id"] as String, $0["body"] as Data) })
+        #expect(payloads.count >= 20)
+        var latest: [String: Data] = [:]
+        for payload in payloads {
+            let event = try EventCodec.decoder.decode(CloudEvent<ProposalChanged>.self, from: payload)
+            latest[event.data.proposal.id] = payload
+        }
+        // The latest event of each proposal holds the row's JSON verbatim, and decodes to the row's
+        // proposal (but a completed one, whose last step is an operation, not a proposal event).
+        var compared = 0
+        for (id, payload) in latest {
+            let body = try #require(stored[id])
+            guard try EventCodec.decoder.decode(MaterialProposal.self, from: body).status != .completed else { continue }
+            compared += 1
+            #expect(payload.range(of: Data(#""data":{"proposal":"#.utf8) + body + Data("}}".utf8)) != nil, "proposal \(id)")
+            #expect(try EventCodec.decoder.decode(CloudEvent<ProposalChanged>.self, from: payload).data.proposal
+                == EventCodec.decoder.decode(MaterialProposal.self, from: body))
+        }
+        #expect(compared >= 10)
+    }
+
     @Test("a worker holds only its parts: the others' listings and demands are not in its ledger")
     func holdsItsParts() throws {
         let events = try Self.stream()

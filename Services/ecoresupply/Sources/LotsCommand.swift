@@ -18,7 +18,7 @@ struct LotsCommand: AsyncParsableCommand {
 struct LotsReleaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release",
-        abstract: "Declare a matcher worker whose store is lost for good; its food lots are rebuilt from the reservations it relayed.",
+        abstract: "Declare a matcher worker whose store is lost for good; its food lots are rebuilt from the reservations and missions it relayed.",
         discussion: """
             Only for a worker that will not come back with its store: the reservations it made and had not \
             relayed yet are lost. A worker that is only down hands its lots over itself when it restarts.

@@ -1,3 +1,4 @@
+import Crypto
 import EcoBus
 import EcoModel
 import EcoStore
@@ -8,6 +9,7 @@ import GRDB
 /// (`PickupCodes.deliveryCode`), checked here, and locked after five wrong codes, as a pickup PIN is.
 /// Nothing about a code is stored but the count of wrong ones.
 public struct DeliveryCodeDesk: Sendable {
+    /// Wrong codes after which a mission's delivery code is locked.
     public static let maximumWrongCodes = 5
 
     public static let migrations: [Migration] = [
@@ -27,6 +29,7 @@ public struct DeliveryCodeDesk: Sendable {
         self.codes = codes
     }
 
+    /// The delivery code of the mission holding `reservationId`, under the newest key.
     public func code(for reservationId: String) -> PickupRequests.DeliveryCode {
         PickupRequests.DeliveryCode(reservationId: reservationId, code: codes.deliveryCode(for: reservationId))
     }
@@ -41,7 +44,12 @@ public struct DeliveryCodeDesk: Sendable {
             if attempts.failedAttempts >= Self.maximumWrongCodes {
                 return .failure(PickupDesk.refuse(.locked, "too many wrong delivery codes; the code is locked"))
             }
-            if codes.isDeliveryCode(request.code, for: request.reservationId, at: now) { return .success(()) }
+            let right = if let legacy = request.legacyHash {
+                Self.sha256Hex(request.code) == legacy
+            } else {
+                codes.isDeliveryCode(request.code, for: request.reservationId, at: now)
+            }
+            if right { return .success(()) }
             attempts.failedAttempts += 1
             try attempts.save(db)
             let left = Self.maximumWrongCodes - attempts.failedAttempts
@@ -50,6 +58,11 @@ public struct DeliveryCodeDesk: Sendable {
                 : PickupDesk.refuse(.locked, "wrong delivery code; the code is now locked"))
         }
         try outcome.get()
+    }
+
+    /// How missions created before derived codes stored their random code.
+    static func sha256Hex(_ code: String) -> String {
+        SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -53,7 +53,7 @@ public struct ServiceCaller: Sendable {
                 return refusal
             case RemoteError.idempotencyMismatchCode:
                 return APIError(.unprocessableContent, code: remote.code, message: remote.message, field: IdempotencyKey.field.rawName)
-            case "unavailable": return APIError(.serviceUnavailable, code: "unavailable", message: remote.message)
+            case RemoteError.unavailableCode: return APIError(.serviceUnavailable, code: remote.code, message: remote.message)
             // A food lot moving between workers (docs/decisions/0017) takes commands again in a moment.
             case RemoteError.movingCode, RemoteError.heldElsewhereCode:
                 var refusal = APIError(.serviceUnavailable, code: "unavailable", message: "\(remote.message) (it is moving between matcher workers); try again in a moment")

@@ -45,7 +45,7 @@ public struct MaterialEventHandler: EventHandler {
             skipped.increment()
             return
         }
-        let store = SQLiteLedgerStore(db)
+        let store = SQLiteLedgerStore(db, keepingProposalJSON: true)
         guard let input = try MaterialsInput.decode(event) else { return }
         let outputs: [MaterialLedger.Output]
         switch input {
@@ -89,7 +89,7 @@ public struct MaterialEventHandler: EventHandler {
         case .proposal(let topic, let proposal):
             // The proposal's row was written from the same state: its JSON is reused, not encoded again.
             if let body = store.encoded(proposal) {
-                try outbox.append(topic, EncodedPayload<ProposalChanged>(wrapping: body, as: "proposal"), in: db)
+                try outbox.append(topic, ProposalChanged.encoded(body), in: db)
             } else {
                 try outbox.append(topic, ProposalChanged(proposal: proposal), in: db)
             }
@@ -100,5 +100,13 @@ public struct MaterialEventHandler: EventHandler {
         case .completed(let operation):
             try outbox.append(OperationCompleted.topic, operation, in: db)
         }
+    }
+}
+
+extension ProposalChanged {
+    /// `ProposalChanged` around a proposal already encoded: `{"proposal": …}`, as its synthesized
+    /// encoding writes it (`MaterialEventHandlerTests` decodes the event back).
+    static func encoded(_ proposal: EncodedPayload<MaterialProposal>) -> EncodedPayload<ProposalChanged> {
+        EncodedPayload(wrapping: proposal, as: "proposal")
     }
 }

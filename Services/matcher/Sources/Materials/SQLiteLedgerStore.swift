@@ -82,13 +82,22 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     ]
 
     let db: Database
-    /// The JSON of each proposal this store wrote, kept so that its event reuses it (`encoded(_:)`).
-    private let written = ProposalBodies()
+    /// The JSON of each proposal this store wrote, kept so that its event reuses it (`encoded(_:)`);
+    /// nil for a store whose writes announce nothing.
+    private let written: ProposalBodies?
 
-    public init(_ db: Database) { self.db = db }
+    /// `keepingProposalJSON`: keep what each written proposal was encoded to, for its event.
+    public init(_ db: Database, keepingProposalJSON: Bool = false) {
+        self.db = db
+        self.written = keepingProposalJSON ? ProposalBodies() : nil
+    }
 
     /// The JSON this store wrote for `proposal`, if it wrote exactly that state of it.
-    func encoded(_ proposal: MaterialProposal) -> EncodedPayload<MaterialProposal>? { written.body(of: proposal) }
+    func encoded(_ proposal: MaterialProposal) -> EncodedPayload<MaterialProposal>? { written?.body(of: proposal) }
+
+    private func body(of proposal: MaterialProposal) throws -> Data {
+        try written?.encode(proposal).json ?? EventCodec.encoder.encode(proposal)
+    }
 
     public func insertListing(_ entry: LedgerListing, published: Data?) throws {
         let listing = entry.listing
@@ -208,7 +217,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 proposal.id, proposal.listingId, proposal.demandId, proposal.giverId, proposal.giverOrganisationId, proposal.takerId,
                 proposal.takerOrganisationId, proposal.status.rawValue, proposal.expiresAt.timeIntervalSinceReferenceDate,
                 proposal.pickupUntil.timeIntervalSinceReferenceDate,
-                proposal.createdAt.timeIntervalSinceReferenceDate, try written.encode(proposal).json,
+                proposal.createdAt.timeIntervalSinceReferenceDate, try body(of: proposal),
             ])
     }
 
@@ -231,7 +240,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
     public func updateProposal(_ proposal: MaterialProposal) throws {
         try db.cachedStatement(sql: "UPDATE material_proposals SET status = ?, body = ? WHERE id = ?")
-            .execute(arguments: [proposal.status.rawValue, try written.encode(proposal).json, proposal.id])
+            .execute(arguments: [proposal.status.rawValue, try body(of: proposal), proposal.id])
     }
 
     public func lapsedProposals(at: Date) throws -> [MaterialProposal] {
@@ -294,8 +303,8 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
 /// The proposals a `SQLiteLedgerStore` wrote in one input's transaction, with their JSON: a round
 /// encodes each new proposal once, for its row and its `proposal.created` event.
-final class ProposalBodies: @unchecked Sendable {
-    // Used on the consumer's writer only, within one input.
+final class ProposalBodies {
+    // Used on the consumer's writer only, within one input's transaction.
     private var bodies: [String: (proposal: MaterialProposal, json: EncodedPayload<MaterialProposal>)] = [:]
 
     func encode(_ proposal: MaterialProposal) throws -> EncodedPayload<MaterialProposal> {

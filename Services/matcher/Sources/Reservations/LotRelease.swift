@@ -42,7 +42,7 @@ public struct LotRelease: Sendable {
                 LotHandedOver(lot: lot, from: release.worker, to: book.worker, tick: tick, reservations: copies.reservations, missions: missions),
                 in: db)
             released.increment()
-            handover.logger.notice("a released worker's lot was rebuilt from the reservations it relayed", metadata: [
+            handover.logger.notice("a released worker's lot was rebuilt from the reservations and missions it relayed", metadata: [
                 "lot.id": "\(lotId)", "lots.worker": "\(release.worker)", "reservation.count": "\(copies.reservations.count)", "mission.count": "\(missions.count)",
                 "lots.latest_relayed": "\(copies.latest ?? "none")", "bus.sequence": "\(sequence)",
             ])

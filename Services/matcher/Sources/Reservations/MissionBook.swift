@@ -1,4 +1,3 @@
-import Crypto
 import EcoBus
 import EcoModel
 import EcoStore
@@ -67,24 +66,21 @@ public struct MissionBook: Sendable {
     }
 
     /// `delivery_code_hash` of a mission whose code the pickup validator derives. Missions created
-    /// before that keep the hash of the random code they were given, and are checked against it.
+    /// before that keep the hash of the random code they were shown, which the validator checks.
     static let derivedCode = ""
 
-    /// Records the delivery. The code is checked by `checkDerivedCode` (the pickup validator, which
-    /// counts wrong codes) once the mission is known to be deliverable by this actor, or against the
-    /// stored hash for a mission from before derived codes.
+    /// Records the delivery. The code is checked by `checkCode` (the pickup validator, which counts
+    /// wrong codes), given the mission and, for a mission from before derived codes, its stored
+    /// hash, once the mission is known to be deliverable by this actor.
     public func deliver(
-        _ request: MissionRequests.Deliver, now: Date = Date(), checkDerivedCode: @Sendable (Mission) async throws -> Void
+        _ request: MissionRequests.Deliver, now: Date = Date(), checkCode: @Sendable (Mission, _ legacyHash: String?) async throws -> Void
     ) async throws -> Mission {
-        let (found, storedHash) = try await book.database.read { db in
-            (try Self.missions(db, "id = ?", [request.missionId]).first,
-             try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [request.missionId]))
+        guard let (mission, storedHash) = try await withCodeHash(request.missionId) else {
+            throw RemoteError.notFound("no mission \(request.missionId)")
         }
-        guard let mission = found else { throw RemoteError.notFound("no mission \(request.missionId)") }
         try Self.checkDeliverable(mission, by: request.actorId)
-        let derived = storedHash == Self.derivedCode
-        if derived { try await checkDerivedCode(mission) }
-        return try await change(request.missionId, now: now, checkCode: derived ? nil : request.deliveryCode) { mission in
+        try await checkCode(mission, storedHash == Self.derivedCode ? nil : storedHash)
+        return try await change(request.missionId, now: now) { mission in
             try Self.checkDeliverable(mission, by: request.actorId)
             mission.status = .delivered
             return MissionChanged.deliveredTopic
@@ -94,15 +90,22 @@ public struct MissionBook: Sendable {
     /// The mission whose delivery code its association asks for; refused for a mission from before
     /// derived codes, whose code was shown once, at its creation.
     public func forDeliveryCode(_ request: MissionRequests.DeliveryCodeOf) async throws -> Mission {
-        let (found, storedHash) = try await book.database.read { db in
-            (try Self.missions(db, "id = ? AND association_id = ?", [request.missionId, request.associationId]).first,
-             try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [request.missionId]))
+        guard let (mission, storedHash) = try await withCodeHash(request.missionId), mission.associationId == request.associationId else {
+            throw RemoteError.notFound("no mission \(request.missionId)")
         }
-        guard let mission = found else { throw RemoteError.notFound("no mission \(request.missionId)") }
         guard storedHash == Self.derivedCode else {
             throw RemoteError.conflict("this mission's delivery code was shown once, when it was created")
         }
         return mission
+    }
+
+    /// The mission and its `delivery_code_hash`, in one read.
+    private func withCodeHash(_ id: String) async throws -> (Mission, String)? {
+        try await book.database.read { db in
+            try Row.fetchOne(db, sql: "SELECT body, delivery_code_hash FROM missions WHERE id = ?", arguments: [id]).map {
+                (try EventCodec.decoder.decode(Mission.self, from: $0["body"] as Data), $0["delivery_code_hash"] as String)
+            }
+        }
     }
 
     private static func checkDeliverable(_ mission: Mission, by actorId: String) throws {
@@ -154,17 +157,11 @@ public struct MissionBook: Sendable {
         }
     }
 
-    private func change(_ id: String, now: Date, checkCode: String? = nil, _ update: @Sendable (inout Mission) throws -> String) async throws -> Mission {
+    private func change(_ id: String, now: Date, _ update: @Sendable (inout Mission) throws -> String) async throws -> Mission {
         let book = self.book
         return try await book.database.write { db in
             guard var mission = try Self.missions(db, "id = ?", [id]).first else { throw RemoteError.notFound("no mission \(id)") }
             let topic = try update(&mission)
-            if let code = checkCode {
-                let stored = try String.fetchOne(db, sql: "SELECT delivery_code_hash FROM missions WHERE id = ?", arguments: [id]) ?? ""
-                guard stored == Self.hash(code) else {
-                    throw RemoteError(code: PickupRequests.wrongDeliveryCode, message: "the delivery code is not the association's", field: "deliveryCode")
-                }
-            }
             mission.updatedAt = now
             try Self.store(mission, db)
             try book.outbox.append(topic, MissionChanged(mission: mission), in: db)
@@ -182,9 +179,5 @@ public struct MissionBook: Sendable {
         try Data.fetchAll(db, sql: "SELECT body FROM missions WHERE \(condition)", arguments: arguments).map {
             try EventCodec.decoder.decode(Mission.self, from: $0)
         }
-    }
-
-    static func hash(_ code: String) -> String {
-        SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -8,10 +8,12 @@ import Logging
 public struct MissionRequestHandlers: Sendable {
     let missions: MissionBook
     let pickupValidator: PickupValidatorClient
+    let logger: Logger
 
     public init(missions: MissionBook, loop: SocketLoop, pickupValidator: String, logger: Logger) {
         self.missions = missions
         self.pickupValidator = PickupValidatorClient(loop: loop, endpoint: pickupValidator, logger: logger)
+        self.logger = logger
     }
 
     public var handlers: [String: RequestHandler] {
@@ -23,8 +25,15 @@ public struct MissionRequestHandlers: Sendable {
                     throw RemoteError.invalid("baskets", "baskets must be between 1 and 500")
                 }
                 var created = try await missions.create(request)
-                // Missing only if the validator is silent; the association asks `deliveryCode` again.
-                created.deliveryCode = try? await pickupValidator.deliveryCode(reservation: created.mission.reservationId)
+                // The mission is made: a silent validator must not turn that into a failure (the
+                // caller would ask again and make a second one). The association asks `deliveryCode` later.
+                do {
+                    created.deliveryCode = try await pickupValidator.deliveryCode(reservation: created.mission.reservationId, timeout: .milliseconds(500))
+                } catch {
+                    logger.warning("a mission was made without its delivery code; its association asks for it again", metadata: [
+                        "mission.id": "\(created.mission.id)", "error": "\(error)",
+                    ])
+                }
                 return [try EventCodec.encoder.encode(created)]
             },
             MissionRequests.accept: { body in
@@ -34,8 +43,8 @@ public struct MissionRequestHandlers: Sendable {
             MissionRequests.deliver: { body in
                 let request = try RemoteError.decodeRequest(MissionRequests.Deliver.self, body)
                 let delivered = try await heldHere(request.lotId) {
-                    try await missions.deliver(request) { mission in
-                        try await pickupValidator.checkDelivery(reservation: mission.reservationId, code: request.deliveryCode)
+                    try await missions.deliver(request) { mission, legacyHash in
+                        try await pickupValidator.checkDelivery(reservation: mission.reservationId, code: request.deliveryCode, legacyHash: legacyHash)
                     }
                 }
                 return [try EventCodec.encoder.encode(delivered)]

@@ -11,6 +11,7 @@ struct PickupValidatorClient: Sendable {
     let endpoint: String
     let logger: Logger
 
+    /// Takes `baskets` of the beneficiary's free baskets for today, or throws the validator's refusal.
     func claimQuota(beneficiary: String, reservation: String, baskets: Int) async throws {
         _ = try await ask(PickupRequests.claimQuota, PickupRequests.QuotaClaim(beneficiaryId: beneficiary, reservationId: reservation, baskets: baskets), what: "the quota check")
     }
@@ -24,28 +25,32 @@ struct PickupValidatorClient: Sendable {
         }
     }
 
-    /// The delivery code of the mission holding `reservation`.
-    func deliveryCode(reservation: String) async throws -> String {
-        let frames = try await ask(PickupRequests.deliveryCode, PickupRequests.DeliveryCodeQuery(reservationId: reservation), what: "the delivery code")
+    /// The delivery code of the mission holding `reservation`, waiting at most `timeout`.
+    func deliveryCode(reservation: String, timeout: Duration = .seconds(2)) async throws -> String {
+        let frames = try await ask(
+            PickupRequests.deliveryCode, PickupRequests.DeliveryCodeQuery(reservationId: reservation), what: "the delivery code", timeout: timeout)
         guard let frame = frames.first, let reply = try? EventCodec.decoder.decode(PickupRequests.DeliveryCode.self, from: frame) else {
-            throw RemoteError(code: "unavailable", message: "the pickup validator answered the delivery code with something else")
+            throw RemoteError.unavailable("the pickup validator answered the delivery code with something else")
         }
         return reply.code
     }
 
-    /// Passes if `code` is the delivery code of the mission holding `reservation`.
-    func checkDelivery(reservation: String, code: String) async throws {
-        _ = try await ask(PickupRequests.checkDelivery, PickupRequests.DeliveryCheck(reservationId: reservation, code: code), what: "the delivery-code check")
+    /// Passes if `code` is the delivery code of the mission holding `reservation` (checked against
+    /// `legacyHash` for a mission from before derived codes); wrong codes are counted by the validator.
+    func checkDelivery(reservation: String, code: String, legacyHash: String?) async throws {
+        _ = try await ask(
+            PickupRequests.checkDelivery, PickupRequests.DeliveryCheck(reservationId: reservation, code: code, legacyHash: legacyHash),
+            what: "the delivery-code check")
     }
 
-    private func ask(_ kind: String, _ body: some Encodable, what: String) async throws -> [Data] {
+    private func ask(_ kind: String, _ body: some Encodable, what: String, timeout: Duration = .seconds(2)) async throws -> [Data] {
         let frame = try EventCodec.encoder.encode(body)
         do {
-            return try await loop.request(endpoint, kind: kind, body: [frame], timeout: .seconds(2))
+            return try await loop.request(endpoint, kind: kind, body: [frame], timeout: timeout)
         } catch .remote(let error) {
             throw error
         } catch {
-            throw RemoteError(code: "unavailable", message: "\(what) did not answer: \(error)")
+            throw RemoteError.unavailable("\(what) did not answer: \(error)")
         }
     }
 }

@@ -19,6 +19,7 @@ struct RelayedMissions {
                 table.column("association_id", .text).notNull()
                 table.column("collector_id", .text)
                 table.column("pickup_end", .text).notNull().indexed()
+                table.column("updated_at", .text).notNull()
                 table.column("body", .blob).notNull()
                 table.column("relayed_at", .text).notNull()
             }
@@ -27,15 +28,21 @@ struct RelayedMissions {
 
     let db: Database
 
-    /// Keeps `mission` as `worker` relayed it, replacing what that mission was before.
+    /// Keeps `mission` as `worker` relayed it, unless a later step of it is kept already: the lot's
+    /// old and new holders relay on separate streams, which can reach this worker in either order.
     func keep(_ mission: Mission, from worker: Int, at now: Date = Date()) throws {
+        let updatedAt = EventTime.format(mission.updatedAt)
+        if let kept = try RelayedMission.fetchOne(db, key: mission.id), kept.updatedAt > updatedAt { return }
         try RelayedMission(
             id: mission.id, lotId: mission.lotId, worker: worker, associationId: mission.associationId, collectorId: mission.collectorId,
-            pickupEnd: EventTime.format(mission.pickupEnd), body: try EventCodec.encoder.encode(mission), relayedAt: EventTime.format(now)
+            pickupEnd: EventTime.format(mission.pickupEnd), updatedAt: updatedAt, body: try EventCodec.encoder.encode(mission),
+            relayedAt: EventTime.format(now)
         ).upsert(db)
     }
 
-    /// The copies of `lotId`'s missions, by id, as `lot.handed-over` carries missions.
+    /// The copies of `lotId`'s missions, by id, as `lot.handed-over` carries missions. Each is
+    /// checked with a derived delivery code from then on, even one from before derived codes (its
+    /// association asks for the code again).
     func copies(of lotId: String) throws -> [HandedMission] {
         try RelayedMission.filter(RelayedMission.Columns.lotId == lotId).order(RelayedMission.Columns.id).fetchAll(db).map {
             HandedMission(mission: try EventCodec.decoder.decode(Mission.self, from: $0.body), deliveryCodeHash: MissionBook.derivedCode)
@@ -72,6 +79,7 @@ struct RelayedMission: Codable, FetchableRecord, PersistableRecord {
     var associationId: String
     var collectorId: String?
     var pickupEnd: String
+    var updatedAt: String
     var body: Data
     var relayedAt: String
 }

@@ -100,10 +100,10 @@ public struct ReservationRequestHandlers: Sendable {
         } catch .remote(let error) {
             throw error
         } catch {
-            throw RemoteError(code: "unavailable", message: "ingest did not answer for lot \(lotId): \(error)")
+            throw RemoteError.unavailable("ingest did not answer for lot \(lotId): \(error)")
         }
         guard let frame = frames.first, (try? EventCodec.decoder.decode(Lot.self, from: frame)) != nil else {
-            throw RemoteError(code: "unavailable", message: "ingest answered lot \(lotId) with something that is not a lot")
+            throw RemoteError.unavailable("ingest answered lot \(lotId) with something that is not a lot")
         }
         // Its consumer applies the stream within milliseconds; a second leaves the gateway's 3 s
         // for the quota call. Past it, the caller is told to ask again.

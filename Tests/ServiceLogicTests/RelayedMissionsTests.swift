@@ -1,0 +1,39 @@
+import EcoBus
+import EcoModel
+import Foundation
+import GRDB
+@testable import MatcherService
+import Testing
+
+/// The copies of peers' missions a worker keeps for a release (docs/decisions/0017): the lot's old
+/// and new holders relay on separate streams, so a copy can arrive after a later step of the same
+/// mission; it must not replace it.
+@Suite("RelayedMissions: copies of peers' collector missions")
+struct RelayedMissionsTests {
+    static func mission(_ status: MissionStatus, at seconds: TimeInterval) -> Mission {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        return Mission(
+            id: "m-1", lotId: "lot-1", associationId: "association", collectorId: status == .requested ? nil : "rider", reservationId: "r-1",
+            merchantId: "merchant", baskets: 1, pickupStart: start, pickupEnd: start.addingTimeInterval(3600), status: status,
+            createdAt: start, updatedAt: start.addingTimeInterval(seconds))
+    }
+
+    @Test("a later step replaces an earlier one; an earlier one arriving late is ignored; the copies go with their lot")
+    func latestStepKept() throws {
+        let store = try TemporaryStore(MatcherService.migrations, producer: "matcher-0")
+        let copies = try store.pool.write { db -> [[HandedMission]] in
+            let relayed = RelayedMissions(db: db)
+            try relayed.keep(Self.mission(.requested, at: 0), from: 1)
+            try relayed.keep(Self.mission(.collected, at: 20), from: 2)
+            let afterNewer = try relayed.copies(of: "lot-1")
+            try relayed.keep(Self.mission(.accepted, at: 10), from: 1)
+            let afterOlder = try relayed.copies(of: "lot-1")
+            try relayed.forget("lot-1")
+            return [afterNewer, afterOlder, try relayed.copies(of: "lot-1")]
+        }
+        #expect(copies[0].map(\.mission.status) == [.collected])
+        #expect(copies[1].map(\.mission.status) == [.collected], "the older step, relayed late by the lot's old holder, is ignored")
+        #expect(copies[1].allSatisfy { $0.deliveryCodeHash.isEmpty })
+        #expect(copies[2].isEmpty)
+    }
+}
