@@ -8,7 +8,7 @@ import Testing
 /// The copies of peers' missions a worker keeps for a release (docs/decisions/0017): the lot's old
 /// and new holders relay on separate streams, so a copy can arrive after a later step of the same
 /// mission; it must not replace it.
-@Suite("RelayedMissions: copies of peers' collector missions")
+@Suite("RelayedMissions and RelayedReservations: copies of peers' missions and reservations")
 struct RelayedMissionsTests {
     static func mission(_ status: MissionStatus, at seconds: TimeInterval) -> Mission {
         let start = Date(timeIntervalSince1970: 1_795_000_000)
@@ -35,5 +35,26 @@ struct RelayedMissionsTests {
         #expect(copies[1].map(\.mission.status) == [.collected], "the older step, relayed late by the lot's old holder, is ignored")
         #expect(copies[1].allSatisfy { $0.deliveryCodeHash.isEmpty })
         #expect(copies[2].isEmpty)
+    }
+
+    @Test("a reservation's final state is never replaced by an active copy that arrives late; a final one replaces an active one")
+    func reservationFinalStateKept() throws {
+        let store = try TemporaryStore(MatcherService.migrations, producer: "matcher-0")
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        func reservation(_ status: ReservationStatus) -> Reservation {
+            Reservation(
+                id: "r-1", lotId: "lot-1", takerId: "taker", merchantId: "merchant", organisationId: nil, baskets: 1, isFree: false,
+                pickupStart: start, pickupEnd: start.addingTimeInterval(3600), mealsPerBasket: 1, weightPerBasketKg: 1,
+                originalValueCents: 500, priceCents: 200, status: status, createdAt: start)
+        }
+        let states = try store.pool.write { db -> [[ReservationStatus]] in
+            let relayed = RelayedReservations(db: db)
+            try relayed.keep(reservation(.active), from: 1)
+            let first = try relayed.copies(of: "lot-1").reservations.map(\.status)
+            try relayed.keep(reservation(.cancelled), from: 2)
+            try relayed.keep(reservation(.active), from: 1)
+            return [first, try relayed.copies(of: "lot-1").reservations.map(\.status)]
+        }
+        #expect(states == [[.active], [.cancelled]], "the cancellation holds: the baskets stay given back")
     }
 }

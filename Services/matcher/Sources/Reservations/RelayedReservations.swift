@@ -30,8 +30,14 @@ struct RelayedReservations {
 
     let db: Database
 
-    /// Keeps `reservation` as `worker` relayed it, replacing what that reservation was before.
+    /// Keeps `reservation` as `worker` relayed it, replacing what that reservation was before, but
+    /// never a final state (cancelled, collected, no-show) with an active one: the lot's old and new
+    /// holders relay on separate streams, which can reach this worker in either order.
     func keep(_ reservation: Reservation, from worker: Int, at now: Date = Date()) throws {
+        if reservation.status == .active, let kept = try RelayedReservation.fetchOne(db, key: reservation.id),
+           try EventCodec.decoder.decode(Reservation.self, from: kept.body).status != .active {
+            return
+        }
         try RelayedReservation(
             id: reservation.id, lotId: reservation.lotId, worker: worker, takerId: reservation.takerId,
             pickupEnd: EventTime.format(reservation.pickupEnd), body: try EventCodec.encoder.encode(reservation),
