@@ -96,6 +96,11 @@ actor Supervisor: Service {
         logger.info("process started", metadata: ["process.name": "\(child.name)", "process.pid": "\(process.processIdentifier)"])
     }
 
+    /// The process id of each running child, by name (the benchmarks read their CPU time).
+    func processIDs() -> [String: Int32] {
+        running.mapValues(\.processIdentifier)
+    }
+
     private func stopAll() async {
         stopping = true
         logger.info("stopping all processes", metadata: ["process.count": "\(running.count)"])

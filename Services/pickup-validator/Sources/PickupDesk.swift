@@ -72,8 +72,7 @@ public struct PickupDesk: Sendable {
         let allowance = PickupRequests.freeBasketsPerDay
         guard baskets >= 1 else { throw RemoteError.invalid("baskets", "baskets must be at least 1") }
         try await database.write { db in
-            let used = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM quota_claims WHERE beneficiary_id = ? AND day = ? AND released = 0 AND reservation_id <> ?",
+            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(baskets), 0) FROM quota_claims WHERE beneficiary_id = ? AND day = ? AND released = 0 AND reservation_id <> ?"),
                 arguments: [request.beneficiaryId, day, request.reservationId]) ?? 0
             guard used + baskets <= allowance else {
                 let left = max(0, allowance - used)
@@ -85,13 +84,12 @@ public struct PickupDesk: Sendable {
             }
             // The same reservation id claims once. A claim given back by a reservation that failed is
             // taken again when the same command is retried, so the retried reservation is counted.
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO quota_claims (reservation_id, beneficiary_id, day, claimed_at, baskets) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(reservation_id) DO UPDATE SET released = 0, day = excluded.day, claimed_at = excluded.claimed_at,
                         baskets = excluded.baskets
                     WHERE quota_claims.released = 1 AND quota_claims.beneficiary_id = excluded.beneficiary_id
-                    """,
+                    """).execute(
                 arguments: [request.reservationId, request.beneficiaryId, day, EventTime.format(now), baskets])
         }
     }
@@ -101,7 +99,7 @@ public struct PickupDesk: Sendable {
     }
 
     static func release(_ reservationId: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE quota_claims SET released = 1 WHERE reservation_id = ?", arguments: [reservationId])
+        try db.cachedStatement(sql: "UPDATE quota_claims SET released = 1 WHERE reservation_id = ?").execute(arguments: [reservationId])
     }
 
     // MARK: - Reservations, from the matcher's events
@@ -109,15 +107,14 @@ public struct PickupDesk: Sendable {
     func apply(_ change: ReservationChanged, in db: Database) throws {
         let reservation = change.reservation
         // Never move a reservation back from a final state (events of two producers can cross).
-        if let current = try String.fetchOne(db, sql: "SELECT status FROM pickup_reservations WHERE id = ?", arguments: [reservation.id]),
+        if let current = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM pickup_reservations WHERE id = ?"), arguments: [reservation.id]),
            current != ReservationStatus.active.rawValue {
             return
         }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO pickup_reservations (id, status, body) VALUES (?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body
-                """,
+                """).execute(
             arguments: [reservation.id, reservation.status.rawValue, try EventCodec.encoder.encode(reservation)])
         if reservation.status == .cancelled { try Self.release(reservation.id, db) }
     }
@@ -150,7 +147,7 @@ public struct PickupDesk: Sendable {
         let codes = self.codes
         // The transaction commits wrong-PIN counts even when the answer is a refusal.
         let outcome: Result<PickupCompleted, RemoteError> = try await database.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pickup_reservations WHERE id = ?", arguments: [reservationId]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pickup_reservations WHERE id = ?"), arguments: [reservationId]) else {
                 return .failure(Self.refuse(.unknownReservation, "no reservation for this code yet; try again in a moment"))
             }
             let reservation = try EventCodec.decoder.decode(Reservation.self, from: row["body"] as Data)
@@ -172,7 +169,7 @@ public struct PickupDesk: Sendable {
             }
             guard now <= reservation.pickupEnd else { return .failure(Self.refuse(.windowEnded, "the pickup window has ended")) }
             guard request.pin == codes.pin(forToken: request.token) else {
-                try db.execute(sql: "UPDATE pickup_reservations SET failed_attempts = failed_attempts + 1 WHERE id = ?", arguments: [reservationId])
+                try db.cachedStatement(sql: "UPDATE pickup_reservations SET failed_attempts = failed_attempts + 1 WHERE id = ?").execute(arguments: [reservationId])
                 let left = Self.maximumWrongPins - failed - 1
                 return .failure(left > 0
                     ? Self.refuse(.wrongPin, "wrong PIN; \(left) attempts left")
@@ -180,8 +177,7 @@ public struct PickupDesk: Sendable {
             }
             var collected = reservation
             collected.status = .collected
-            try db.execute(
-                sql: "UPDATE pickup_reservations SET status = ?, body = ? WHERE id = ?",
+            try db.cachedStatement(sql: "UPDATE pickup_reservations SET status = ?, body = ? WHERE id = ?").execute(
                 arguments: [ReservationStatus.collected.rawValue, try EventCodec.encoder.encode(collected), reservationId])
             var completed = PickupCompleted(
                 reservationId: reservationId, lotId: reservation.lotId, takerId: reservation.takerId, merchantId: reservation.merchantId,

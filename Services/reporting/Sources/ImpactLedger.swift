@@ -35,12 +35,11 @@ public struct ImpactLedger: Sendable {
 
     static func record(_ pickup: PickupCompleted, in db: Database) throws {
         let factor = EmissionFactors.currentFoodMeal
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO impact_entries (reservation_id, lot_id, merchant_id, taker_id, is_free, baskets, meals, weight_kg,
                     value_saved_cents, co2e_kg, factor_version, completed_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 pickup.reservationId, pickup.lotId, pickup.merchantId, pickup.takerId, pickup.isFree, pickup.baskets, pickup.meals,
                 pickup.weightKg, pickup.valueSavedCents, pickup.meals * factor.kgCO2ePerUnit, factor.version, EventTime.format(pickup.completedAt),

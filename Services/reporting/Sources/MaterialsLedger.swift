@@ -34,11 +34,10 @@ public struct MaterialsLedger: EventHandler {
 
     public func apply(_ event: ReceivedEvent, in db: Database) throws {
         let operation = try event.decodeData(OperationCompleted.self)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO material_operations (operation_id, listing_id, giver_id, taker_id, ler_code, hazardous, treatment_operation,
                     quantity_kg, co2e_kg, factor_version, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [
                 operation.operationId, operation.listingId, operation.giverId, operation.takerId, operation.lerCode, operation.hazardous,
                 operation.treatmentOperation, operation.quantityKg, operation.co2eAvoidedKg, operation.factorVersion,

@@ -34,7 +34,7 @@ public enum ErasedAccounts {
     }
 
     public static func contains(_ accountID: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM erased_accounts WHERE account_id = ?", arguments: [accountID]) != nil
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM erased_accounts WHERE account_id = ?"), arguments: [accountID]) != nil
     }
 
     /// Drops the dead letters that carry `needle` (an erased account's id, a redacted report's id).

@@ -55,13 +55,14 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         let children = try UpCommand.children(
             config: config, insecure: keys == nil, httpHost: "127.0.0.1", httpPort: httpPort, admin: admin,
             gatewayArguments: ["--filings-per-hour", "100000", "--account-filings-per-hour", "100000"])
+        let supervisor = Supervisor(children: children, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: Supervisor(children: children, logger: logger)), .init(service: HelloBaseline.application(port: httpPort + 1))],
+            services: [.init(service: supervisor), .init(service: HelloBaseline.application(port: httpPort + 1))],
             logger: logger))
         let running = Task { try await group.run() }
         defer { running.cancel() }
         do {
-            try await measure(wrk, config: config)
+            try await measure(wrk, config: config, supervisor: supervisor)
         } catch {
             await group.triggerGracefulShutdown()
             _ = await running.result
@@ -71,7 +72,7 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         _ = await running.result
     }
 
-    private func measure(_ wrk: Wrk, config: ServiceConfig) async throws {
+    private func measure(_ wrk: Wrk, config: ServiceConfig, supervisor: Supervisor) async throws {
         let base = "http://127.0.0.1:\(httpPort)"
         let client = GatewayClient(base: URL(string: base)!)
         try await client.awaitReady(timeout: .seconds(90))
@@ -82,10 +83,18 @@ struct HTTPBenchCommand: AsyncParsableCommand {
         let hello = try wrk.run("http://127.0.0.1:\(httpPort + 1)/hello")
         report("hello-world Hummingbird (baseline)", hello, baseline: hello)
         let centre = HTTPBenchData.centre
-        report("GET /v1/lots near a point", try wrk.run("\(base)/v1/lots?lat=\(centre.latitude)&lon=\(centre.longitude)&radiusKm=5&limit=20"), baseline: hello)
-        report("POST /v1/lots/{id}/reservations", try wrk.run(base, script: data.reservationScript), baseline: hello)
-        report("POST /v1/reports", try wrk.run(base, script: data.reportScript), baseline: hello)
-        report("GET /healthz", try wrk.run("\(base)/healthz"), baseline: hello)
+        let pids = await supervisor.processIDs()
+        let routes: [(name: String, url: String, script: String?)] = [
+            ("GET /v1/lots near a point", "\(base)/v1/lots?lat=\(centre.latitude)&lon=\(centre.longitude)&radiusKm=5&limit=20", nil),
+            ("POST /v1/lots/{id}/reservations", base, data.reservationScript),
+            ("POST /v1/reports", base, data.reportScript),
+            ("GET /healthz", "\(base)/healthz", nil),
+        ]
+        for route in routes {
+            let (result, cpu) = try CPUByProcess.measure(pids) { try wrk.run(route.url, script: route.script) }
+            report(route.name, result, baseline: hello)
+            say("    CPU per request: " + cpu.perRequestSummary(requests: result.requests))
+        }
     }
 
     private func report(_ name: String, _ result: Wrk.Result, baseline: Wrk.Result) {

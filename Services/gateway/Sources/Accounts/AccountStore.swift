@@ -28,6 +28,9 @@ public protocol AccountStore: Sendable {
     /// The account and its password hash, for sign-in.
     func credentials(email: String) async throws -> (account: Account, passwordHash: String)?
     func roles(of accountID: String) async throws -> Set<Role>
+    /// The account's roles and beneficiary status read together, or nil when there is no such
+    /// account: what every signed-in request needs.
+    func principalFacts(accountID: String) async throws -> PrincipalFacts?
     /// Adds or removes roles and announces the new set (`account.roles_changed`).
     func setRole(_ role: Role, granted: Bool, for accountID: String, by actor: String) async throws -> Account
     func accounts(page: Page) async throws -> PageResult<Account>

@@ -39,8 +39,9 @@ public struct ReservationIndex: Sendable {
     }
 
     static func record(_ reservation: Reservation, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO reservation_index (id, lot_id, taker_id, merchant_id, organisation_id) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO reservation_index (id, lot_id, taker_id, merchant_id, organisation_id) VALUES (?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [reservation.id, reservation.lotId, reservation.takerId, reservation.merchantId, reservation.organisationId])
     }
 

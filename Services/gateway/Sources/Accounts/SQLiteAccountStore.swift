@@ -68,7 +68,8 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
     }
 
     static func loadRoles(_ db: Database, _ accountID: String) throws -> Set<Role> {
-        Set(try String.fetchAll(db, sql: "SELECT role FROM account_roles WHERE account_id = ?", arguments: [accountID]).compactMap(Role.init(rawValue:)))
+        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT role FROM account_roles WHERE account_id = ?"), arguments: [accountID])
+            .compactMap(Role.init(rawValue:)))
     }
 
     public func roles(of accountID: String) async throws -> Set<Role> {
@@ -119,13 +120,17 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
     // MARK: - Beneficiaries
 
     public func beneficiary(accountID: String) async throws -> BeneficiaryStatus? {
-        try await database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM beneficiaries WHERE account_id = ?", arguments: [accountID]) else { return nil }
-            return BeneficiaryStatus(
-                code: row["code"], verifiedBy: row["verified_by"],
-                verifiedAt: Self.date(row["verified_at"]) ?? Date(timeIntervalSince1970: 0),
-                validUntil: Self.date(row["valid_until"]) ?? Date(timeIntervalSince1970: 0))
+        try await database.read { db in try Self.loadBeneficiary(db, accountID) }
+    }
+
+    static func loadBeneficiary(_ db: Database, _ accountID: String) throws -> BeneficiaryStatus? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM beneficiaries WHERE account_id = ?"), arguments: [accountID]) else {
+            return nil
         }
+        return BeneficiaryStatus(
+            code: row["code"], verifiedBy: row["verified_by"],
+            verifiedAt: Self.date(row["verified_at"]) ?? Date(timeIntervalSince1970: 0),
+            validUntil: Self.date(row["valid_until"]) ?? Date(timeIntervalSince1970: 0))
     }
 
     public func recordBeneficiary(_ verified: BeneficiaryVerified) async throws {
@@ -264,7 +269,7 @@ public struct SQLiteAccountStore: AccountStore, SessionStore, APIKeyStore {
 
     public func session(id: String) async throws -> SessionRecord? {
         try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id]).map(Self.session)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [id]).map(Self.session)
         }
     }
 

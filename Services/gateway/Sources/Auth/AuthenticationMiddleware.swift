@@ -58,9 +58,9 @@ public struct PrincipalResolver: Sendable {
     }
 
     func principal(_ accountID: String, credential: Principal.Credential, now: Date) async throws -> Principal? {
-        guard try await accounts.account(id: accountID) != nil else { return nil }
-        var roles = try await accounts.roles(of: accountID)
-        if let status = try await accounts.beneficiary(accountID: accountID), status.isValid(at: now) {
+        guard let facts = try await accounts.principalFacts(accountID: accountID) else { return nil }
+        var roles = facts.roles
+        if let status = facts.beneficiary, status.isValid(at: now) {
             roles.insert(.beneficiary)
         }
         return Principal(accountID: accountID, roles: roles, credential: credential)

@@ -21,12 +21,11 @@ enum LotSearchIndex {
 
     /// Recomputes the lot's baskets left from its baskets and the reservations that hold some.
     static func refresh(lotID: String, in db: Database) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 UPDATE lots SET baskets_left = MAX(0, json_extract(CAST(body AS TEXT), '$.draft.baskets')
                     - (SELECT COALESCE(SUM(baskets), 0) FROM lot_reservations WHERE lot_id = ?1 AND holds = 1))
                 WHERE id = ?1
-                """,
+                """).execute(
             arguments: [lotID])
     }
 
@@ -66,7 +65,8 @@ enum LotSearchIndex {
                 + conditions.sql.joined(separator: " AND ")
             let arguments: StatementArguments = [box.latitude.lowerBound, box.latitude.upperBound, box.longitude.lowerBound, box.longitude.upperBound]
             var hits: [Hit] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments + conditions.arguments)
+            // The same conditions give the same text, so each connection prepares each form once.
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments + conditions.arguments)
             while let row = try rows.next() {
                 let distance = point.distanceKm(to: GeoPoint(latitude: row[1], longitude: row[2]))
                 guard distance <= ring else { continue }

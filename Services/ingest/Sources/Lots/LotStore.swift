@@ -172,7 +172,7 @@ public struct LotStore: Sendable {
             let page = near.prefix(query.limit)
             var json = LotSearchPageJSON()
             for hit in page {
-                guard let body = try Data.fetchOne(db, sql: "SELECT body FROM lots WHERE id = ?", arguments: [hit.id]) else { continue }
+                guard let body = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM lots WHERE id = ?"), arguments: [hit.id]) else { continue }
                 json.append(lot: body, distanceKm: hit.distanceKm, basketsLeft: hit.basketsLeft)
             }
             let next = near.count > page.count ? page.last.map { LotSearchIndex.Cursor(distanceKm: $0.distanceKm, id: $0.id).text } : nil

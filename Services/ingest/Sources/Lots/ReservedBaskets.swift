@@ -13,11 +13,10 @@ public struct ReservedBaskets: EventHandler {
         let reservation = try event.decodeData(ReservationChanged.self).reservation
         guard reservation.listingId == nil else { return }  // a materials handover, not a lot
         let holds = reservation.status != .cancelled
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO lot_reservations (reservation_id, lot_id, baskets, holds) VALUES (?, ?, ?, ?)
                 ON CONFLICT(reservation_id) DO UPDATE SET holds = excluded.holds WHERE lot_reservations.holds = 1
-                """,
+                """).execute(
             arguments: [reservation.id, reservation.lotId, reservation.baskets, holds])
         try LotSearchIndex.refresh(lotID: reservation.lotId, in: db)
     }

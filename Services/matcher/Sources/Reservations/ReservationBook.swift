@@ -147,7 +147,7 @@ public struct ReservationBook: Sendable {
     }
 
     static func availability(_ lotId: String, _ db: Database) throws -> Availability? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM lots WHERE id = ?", arguments: [lotId]) else { return nil }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM lots WHERE id = ?"), arguments: [lotId]) else { return nil }
         let lot = LotRow(
             id: row["id"], merchantId: row["merchant_id"], organisationId: row["organisation_id"], baskets: row["baskets"],
             isFree: row["is_free"], mealsPerBasket: row["meals_per_basket"], weightPerBasketKg: row["weight_per_basket_kg"],
@@ -156,7 +156,7 @@ public struct ReservationBook: Sendable {
             withdrawn: (row["status"] as String) != LotStatus.published.rawValue,
             state: LotHolding.state(holding: row["holding"], holder: row["holder"]))
         let reserved = try Int.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(baskets), 0) FROM reservations WHERE lot_id = ? AND status IN ('active', 'collected')",
+            db.cachedStatement(sql: "SELECT COALESCE(SUM(baskets), 0) FROM reservations WHERE lot_id = ? AND status IN ('active', 'collected')"),
             arguments: [lotId]) ?? 0
         return Availability(lot: lot, reserved: reserved)
     }
@@ -179,8 +179,9 @@ public struct ReservationBook: Sendable {
             baskets: request.baskets, isFree: lot.isFree, pickupStart: lot.pickupStart, pickupEnd: lot.pickupEnd,
             mealsPerBasket: lot.mealsPerBasket, weightPerBasketKg: lot.weightPerBasketKg,
             originalValueCents: lot.originalValueCents, priceCents: lot.priceCents, status: .active, createdAt: now)
-        try db.execute(
-            sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue,
                         try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
         try outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
@@ -243,6 +244,15 @@ public struct ReservationBook: Sendable {
         try await database.read { db in try Self.reservations(db, "id = ?", [id]).first }
     }
 
+    /// In one read: the reservation already made with `id`, else the lot's availability (nil
+    /// when this worker has not seen the lot).
+    public func madeOrAvailability(id: String, lotId: String) async throws -> (made: Reservation?, availability: Availability?) {
+        try await database.read { db in
+            if let made = try Self.reservations(db, "id = ?", [id]).first { return (made, nil) }
+            return (nil, try Self.availability(lotId, db))
+        }
+    }
+
     public func reservations(takerId: String) async throws -> [Reservation] {
         try await database.read { db in try Self.reservations(db, "taker_id = ? ORDER BY created_at DESC LIMIT 200", [takerId]) }
     }
@@ -288,13 +298,13 @@ public struct ReservationBook: Sendable {
     }
 
     func store(_ reservation: Reservation, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE reservations SET status = ?, body = ?, updated_at = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE reservations SET status = ?, body = ?, updated_at = ? WHERE id = ?").execute(
             arguments: [reservation.status.rawValue, try EventCodec.encoder.encode(reservation), EventTime.format(Date()), reservation.id])
     }
 
     static func reservations(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [Reservation] {
-        try Data.fetchAll(db, sql: "SELECT body FROM reservations WHERE \(condition)", arguments: arguments).map {
+        // Each call site passes one fixed condition, so the statements cached stay few.
+        try Data.fetchAll(db.cachedStatement(sql: "SELECT body FROM reservations WHERE \(condition)"), arguments: arguments).map {
             try EventCodec.decoder.decode(Reservation.self, from: $0)
         }
     }

@@ -65,13 +65,15 @@ public struct ReservationRequestHandlers: Sendable {
             throw RemoteError.invalid("reservationId", "a reservation id is 1 to 64 lowercase letters, digits and dashes")
         }
         return try await commandsInFlight.run(id) {
-            if let made = try await book.reservation(id: id) { return try ReservationBook.replay(made, of: request) }
-            return try await reserveAnew(id: id, request)
+            let (made, known) = try await book.madeOrAvailability(id: id, lotId: request.lotId)
+            if let made { return try ReservationBook.replay(made, of: request) }
+            return try await reserveAnew(id: id, request, known: known)
         }
     }
 
-    private func reserveAnew(id: String, _ request: ReservationRequests.Create) async throws -> Reservation {
-        let availability = try await lot(request.lotId)
+    private func reserveAnew(id: String, _ request: ReservationRequests.Create, known: ReservationBook.Availability?) async throws -> Reservation {
+        let availability: ReservationBook.Availability
+        if let known { availability = known } else { availability = try await lot(request.lotId) }
         // Refuse early what would be refused anyway, before taking a quota slot.
         try ReservationBook.check(request, availability, now: Date())
         if availability.lot.isFree {
@@ -87,12 +89,11 @@ public struct ReservationRequestHandlers: Sendable {
         }
     }
 
-    /// The lot from this worker's book; a lot published a moment ago may not have reached it yet,
-    /// so one it has not seen is asked of ingest, which answers at once whether it exists. A lot
+    /// A lot this worker's book has not seen: one published a moment ago may not have reached it
+    /// yet, so it is asked of ingest, which answers at once whether it exists. A lot
     /// that exists is then awaited from ingest's stream: only there does this worker learn which
     /// worker holds it (a copy taken ahead of the stream could miss a tick that moved it).
     private func lot(_ lotId: String) async throws -> ReservationBook.Availability {
-        if let availability = try await book.availability(of: lotId) { return availability }
         let query = try EventCodec.encoder.encode(LotRequests.Get(lotId: lotId, includeFree: true, viewerId: nil))
         let frames: [Data]
         do {

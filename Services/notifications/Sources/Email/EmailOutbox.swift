@@ -43,19 +43,18 @@ public struct EmailOutbox: Sendable {
         at date: Date, in db: Database
     ) throws {
         guard try !ErasedAccounts.contains(accountId, in: db) else { return }
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO email_outbox (dedupe_key, account_id, created_at, subject, body, next_attempt_at, recipient, needs_consent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [dedupeKey, accountId, EventTime.format(date), subject, body, EventTime.format(date), recipient, needsConsent])
     }
 
     /// Blanks the body of an email that carried a single-use code, once it was sent or given up.
     static func forgetCode(of id: Int64, in db: Database) throws {
-        guard let key = try String.fetchOne(db, sql: "SELECT dedupe_key FROM email_outbox WHERE id = ?", arguments: [id]),
+        guard let key = try String.fetchOne(db.cachedStatement(sql: "SELECT dedupe_key FROM email_outbox WHERE id = ?"), arguments: [id]),
               EmailRequests.carriesCode(key) else { return }
-        try db.execute(sql: "UPDATE email_outbox SET body = '' WHERE id = ?", arguments: [id])
+        try db.cachedStatement(sql: "UPDATE email_outbox SET body = '' WHERE id = ?").execute(arguments: [id])
     }
 
     /// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … up to an hour.
@@ -105,8 +104,7 @@ public struct EmailSender: Sendable {
                 // The person withdrew (or never gave) consent to notification emails: the
                 // notification stays in the in-app inbox only.
                 try await database.write { db in
-                    try db.execute(
-                        sql: "UPDATE email_outbox SET status = 'no_consent', last_error = NULL WHERE id = ?", arguments: [mail.id])
+                    try db.cachedStatement(sql: "UPDATE email_outbox SET status = 'no_consent', last_error = NULL WHERE id = ?").execute(arguments: [mail.id])
                 }
                 continue
             }
@@ -114,8 +112,7 @@ public struct EmailSender: Sendable {
                 // The address has not arrived yet: look again shortly, and give up after a day.
                 let expired = now.timeIntervalSince(mail.createdAt) > EmailOutbox.addressWait
                 try await database.write { db in
-                    try db.execute(
-                        sql: "UPDATE email_outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                    try db.cachedStatement(sql: "UPDATE email_outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ?").execute(
                         arguments: [expired ? "failed" : "pending", EventTime.format(now.addingTimeInterval(2)), "recipient's address unknown", mail.id])
                 }
                 continue
@@ -135,13 +132,11 @@ public struct EmailSender: Sendable {
             try await database.write { db in
                 if let error = outcome {
                     let giveUp = error.permanent || attempts >= EmailOutbox.maximumAttempts
-                    try db.execute(
-                        sql: "UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                    try db.cachedStatement(sql: "UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?").execute(
                         arguments: [giveUp ? "failed" : "pending", attempts,
                                     EventTime.format(now.addingTimeInterval(EmailOutbox.backoff(afterAttempts: attempts))), error.description, mail.id])
                 } else {
-                    try db.execute(
-                        sql: "UPDATE email_outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+                    try db.cachedStatement(sql: "UPDATE email_outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ?").execute(
                         arguments: [attempts, EventTime.format(Date()), mail.id])
                 }
                 if outcome == nil || outcome?.permanent == true || attempts >= EmailOutbox.maximumAttempts {

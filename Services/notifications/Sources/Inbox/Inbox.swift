@@ -64,11 +64,10 @@ public struct Inbox: Sendable {
         // An event of another producer can arrive after the person was erased: nothing is kept for them.
         guard try !ErasedAccounts.contains(message.accountId, in: db) else { return false }
         let links = String(decoding: try JSONEncoder().encode(message.links), as: UTF8.self)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO notifications (id, account_id, dedupe_key, kind, title, body, links, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [UUID().uuidString.lowercased(), message.accountId, message.dedupeKey, message.kind, message.title, message.body, links, EventTime.format(date)])
         let isNew = db.changesCount > 0
         if isNew, email, message.byEmail {
@@ -100,7 +99,7 @@ public struct Inbox: Sendable {
                     readAt: (row["read_at"] as String?).flatMap(EventTime.parse))
             }
             let next = rows.count > request.limit ? rows[request.limit - 1] : nil
-            let unread = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL", arguments: [request.accountId]) ?? 0
+            let unread = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL"), arguments: [request.accountId]) ?? 0
             return NotificationRequests.Page(
                 items: Array(items), nextCursor: next.map { "\($0["created_at"] as String)|\($0["id"] as String)" }, unread: unread)
         }
@@ -108,8 +107,7 @@ public struct Inbox: Sendable {
 
     public func markRead(_ request: NotificationRequests.MarkRead) async throws {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?",
+            try db.cachedStatement(sql: "UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND account_id = ?").execute(
                 arguments: [EventTime.format(Date()), request.notificationId, request.accountId])
             guard db.changesCount > 0 else { throw RemoteError.notFound("no notification \(request.notificationId)") }
         }

@@ -27,14 +27,12 @@ public struct NotificationRules: EventHandler {
         case AccountCreated.topic:
             let account = try event.decodeData(AccountCreated.self)
             guard try !ErasedAccounts.contains(account.accountID, in: db) else { return }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)").execute(
                 arguments: [account.accountID, account.email, account.displayName])
         case AccountSnapshot.topic:
             let account = try event.decodeData(AccountSnapshot.self)
             guard try !ErasedAccounts.contains(account.accountID, in: db) else { return }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO contacts (account_id, email, display_name) VALUES (?, ?, ?)").execute(
                 arguments: [account.accountID, account.email, account.displayName])
         case ReservationChanged.createdTopic:
             let reservation = try event.decodeData(ReservationChanged.self).reservation
@@ -49,8 +47,7 @@ public struct NotificationRules: EventHandler {
                 title: "New reservation", body: "\(reservation.baskets) basket(s) reserved.", links: links), at: now, email: email, in: db)
             let remindAt = reservation.pickupStart.addingTimeInterval(-Self.reminderLead)
             guard try !ErasedAccounts.contains(reservation.takerId, in: db) else { return }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO reminders (reservation_id, taker_id, lot_id, remind_at, pickup_start) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO reminders (reservation_id, taker_id, lot_id, remind_at, pickup_start) VALUES (?, ?, ?, ?, ?)").execute(
                 arguments: [reservation.id, reservation.takerId, reservation.lotId, EventTime.format(remindAt), EventTime.format(reservation.pickupStart)])
         case ReservationChanged.cancelledTopic:
             let change = try event.decodeData(ReservationChanged.self)
@@ -65,7 +62,7 @@ public struct NotificationRules: EventHandler {
                     accountId: reservation.merchantId, dedupeKey: "\(reservation.id):cancelled:merchant", kind: "reservation.cancelled",
                     title: "Reservation cancelled", body: "\(reservation.baskets) basket(s) are available again.", links: links), at: now, email: email, in: db)
             }
-            try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [reservation.id])
+            try db.cachedStatement(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?").execute(arguments: [reservation.id])
         case ReservationChanged.noShowTopic:
             let reservation = try event.decodeData(ReservationChanged.self).reservation
             try Inbox.deliver(.init(
@@ -78,7 +75,7 @@ public struct NotificationRules: EventHandler {
                 accountId: pickup.takerId, dedupeKey: "\(pickup.reservationId):collected:taker", kind: "pickup.completed",
                 title: "Collected", body: "Thank you: \(Self.number(pickup.meals)) meal(s) saved from waste.",
                 links: ["reservationId": pickup.reservationId, "lotId": pickup.lotId], byEmail: true), at: now, email: email, in: db)
-            try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [pickup.reservationId])
+            try db.cachedStatement(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?").execute(arguments: [pickup.reservationId])
         default:
             break
         }
