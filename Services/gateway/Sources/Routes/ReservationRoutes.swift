@@ -44,12 +44,15 @@ public struct ReservationRoutes: Sendable {
                 lotId: lotId, takerId: principal.accountID, takerIsBeneficiary: principal.roles.contains(.beneficiary), baskets: baskets,
                 reservationId: reservationId)
             // The code is derived from the reservation id alone, so it is asked for at the same time;
-            // it is shown only if the reservation is made.
-            async let code = try? services.call(
-                Self.pickupValidator, PickupRequests.code, PickupRequests.CodeQuery(reservationId: reservationId), as: PickupRequests.PickupCode.self)
+            // it is shown only if the reservation is made, and a refusal does not wait for it.
+            let code = Task {
+                try? await services.call(
+                    Self.pickupValidator, PickupRequests.code, PickupRequests.CodeQuery(reservationId: reservationId), as: PickupRequests.PickupCode.self)
+            }
+            defer { code.cancel() }
             let reservation = try await services.call(lot: lotId, holders: holders, ReservationRequests.create, create, as: Reservation.self)
             try await index.record(reservation)
-            return try JSONResponse.make(.created, Reserved(reservation: reservation, pickupCode: await code))
+            return try JSONResponse.make(.created, Reserved(reservation: reservation, pickupCode: await code.value))
         }
         // Roles: any signed-in account (its own reservations).
         router.get("/v1/me/reservations") { _, context in
