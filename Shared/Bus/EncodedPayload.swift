@@ -20,6 +20,23 @@ public struct EncodedPayload<Payload: Codable & Sendable>: Sendable {
         json = out
     }
 
+    /// A payload made of `rest`'s members and one more, `key`, whose value is `member`'s JSON: for
+    /// an event that carries a record already encoded for its row beside a few fields of its own
+    /// (`{"reason": …, "reservation": …}`). `rest` must encode as a JSON object without `key`.
+    public init<Member, Rest: Encodable>(wrapping member: EncodedPayload<Member>, as key: String, besides rest: Rest) throws {
+        var out = try EventCodec.encoder.encode(rest)
+        guard out.first == UInt8(ascii: "{"), out.last == UInt8(ascii: "}") else {
+            throw EncodingError.invalidValue(rest, .init(codingPath: [], debugDescription: "the members beside \(key) must encode as a JSON object"))
+        }
+        out.removeLast()
+        if out.count > 1 { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: Self.jsonString(key).utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(member.json)
+        out.append(UInt8(ascii: "}"))
+        json = out
+    }
+
     /// `text` as a JSON string literal.
     private static func jsonString(_ text: String) -> String {
         var out: [UInt8] = []

@@ -14,6 +14,17 @@ private struct Wrapped: Codable, Sendable, Equatable {
     var record: Record
 }
 
+private struct WrappedWithReason: Codable, Sendable, Equatable {
+    var record: Record
+    var reason: String
+    var count: Int
+}
+
+private struct ReasonAndCount: Codable, Sendable {
+    var reason: String
+    var count: Int
+}
+
 @Suite("EncodedPayload: an event written from JSON already encoded is the event written from the value")
 struct EncodedPayloadTests {
     fileprivate let record = Record(id: "p-1", text: "«quoted \"text\"» / é\n", at: Date(timeIntervalSince1970: 1_795_000_000))
@@ -40,6 +51,20 @@ struct EncodedPayloadTests {
         #expect(events[1].payload.range(of: Data(#""data":{"record":"#.utf8) + body.json + Data("}}".utf8)) != nil, "not encoded again")
         #expect(events[1].event.sequence == 2 && events[1].event.partitionkey == "p" && events[1].event.source == "matcher-0")
         #expect(events[1].event.type == events[0].event.type && events[1].event.id != events[0].event.id)
+    }
+
+    @Test("a payload wrapping an encoded record beside other members decodes as the payload encoded whole")
+    func wrappingBesides() throws {
+        let body = try EncodedPayload(record)
+        let whole = WrappedWithReason(record: record, reason: "taker \"cancelled\"", count: 3)
+        let spliced = try EncodedPayload<WrappedWithReason>(wrapping: body, as: "record", besides: ReasonAndCount(reason: whole.reason, count: 3))
+        #expect(try EventCodec.decoder.decode(WrappedWithReason.self, from: spliced.json) == whole)
+        #expect(spliced.json.range(of: Data(#""record":"#.utf8) + body.json + Data("}".utf8)) != nil, "not encoded again")
+        let alone = try EncodedPayload<Wrapped>(wrapping: body, as: "record", besides: [String: String]())
+        #expect(try EventCodec.decoder.decode(Wrapped.self, from: alone.json) == Wrapped(record: record), "no members beside: no stray comma")
+        #expect(throws: EncodingError.self, "members that are not an object are refused") {
+            _ = try EncodedPayload<Wrapped>(wrapping: body, as: "record", besides: ["a", "b"])
+        }
     }
 
     @Test("an encoded payload is refused over the event size limit, as any other")

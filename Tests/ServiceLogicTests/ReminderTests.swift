@@ -2,7 +2,7 @@ import EcoBus
 import EcoModel
 import Foundation
 import GRDB
-import NotificationsService
+@testable import NotificationsService
 import Logging
 import Testing
 
@@ -37,6 +37,19 @@ struct ReminderTests {
         #expect(kinds == ["reservation.confirmed", "reservation.reminder"])
         let emails = try await store.pool.read { try String.fetchAll($0, sql: "SELECT subject FROM email_outbox WHERE account_id = 'taker' ORDER BY id") }
         #expect(emails == ["EcoResupply: Reservation confirmed", "EcoResupply: Pickup soon"])
+        let bodies = try await store.pool.read { try String.fetchAll($0, sql: "SELECT body FROM notifications WHERE account_id = 'taker' ORDER BY kind") }
+        #expect(bodies.first?.hasPrefix("1 basket(s) to collect between 18 Nov 12:06 (Paris time) and 18 Nov 13:06 (Paris time).") == true, "\(bodies)")
+        #expect(bodies.last == "Your pickup window opens at 18 Nov 12:06 (Paris time).", "\(bodies)")
+    }
+
+    @Test("pickup times read the same when many events are worded at once")
+    func timesFromManyThreads() async {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let texts = await withTaskGroup(of: String.self) { group in
+            for minute in 0..<64 { group.addTask { NotificationRules.time(start.addingTimeInterval(Double(minute % 4) * 60)) } }
+            return await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(texts == ["18 Nov 12:06 (Paris time)", "18 Nov 12:07 (Paris time)", "18 Nov 12:08 (Paris time)", "18 Nov 12:09 (Paris time)"])
     }
 }
 

@@ -64,6 +64,10 @@ struct ReservationBookTests {
             try await book.cancel(ReservationRequests.Cancel(reservationId: "r2", lotId: "lot-1", actorId: "taker"), now: now.addingTimeInterval(3601))
         }
         #expect(try store.topics() == ["reservation.created", "reservation.cancelled", "reservation.created"])
+        let changes = try store.payloads(ReservationChanged.self)
+        #expect(changes.map(\.reason) == [.reserved, .takerCancelled, .reserved])
+        #expect(changes[1].reservation == cancelled, "the event carries the state the row holds")
+        #expect(try await book.reservation(id: "r2").map { changes[2].reservation == $0 } == true)
     }
 
     @Test("a reservation not collected by the end of its window becomes a no-show, once")

@@ -19,4 +19,10 @@ struct TemporaryStore {
     func topics() throws -> [String] {
         try pool.read { try String.fetchAll($0, sql: "SELECT topic FROM bus_outbox ORDER BY sequence") }
     }
+
+    /// The data of each event in the outbox, decoded as `Payload`, in order.
+    func payloads<Payload: Codable & Sendable>(_ type: Payload.Type) throws -> [Payload] {
+        try pool.read { try Data.fetchAll($0, sql: "SELECT payload FROM bus_outbox ORDER BY sequence") }
+            .map { try EventCodec.decoder.decode(CloudEvent<Payload>.self, from: $0).data }
+    }
 }

@@ -16,6 +16,8 @@ public struct MaterialEventHandler: EventHandler {
     let outbox: Outbox
     let handover: PartHandover
     let logger: Logger
+    /// The offers this worker decoded, kept across its transactions for the rounds.
+    let decoded = DecodedOffers()
     private let announced = Counter(label: "ecoresupply_materials_announced_total")
     private let skipped = Counter(label: "ecoresupply_materials_events_skipped_total")
     private let ticks = Counter(label: "ecoresupply_materials_ticks_applied_total")
@@ -45,7 +47,7 @@ public struct MaterialEventHandler: EventHandler {
             skipped.increment()
             return
         }
-        let store = SQLiteLedgerStore(db, keepingProposalJSON: true)
+        let store = SQLiteLedgerStore(db, keepingProposalJSON: true, decoded: decoded)
         guard let input = try MaterialsInput.decode(event) else { return }
         let outputs: [MaterialLedger.Output]
         switch input {

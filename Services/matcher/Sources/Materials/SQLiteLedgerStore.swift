@@ -85,11 +85,25 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     /// The JSON of each proposal this store wrote, kept so that its event reuses it (`encoded(_:)`);
     /// nil for a store whose writes announce nothing.
     private let written: ProposalBodies?
+    /// The worker's offers as decoded before, so a round does not decode them again; nil decodes each read.
+    private let decoded: DecodedOffers?
 
     /// `keepingProposalJSON`: keep what each written proposal was encoded to, for its event.
-    public init(_ db: Database, keepingProposalJSON: Bool = false) {
+    /// `decoded`: where the worker keeps the listings and demands it decoded, across transactions.
+    public init(_ db: Database, keepingProposalJSON: Bool = false, decoded: DecodedOffers? = nil) {
         self.db = db
         self.written = keepingProposalJSON ? ProposalBodies() : nil
+        self.decoded = decoded
+    }
+
+    private func decodeListing(id: String, body: Data) throws -> Listing {
+        guard let decoded else { return try EventCodec.decoder.decode(Listing.self, from: body) }
+        return try decoded.listing(id: id, body: body) { try EventCodec.decoder.decode(Listing.self, from: $0) }
+    }
+
+    private func decodeDemand(id: String, body: Data) throws -> Demand {
+        guard let decoded else { return try EventCodec.decoder.decode(Demand.self, from: body) }
+        return try decoded.demand(id: id, body: body) { try EventCodec.decoder.decode(Demand.self, from: $0) }
     }
 
     /// The JSON this store wrote for `proposal`, if it wrote exactly that state of it.
@@ -101,6 +115,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
     public func insertListing(_ entry: LedgerListing, published: Data?) throws {
         let listing = entry.listing
+        let body = try published ?? EventCodec.encoder.encode(listing)
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO material_listings (id, ler_code, kind, hazardous, remaining_kg, latitude, longitude, available_from,
                 available_until, published_at, shared_at, parties, body, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -110,14 +125,16 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 listing.draft.location.longitude, listing.draft.availableFrom.timeIntervalSinceReferenceDate,
                 listing.draft.availableUntil.timeIntervalSinceReferenceDate, listing.createdAt.timeIntervalSinceReferenceDate,
                 entry.sharedAt?.timeIntervalSinceReferenceDate, MaterialMatching.OpenListing(listing, remainingKg: 0).parties.joined(separator: ","),
-                try published ?? EventCodec.encoder.encode(listing), entry.part,
+                body, entry.part,
             ])
+        // Only ingest's own JSON: the listing was decoded from exactly those bytes.
+        if let published, db.changesCount > 0 { decoded?.keep(listing, id: listing.id, body: published) }
     }
 
     public func listing(_ id: String) throws -> LedgerListing? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, shared_at, body, part FROM material_listings WHERE id = ?"), arguments: [id]) else { return nil }
         return LedgerListing(
-            listing: try EventCodec.decoder.decode(Listing.self, from: row["body"] as Data), remainingKg: row["remaining_kg"],
+            listing: try decodeListing(id: id, body: row["body"]), remainingKg: row["remaining_kg"],
             sharedAt: (row["shared_at"] as Double?).map(Date.init(timeIntervalSinceReferenceDate:)), part: row["part"])
     }
 
@@ -144,6 +161,7 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
 
     public func insertDemand(_ entry: LedgerDemand, published: Data?) throws {
         let open = MaterialMatching.OpenDemand(entry.demand, remainingKg: entry.remainingKg)
+        let body = try published ?? EventCodec.encoder.encode(entry.demand)
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO material_demands (id, licensee, ler_codes, chapters, kinds, minimum_kg, remaining_kg, latitude, longitude,
                 maximum_distance_km, needed_from, needed_until, wants_transport, parties, body, part) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -152,13 +170,14 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
                 open.id, open.licensee, open.lerCodes.sorted().joined(separator: ","), open.chapters.sorted().joined(separator: ","),
                 open.kinds.map(\.rawValue).sorted().joined(separator: ","), open.minimumKg, open.remainingKg, open.point.latitude,
                 open.point.longitude, open.maximumDistanceKm, open.from.timeIntervalSinceReferenceDate, open.until.timeIntervalSinceReferenceDate,
-                open.wantsTransport, open.parties.joined(separator: ","), try published ?? EventCodec.encoder.encode(entry.demand), entry.part,
+                open.wantsTransport, open.parties.joined(separator: ","), body, entry.part,
             ])
+        if let published, db.changesCount > 0 { decoded?.keep(entry.demand, id: open.id, body: published) }
     }
 
     public func demand(_ id: String) throws -> LedgerDemand? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT remaining_kg, body, part FROM material_demands WHERE id = ?"), arguments: [id]) else { return nil }
-        return LedgerDemand(demand: try EventCodec.decoder.decode(Demand.self, from: row["body"] as Data), remainingKg: row["remaining_kg"], part: row["part"])
+        return LedgerDemand(demand: try decodeDemand(id: id, body: row["body"]), remainingKg: row["remaining_kg"], part: row["part"])
     }
 
     public func adjust(listingId: String, demandId: String, byKg kg: Double) throws {
@@ -259,12 +278,12 @@ public struct SQLiteLedgerStore: MaterialLedgerStore {
     public func listingsToShare(publishedBy: Date, at: Date) throws -> [LedgerListing] {
         try Row.fetchAll(
             db, sql: """
-                SELECT remaining_kg, body, part FROM material_listings
+                SELECT id, remaining_kg, body, part FROM material_listings
                 WHERE hazardous = 0 AND remaining_kg > 0 AND shared_at IS NULL AND published_at <= ? AND available_until > ? ORDER BY id
                 """,
             arguments: [publishedBy.timeIntervalSinceReferenceDate, at.timeIntervalSinceReferenceDate]
         ).map { row in
-            LedgerListing(listing: try EventCodec.decoder.decode(Listing.self, from: row["body"] as Data), remainingKg: row["remaining_kg"], sharedAt: nil, part: row["part"])
+            LedgerListing(listing: try decodeListing(id: row["id"], body: row["body"]), remainingKg: row["remaining_kg"], sharedAt: nil, part: row["part"])
         }
     }
 

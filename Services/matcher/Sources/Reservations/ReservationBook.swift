@@ -179,12 +179,12 @@ public struct ReservationBook: Sendable {
             baskets: request.baskets, isFree: lot.isFree, pickupStart: lot.pickupStart, pickupEnd: lot.pickupEnd,
             mealsPerBasket: lot.mealsPerBasket, weightPerBasketKg: lot.weightPerBasketKg,
             originalValueCents: lot.originalValueCents, priceCents: lot.priceCents, status: .active, createdAt: now)
+        let body = try EncodedPayload(reservation)
         try db.cachedStatement(
             sql: "INSERT INTO reservations (id, lot_id, taker_id, baskets, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(
-            arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue,
-                        try EventCodec.encoder.encode(reservation), EventTime.format(now), EventTime.format(now)])
-        try outbox.append(ReservationChanged.createdTopic, ReservationChanged(reservation: reservation, reason: .reserved), in: db)
+            arguments: [id, lot.id, request.takerId, request.baskets, reservation.status.rawValue, body.json, EventTime.format(now), EventTime.format(now)])
+        try outbox.append(ReservationChanged.createdTopic, try Self.changed(body, reason: .reserved), in: db)
         return reservation
     }
 
@@ -291,15 +291,24 @@ public struct ReservationBook: Sendable {
     func change(_ reservation: Reservation, to status: ReservationStatus, reason: ReservationChanged.Reason, in db: Database) throws -> Reservation {
         var updated = reservation
         updated.status = status
-        try store(updated, in: db)
+        let body = try store(updated, in: db)
         let topic = status == .noShow ? ReservationChanged.noShowTopic : ReservationChanged.cancelledTopic
-        try outbox.append(topic, ReservationChanged(reservation: updated, reason: reason), in: db)
+        try outbox.append(topic, try Self.changed(body, reason: reason), in: db)
         return updated
     }
 
-    func store(_ reservation: Reservation, in db: Database) throws {
+    /// Writes the reservation's new state; answers the JSON written, for an event to carry as it is.
+    @discardableResult
+    func store(_ reservation: Reservation, in db: Database) throws -> EncodedPayload<Reservation> {
+        let body = try EncodedPayload(reservation)
         try db.cachedStatement(sql: "UPDATE reservations SET status = ?, body = ?, updated_at = ? WHERE id = ?").execute(
-            arguments: [reservation.status.rawValue, try EventCodec.encoder.encode(reservation), EventTime.format(Date()), reservation.id])
+            arguments: [reservation.status.rawValue, body.json, EventTime.format(Date()), reservation.id])
+        return body
+    }
+
+    /// The `reservation.*` event of a reservation whose row holds `body`, without encoding it again.
+    static func changed(_ body: EncodedPayload<Reservation>, reason: ReservationChanged.Reason) throws -> EncodedPayload<ReservationChanged> {
+        try EncodedPayload(wrapping: body, as: "reservation", besides: ["reason": reason])
     }
 
     static func reservations(_ db: Database, _ condition: String, _ arguments: StatementArguments) throws -> [Reservation] {

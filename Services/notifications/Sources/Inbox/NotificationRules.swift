@@ -3,6 +3,7 @@ import EcoRuntime
 import EcoModel
 import Foundation
 import GRDB
+import Synchronization
 
 /// Which events tell whom what. Runs inside the consumer's transaction with the offset update.
 public struct NotificationRules: EventHandler {
@@ -82,13 +83,19 @@ public struct NotificationRules: EventHandler {
     }
 
     /// A pickup time as people read it, with its time zone named (the territory's, Europe/Paris).
+    /// Made once: building a `DateFormatter` costs far more than using one, and every reservation
+    /// and reminder words two times. The lock keeps the formatter to one thread at a time.
     static func time(_ date: Date) -> String {
+        pickupTimeFormatter.withLock { $0.string(from: date) } + " (Paris time)"
+    }
+
+    private static let pickupTimeFormatter: Mutex<DateFormatter> = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_GB")
         formatter.timeZone = TimeZone(identifier: "Europe/Paris")
         formatter.dateFormat = "d MMM HH:mm"
-        return formatter.string(from: date) + " (Paris time)"
-    }
+        return Mutex(formatter)
+    }()
 
     static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)

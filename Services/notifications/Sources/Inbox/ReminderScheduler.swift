@@ -18,14 +18,14 @@ public struct ReminderScheduler: Sendable {
         let email = self.email
         return try await database.write { db in
             let due = try Row.fetchAll(
-                db, sql: "SELECT * FROM reminders WHERE sent = 0 AND remind_at <= ?", arguments: [EventTime.format(now)])
+                db.cachedStatement(sql: "SELECT * FROM reminders WHERE sent = 0 AND remind_at <= ?"), arguments: [EventTime.format(now)])
             for row in due {
                 let start = EventTime.parse(row["pickup_start"]) ?? now
                 try Inbox.deliver(.init(
                     accountId: row["taker_id"], dedupeKey: "\(row["reservation_id"] as String):reminder:taker", kind: "reservation.reminder",
                     title: "Pickup soon", body: "Your pickup window opens at \(NotificationRules.time(start)).",
                     links: ["reservationId": row["reservation_id"], "lotId": row["lot_id"]], byEmail: true), at: now, email: email, in: db)
-                try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?", arguments: [row["reservation_id"] as String])
+                try db.cachedStatement(sql: "UPDATE reminders SET sent = 1 WHERE reservation_id = ?").execute(arguments: [row["reservation_id"] as String])
             }
             return due.count
         }
