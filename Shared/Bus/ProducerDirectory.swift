@@ -4,11 +4,17 @@ import Synchronization
 /// What a process has seen of each producer on the bus, from heartbeats: for readiness checks and
 /// for finding replay endpoints.
 public final class ProducerDirectory: Sendable {
+    /// Heartbeats further apart than this break a producer's run of them (`Entry.heardSince`).
+    public static let streakGap: TimeInterval = 5
+
     public struct Entry: Sendable, Equatable {
         public var service: String
         public var endpoint: String
         public var latest: Int64
         public var lastSeen: Date
+        /// When the current unbroken run of this producer's heartbeats began: none of them came more
+        /// than `streakGap` after the one before.
+        public var heardSince: Date
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -17,7 +23,9 @@ public final class ProducerDirectory: Sendable {
 
     public func record(source: String, _ heartbeat: Heartbeat, at date: Date = Date()) {
         entries.withLock {
-            $0[source] = Entry(service: heartbeat.service, endpoint: heartbeat.replay, latest: heartbeat.latest, lastSeen: date)
+            var since = date
+            if let previous = $0[source], date.timeIntervalSince(previous.lastSeen) <= Self.streakGap { since = min(previous.heardSince, date) }
+            $0[source] = Entry(service: heartbeat.service, endpoint: heartbeat.replay, latest: heartbeat.latest, lastSeen: date, heardSince: since)
         }
     }
 

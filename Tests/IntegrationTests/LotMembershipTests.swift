@@ -11,8 +11,9 @@ import Testing
 /// held once, at the lot's one holder, and no lot is oversold.
 @Suite("Food lots move with the matcher workers", .serialized)
 struct LotMembershipTests {
-    static let lots = 8
-    static let baskets = 40
+    static let lots = 16  // coprime with the load's stride of 3, so each customer goes round every lot
+    // Enough that the load never sells out while the workers join (each joiner waits `MatcherMembership.defaultJoinAfter`).
+    static let baskets = 500  // the most a lot may have
 
     @Test("reservations without pause while the workers grow from 2 to 3 and one is SIGKILLed and restarted: every 201 held once, no lot oversold")
     func lotsFollowTheMembers() async throws {
