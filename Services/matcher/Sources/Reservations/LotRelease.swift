@@ -39,12 +39,14 @@ public struct LotRelease: Sendable {
             let copies = try relayed.copies(of: lotId)
             let missions = try RelayedMissions(db: db).copies(of: lotId)
             try handover.take(
-                LotHandedOver(lot: lot, from: release.worker, to: book.worker, tick: tick, reservations: copies.reservations, missions: missions),
+                LotHandedOver(lot: lot, from: release.worker, to: book.worker, tick: tick, reservations: copies.reservations, missions: missions.missions),
                 in: db)
+            // What the lost worker relayed last, of either kind: what it made after that is what is lost.
+            let latest = [copies.latest, missions.latest].compactMap { $0 }.max()
             released.increment()
             handover.logger.notice("a released worker's lot was rebuilt from the reservations and missions it relayed", metadata: [
-                "lot.id": "\(lotId)", "lots.worker": "\(release.worker)", "reservation.count": "\(copies.reservations.count)", "mission.count": "\(missions.count)",
-                "lots.latest_relayed": "\(copies.latest ?? "none")", "bus.sequence": "\(sequence)",
+                "lot.id": "\(lotId)", "lots.worker": "\(release.worker)", "reservation.count": "\(copies.reservations.count)", "mission.count": "\(missions.missions.count)",
+                "lots.latest_relayed": "\(latest ?? "none")", "bus.sequence": "\(sequence)",
             ])
         }
         return lots

@@ -40,38 +40,30 @@ struct RelayedMissions {
         ).upsert(db)
     }
 
-    /// The copies of `lotId`'s missions, by id, as `lot.handed-over` carries missions. Each is
-    /// checked with a derived delivery code from then on, even one from before derived codes (its
-    /// association asks for the code again).
-    func copies(of lotId: String) throws -> [HandedMission] {
-        try RelayedMission.filter(RelayedMission.Columns.lotId == lotId).order(RelayedMission.Columns.id).fetchAll(db).map {
+    /// The copies of `lotId`'s missions, by id, as `lot.handed-over` carries missions, with the time
+    /// the latest was relayed. Each is checked with a derived delivery code from then on, even one
+    /// from before derived codes (its association asks for the code again).
+    func copies(of lotId: String) throws -> (missions: [HandedMission], latest: String?) {
+        let rows = try RelayedMission.copies(of: lotId, in: db)
+        let missions = try rows.map {
             HandedMission(mission: try EventCodec.decoder.decode(Mission.self, from: $0.body), deliveryCodeHash: MissionBook.derivedCode)
         }
+        return (missions, rows.map(\.relayedAt).max())
     }
 
     /// Forgets the copies of `lotId`: this worker has the lot's own missions now, or passed them on.
-    func forget(_ lotId: String) throws {
-        try RelayedMission.filter(RelayedMission.Columns.lotId == lotId).deleteAll(db)
-    }
+    func forget(_ lotId: String) throws { try RelayedMission.forget(lotId, in: db) }
 
     /// Forgets the copies of lots whose window ended more than `RelayedReservations.kept` before `now`; the count.
     @discardableResult
-    func forgetEnded(now: Date) throws -> Int {
-        try RelayedMission.filter(RelayedMission.Columns.pickupEnd < EventTime.format(now.addingTimeInterval(-RelayedReservations.kept))).deleteAll(db)
-    }
+    func forgetEnded(now: Date) throws -> Int { try RelayedMission.forgetEnded(now: now, in: db) }
 }
 
 /// A row of `relayed_missions`.
-struct RelayedMission: Codable, FetchableRecord, PersistableRecord {
+struct RelayedMission: Codable, RelayedCopy {
     static let databaseTableName = "relayed_missions"
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let lotId = Column("lot_id")
-        static let pickupEnd = Column("pickup_end")
-    }
 
     var id: String
     var lotId: String

@@ -47,35 +47,25 @@ struct RelayedReservations {
 
     /// The copies of `lotId`'s reservations, oldest first, with the time the latest was relayed.
     func copies(of lotId: String) throws -> (reservations: [Reservation], latest: String?) {
-        let rows = try RelayedReservation.filter(RelayedReservation.Columns.lotId == lotId).order(RelayedReservation.Columns.id).fetchAll(db)
+        let rows = try RelayedReservation.copies(of: lotId, in: db)
         let reservations = try rows.map { try EventCodec.decoder.decode(Reservation.self, from: $0.body) }
             .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         return (reservations, rows.map(\.relayedAt).max())
     }
 
     /// Forgets the copies of `lotId`: this worker has the lot's own reservations now, or passed them on.
-    func forget(_ lotId: String) throws {
-        try RelayedReservation.filter(RelayedReservation.Columns.lotId == lotId).deleteAll(db)
-    }
+    func forget(_ lotId: String) throws { try RelayedReservation.forget(lotId, in: db) }
 
     /// Forgets the copies of lots whose window ended more than `kept` before `now`; the count.
     @discardableResult
-    func forgetEnded(now: Date) throws -> Int {
-        try RelayedReservation.filter(RelayedReservation.Columns.pickupEnd < EventTime.format(now.addingTimeInterval(-Self.kept))).deleteAll(db)
-    }
+    func forgetEnded(now: Date) throws -> Int { try RelayedReservation.forgetEnded(now: now, in: db) }
 }
 
 /// A row of `relayed_reservations`.
-struct RelayedReservation: Codable, FetchableRecord, PersistableRecord {
+struct RelayedReservation: Codable, RelayedCopy {
     static let databaseTableName = "relayed_reservations"
     static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
     static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let lotId = Column("lot_id")
-        static let pickupEnd = Column("pickup_end")
-    }
 
     var id: String
     var lotId: String
