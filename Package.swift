@@ -245,5 +245,5 @@ let package = Package(
         + service("notifications", library: "NotificationsService", extra: [
             "EcoModel", "EcoTerritory", "COpenSSL", grdb, lifecycle, metrics, crypto, .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ])
-        + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb])
+        + service("pickup-validator", library: "PickupValidatorService", extra: [crypto, "EcoModel", grdb, metrics])
 )

@@ -150,6 +150,18 @@ struct ReservationsTests {
         for _ in 0..<5 { codes.append(try await validate(secondToken, otherPin, as: merchant).errorCode) }
         #expect(codes == ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "code_locked"])
         #expect(try await validate(secondToken, secondPin, as: merchant).errorCode == "code_locked")
+        // Support checks who is at the counter and unlocks the code with the command line: the count
+        // starts again (a wrong PIN is a wrong PIN again, not a locked code; the right one is kept for
+        // later so the KPIs below count one pickup).
+        let secondID = try #require((try second.json()["reservation"] as? [String: Any])?["id"] as? String)
+        let unlock = try await Self.unlockCodes(secondID, reason: "customer identified at the counter", in: deployment)
+        #expect(unlock.status == 0, "\(unlock.printed)")
+        #expect(unlock.printed.contains("pickup PIN: was locked, unlocked (5 wrong attempts cleared)"), "\(unlock.printed)")
+        #expect(deployment.fullLog("pickup-validator").contains("codes unlocked by an operator"))
+        let afterUnlock = try await validate(secondToken, otherPin, as: merchant)
+        #expect(afterUnlock.errorCode == "wrong_pin" && afterUnlock.text.contains("4 attempts left"), "\(afterUnlock.text)")
+        let unknown = try await Self.unlockCodes("no-such-reservation", reason: "typo", in: deployment)
+        #expect(unknown.status != 0 && unknown.printed.contains("no pickup code or delivery code is known"), "\(unknown.printed)")
 
         // Free lots: beneficiaries only, two a day; cancelling gives the basket back.
         var freeIDs: [String] = []
@@ -224,5 +236,16 @@ struct ReservationsTests {
         #expect(try await HTTP.get("\(base)/v1/me/notifications", token: customer.accessToken).json()["unread"] as? Int == unreadBefore - 1)
         #expect(try await HTTP.send("POST", "\(base)/v1/me/notifications/\(first)/read", token: merchant.accessToken).status == 404, "not theirs")
         _ = deployment.stopAll()
+    }
+
+    /// Runs `ecoresupply codes unlock` against the deployment; its exit status and output.
+    static func unlockCodes(_ reservation: String, reason: String, in deployment: TestDeployment) async throws -> (status: Int32, printed: String) {
+        let logURL = deployment.root.appendingPathComponent("codes-unlock-\(UUID().uuidString.prefix(6)).log")
+        let command = try ServiceProcess(
+            name: "codes-unlock", executable: deployment.binaries.appendingPathComponent("ecoresupply"),
+            arguments: ["codes", "unlock", "--reservation", reservation, "--reason", reason, "--bus-port", "\(deployment.topology.busPort)"],
+            logURL: logURL)
+        _ = try await eventually("codes unlock to finish", timeout: .seconds(30)) { command.isRunning ? nil : true }
+        return (command.process.terminationStatus, (try? String(contentsOf: logURL, encoding: .utf8)) ?? "")
     }
 }

@@ -54,6 +54,31 @@ struct DeliveryCodeDeskTests {
         }
     }
 
+    @Test("an operator's unlock clears the wrong codes: the right code passes again, the unlock says what it cleared, and needs a reason")
+    func unlock() async throws {
+        let (desk, _, store) = try desk()
+        let unlocks = CodeUnlockDesk(database: store.pool, logger: .init(label: "test"))
+        let right = desk.code(for: "res-1").code
+        let wrongCode = right == "000000" ? "111111" : "000000"
+        for _ in 0..<5 { _ = try? await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: wrongCode)) }
+        await #expect(throws: RemoteError(code: PickupDesk.Refusal.locked.rawValue, message: "too many wrong delivery codes; the code is locked")) {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        }
+        await #expect(throws: RemoteError.invalid("reason", "reason must say why, in at most 500 characters")) {
+            _ = try await unlocks.unlock(PickupRequests.UnlockCodes(reservationId: "res-1", reason: "  "))
+        }
+        let unlocked = try await unlocks.unlock(PickupRequests.UnlockCodes(reservationId: "res-1", reason: "collector checked by phone"))
+        #expect(unlocked == PickupRequests.CodesUnlocked(
+            reservationId: "res-1", pickupAttemptsCleared: 0, pickupWasLocked: false, deliveryAttemptsCleared: 5, deliveryWasLocked: true))
+        try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: right))
+        await #expect(throws: Self.wrong(4), "the count starts again from zero") {
+            try await desk.check(PickupRequests.DeliveryCheck(reservationId: "res-1", code: wrongCode))
+        }
+        await #expect(throws: RemoteError.notFound("no pickup code or delivery code is known for reservation nobody")) {
+            _ = try await unlocks.unlock(PickupRequests.UnlockCodes(reservationId: "nobody", reason: "typo"))
+        }
+    }
+
     @Test("a mission from before derived codes is checked against the hash of the code it was shown, with the same lockout")
     func legacyHash() async throws {
         let (desk, _, _) = try desk()

@@ -5,7 +5,7 @@ public struct EcoResupplyCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ecoresupply",
         abstract: "Run and operate an EcoResupply deployment.",
-        subcommands: [UpCommand.self, TailCommand.self, SeedCommand.self, BusCommand.self, KeysCommand.self, LotsCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ForwarderCommand.self]
+        subcommands: [UpCommand.self, TailCommand.self, SeedCommand.self, BusCommand.self, KeysCommand.self, LotsCommand.self, CodesCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, ForwarderCommand.self]
     )
 
     public init() {}

@@ -2,15 +2,17 @@ import EcoBus
 import EcoModel
 import Foundation
 
-/// The pickup validator's answers: quota claims and releases, pickup codes, validation, and
-/// collector missions' delivery codes.
+/// The pickup validator's answers: quota claims and releases, pickup codes, validation,
+/// collector missions' delivery codes, and the operator's unlocking of locked codes.
 public struct PickupRequestHandlers: Sendable {
     let desk: PickupDesk
     let deliveries: DeliveryCodeDesk
+    let unlocks: CodeUnlockDesk
 
-    public init(desk: PickupDesk, deliveries: DeliveryCodeDesk) {
+    public init(desk: PickupDesk, deliveries: DeliveryCodeDesk, unlocks: CodeUnlockDesk) {
         self.desk = desk
         self.deliveries = deliveries
+        self.unlocks = unlocks
     }
 
     public var handlers: [String: RequestHandler] {
@@ -38,6 +40,9 @@ public struct PickupRequestHandlers: Sendable {
             PickupRequests.checkDelivery: { body in
                 try await deliveries.check(try RemoteError.decodeRequest(PickupRequests.DeliveryCheck.self, body))
                 return [Data("{}".utf8)]
+            },
+            PickupRequests.unlockCodes: { body in
+                [try EventCodec.encoder.encode(try await unlocks.unlock(try RemoteError.decodeRequest(PickupRequests.UnlockCodes.self, body)))]
             },
         ]
     }

@@ -15,7 +15,9 @@ public enum PickupValidatorService {
         let registry = BeneficiaryRegistry(database: runtime.database, outbox: runtime.outbox)
         let codes = try PickupCodes.load(runtime.database)
         let desk = PickupDesk(database: runtime.database, outbox: runtime.outbox, codes: codes)
-        var handlers = PickupRequestHandlers(desk: desk, deliveries: DeliveryCodeDesk(database: runtime.database, codes: codes)).handlers
+        var handlers = PickupRequestHandlers(
+            desk: desk, deliveries: DeliveryCodeDesk(database: runtime.database, codes: codes),
+            unlocks: CodeUnlockDesk(database: runtime.database, logger: runtime.logger)).handlers
         handlers[VerifyBeneficiaryCommand.kind] = registry.requestHandler()
         let database = runtime.database, logger = runtime.logger
         handlers[KeyRequests.rotate] = { _ in
