@@ -46,10 +46,14 @@ public enum BusSecurity {
 
     /// What a subscriber key may ask a ROUTER: `bus.ping`, and `bus.replay` of its own prefixes
     /// (a replay without prefixes gets them; one asking for others is refused). Processes of the
-    /// deployment may ask anything.
+    /// deployment may ask anything but the kinds `RequestCallers` keeps to the command line or to
+    /// one service.
     public static func admission(_ registry: BusKeyRegistry) -> RequestRouter.Admission {
         { request in
-            guard let sender = request.sender, sender.hasPrefix(BusKeyring.subscriberPrefix) else { return .success(request) }
+            guard let sender = request.sender else { return .success(request) }
+            guard sender.hasPrefix(BusKeyring.subscriberPrefix) else {
+                return RequestCallers.refusal(of: request.kind, from: sender).map { .failure($0) } ?? .success(request)
+            }
             let name = String(sender.dropFirst(BusKeyring.subscriberPrefix.count))
             guard let subscriber = registry.current.subscribers[name], !subscriber.revoked else {
                 return .failure(.forbidden("the key of subscriber \(name) was revoked"))

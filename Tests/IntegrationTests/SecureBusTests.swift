@@ -120,6 +120,27 @@ struct SecureBusTests {
         #expect(try intruder.receive(timeoutMilliseconds: 300) == nil, "a stranger's key is not answered")
         #expect(deployment.fullLog("forwarder").contains("bus connection refused"), "the forwarder names the refused connections")
         #expect(deployment.fullLog("forwarder").contains("bus event dropped: not the sender's to publish"), "and the events a service may not publish")
+
+        // Some kinds are kept to their callers (`RequestCallers`): a service's key cannot unlock codes
+        // nor read a delivery code; the command line's key can unlock (here a reservation nobody knows).
+        let validator = deployment.endpoint(ServiceInstance(.pickupValidator))
+        let validatorKey = try #require(cli.services[ServiceInstance(.pickupValidator).name])
+        let operatorLine = try ZMQSocket(.dealer), takenOver = try ZMQSocket(.dealer)
+        defer { operatorLine.close(); takenOver.close() }
+        try operatorLine.makeCurveClient(cli.own, serverKey: validatorKey)
+        try takenOver.makeCurveClient(reportingKeys.own, serverKey: validatorKey)
+        for socket in [operatorLine, takenOver] { try socket.connect(validator) }
+        func ask(_ socket: ZMQSocket, _ id: UInt64, _ kind: String, _ body: some Encodable) throws -> [String] {
+            try socket.send([RequestProtocol.encodeID(id), Data(kind.utf8), try EventCodec.encoder.encode(body)])
+            return try #require(try socket.receive(timeoutMilliseconds: 5_000), "\(kind) answered").map { String(decoding: $0, as: UTF8.self) }
+        }
+        let unlock = PickupRequests.UnlockCodes(reservationId: "nobody", reason: "checked")
+        let byService = try ask(takenOver, 1, PickupRequests.unlockCodes, unlock)
+        #expect(byService[1] == "error" && byService[2].contains("only the operator's command line may ask"), "\(byService)")
+        let codeByService = try ask(takenOver, 2, PickupRequests.deliveryCode, PickupRequests.DeliveryCodeQuery(reservationId: "r"))
+        #expect(codeByService[1] == "error" && codeByService[2].contains("only the matcher service may ask"), "\(codeByService)")
+        let byOperator = try ask(operatorLine, 3, PickupRequests.unlockCodes, unlock)
+        #expect(byOperator[1] == "error" && byOperator[2].contains("no pickup code or delivery code is known"), "admitted, then refused: \(byOperator)")
         _ = deployment.stopAll()
     }
 
