@@ -130,8 +130,8 @@ public final class BusConsumer: Service, Sendable {
             let (ready, duplicates) = state.accept(event)
             batch.duplicates += duplicates
             batch.ready.append(contentsOf: ready.map { ($0, replayed) })
-        case .heartbeat(let source, let heartbeat):
-            directory.record(source: source, heartbeat)
+        case .heartbeat(let source, let heartbeat, let sentAt):
+            directory.record(source: source, heartbeat, sentAt: sentAt)
             guard source != instance else { return }
             if state.heartbeat(from: source, heartbeat) { batch.producerUpdates.insert(source) }
         case .invalid(let reason, let frames):

@@ -22,7 +22,8 @@ public struct EncodedPayload<Payload: Codable & Sendable>: Sendable {
 
     /// A payload made of `rest`'s members and one more, `key`, whose value is `member`'s JSON: for
     /// an event that carries a record already encoded for its row beside a few fields of its own
-    /// (`{"reason": …, "reservation": …}`). `rest` must encode as a JSON object without `key`.
+    /// (`{"reason": …, "reservation": …}`). `rest` must encode as a JSON object without `key`, in a
+    /// fixed order: a struct, or a dictionary of one member (a larger dictionary's order varies).
     public init<Member, Rest: Encodable>(wrapping member: EncodedPayload<Member>, as key: String, besides rest: Rest) throws {
         var out = try EventCodec.encoder.encode(rest)
         guard out.first == UInt8(ascii: "{"), out.last == UInt8(ascii: "}") else {

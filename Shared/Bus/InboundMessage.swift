@@ -3,7 +3,9 @@ import Foundation
 /// A message read from the bus, classified: a sequenced event, a heartbeat, or something unusable.
 public enum InboundMessage: Sendable {
     case event(ReceivedEvent)
-    case heartbeat(source: String, Heartbeat)
+    /// A producer's heartbeat, with the time its producer wrote in it (nil if unreadable): the
+    /// producer's own clock, so gaps between two of its heartbeats do not depend on when they were read.
+    case heartbeat(source: String, Heartbeat, sentAt: Date?)
     case invalid(DeadLetterReason, frames: [Data])
 
     /// The largest event frame accepted from the bus (1 MiB). Larger events are dead-lettered.
@@ -33,8 +35,8 @@ public enum InboundMessage: Sendable {
         guard !envelope.source.isEmpty, !envelope.id.isEmpty else { return .invalid(.missingAttribute, frames: keep) }
         if envelope.type == Topic.heartbeat {
             do {
-                let heartbeat = try EventCodec.decoder.decode(CloudEvent<Heartbeat>.self, from: payload).data
-                return .heartbeat(source: envelope.source, heartbeat)
+                let event = try EventCodec.decoder.decode(CloudEvent<Heartbeat>.self, from: payload)
+                return .heartbeat(source: envelope.source, event.data, sentAt: EventTime.parse(event.time))
             } catch {
                 return .invalid(.undecodable("heartbeat: \(error)".prefix(300).description), frames: keep)
             }

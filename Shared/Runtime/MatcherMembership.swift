@@ -16,6 +16,8 @@ public struct MatcherMembership: Sendable {
     let joinAfter: TimeInterval
     let started: Date
 
+    /// Members from `directory`'s heartbeats: heard within `window`, and joiners once heard unbroken
+    /// for `joinAfter`; `started` is when this process started (the first window names nobody).
     public init(
         directory: ProducerDirectory, window: TimeInterval = MatcherMembership.defaultWindow,
         joinAfter: TimeInterval = MatcherMembership.defaultJoinAfter, started: Date = Date()

@@ -13,7 +13,8 @@ public enum RequestCallers {
         case service(ServiceKind)
     }
 
-    /// The kinds with a closed list of callers.
+    /// The kinds with a closed list of callers. A new kind that only the command line, or only one
+    /// service, may ask is added here.
     public static let allowed: [String: Set<Caller>] = [
         KeyRequests.rotate: [.commandLine],
         LotReleaseRequests.release: [.commandLine],

@@ -46,11 +46,12 @@ struct InboundMessageTests {
         let beat = Heartbeat(latest: 42, replay: "tcp://127.0.0.1:7703", service: "ingest")
         let event = CloudEvent(source: "ingest", type: Topic.heartbeat, sequence: nil, data: beat)
         let message = InboundMessage.decode([Data(Topic.heartbeat.utf8), try EventCodec.encoder.encode(event)])
-        guard case .heartbeat(let source, let decoded) = message else {
+        guard case .heartbeat(let source, let decoded, let sentAt) = message else {
             Issue.record("expected a heartbeat, got \(message)")
             return
         }
         #expect(source == "ingest")
+        #expect(sentAt.map(EventTime.format) == event.time, "the producer's own time")
         #expect(decoded == beat)
     }
 

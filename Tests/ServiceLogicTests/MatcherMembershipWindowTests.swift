@@ -62,6 +62,26 @@ struct MatcherMembershipWindowTests {
         #expect(changes == [16, 40], "it left once and came back once")
     }
 
+    @Test("a reader that stalls and then reads queued heartbeats breaks nobody's run: the gaps are the sender's")
+    func readerStall() {
+        let directory = ProducerDirectory()
+        let membership = MatcherMembership(directory: directory, started: started)
+        func beat(_ worker: Int, sent: Int, read: Int) {
+            directory.record(
+                source: "matcher-\(worker)", Heartbeat(latest: 0, replay: "tcp://127.0.0.1:1", service: "matcher"),
+                sentAt: at(sent), at: at(read))
+        }
+        for second in 0...20 { beat(0, sent: second, read: second); beat(1, sent: second, read: second) }
+        #expect(membership.alive(now: at(20)) == [0, 1])
+        // The reader is busy from 21 s to 28 s; the heartbeats sent meanwhile are read at 28 s.
+        for second in 21...28 { beat(0, sent: second, read: 28); beat(1, sent: second, read: 28) }
+        #expect(membership.alive(now: at(28)) == [0, 1], "both are members again at once")
+        // A worker that really stops sending breaks its run, by its own clock.
+        for second in 29...40 { beat(0, sent: second, read: second) }
+        for second in 37...40 { beat(1, sent: second, read: second) }
+        #expect(membership.alive(now: at(40)) == [0], "worker 1 sent nothing from 29 s to 36 s")
+    }
+
     @Test("a worker that dies leaves one window after its last heartbeat")
     func death() {
         let directory = ProducerDirectory()

@@ -47,7 +47,8 @@ struct CodesUnlockCommand: AsyncParsableCommand {
         try await loop.start()
         defer { loop.stop() }
         let validator = config.topology.routerEndpoint(of: ServiceInstance(.pickupValidator))
-        let body = try EventCodec.encoder.encode(PickupRequests.UnlockCodes(reservationId: reservation, reason: reason))
+        let body = try EventCodec.encoder.encode(PickupRequests.UnlockCodes(
+            reservationId: reservation.trimmingCharacters(in: .whitespaces), reason: reason.trimmingCharacters(in: .whitespacesAndNewlines)))
         let reply: [Data]
         do {
             reply = try await loop.request(validator, kind: PickupRequests.unlockCodes, body: [body], timeout: .seconds(5))
@@ -58,7 +59,10 @@ struct CodesUnlockCommand: AsyncParsableCommand {
             print("the pickup validator did not answer at \(validator) (\(error)); is the deployment running on bus port \(config.topology.busPort)?")
             throw ExitCode.failure
         }
-        let unlocked = try EventCodec.decoder.decode(PickupRequests.CodesUnlocked.self, from: reply[0])
+        guard let first = reply.first, let unlocked = try? EventCodec.decoder.decode(PickupRequests.CodesUnlocked.self, from: first) else {
+            print("the pickup validator's answer could not be read (\(reply.count) frames)")
+            throw ExitCode.failure
+        }
         print(Self.summary(unlocked))
     }
 

@@ -43,7 +43,7 @@ struct EventTail: Sendable {
             while ContinuousClock.now < deadline {
                 let batch = await withTimeout(until: deadline) { await sink.inbox.take(max: 1000) }
                 for input in batch {
-                    if case .live(let frames) = input, case .heartbeat(let source, let heartbeat) = InboundMessage.decode(frames) {
+                    if case .live(let frames) = input, case .heartbeat(let source, let heartbeat, _) = InboundMessage.decode(frames) {
                         producers[source] = heartbeat
                     }
                 }

@@ -57,7 +57,7 @@ struct LotsReleaseCommand: AsyncParsableCommand {
         print("""
             matcher-\(worker) released at ingest's sequence \(released.sequence); the members \
             \(released.release.members.map { "matcher-\($0)" }.joined(separator: ", ")) rebuild its lots \
-            (each one is logged as "a released worker's lot was rebuilt", with the time of its latest relayed reservation)
+            (each one is logged as "a released worker's lot was rebuilt", with the time of its latest relayed reservation or mission)
             """)
     }
 }

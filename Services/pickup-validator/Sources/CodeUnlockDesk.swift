@@ -13,6 +13,7 @@ public struct CodeUnlockDesk: Sendable {
     let logger: Logger
     private let unlocked = Counter(label: "ecoresupply_codes_unlocked_total")
 
+    /// Unlocks in `database`, the validator's store; each unlock is logged to `logger`.
     public init(database: DatabasePool, logger: Logger) {
         self.database = database
         self.logger = logger

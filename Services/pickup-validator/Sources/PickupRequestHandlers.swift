@@ -9,6 +9,7 @@ public struct PickupRequestHandlers: Sendable {
     let deliveries: DeliveryCodeDesk
     let unlocks: CodeUnlockDesk
 
+    /// The handlers over the pickup desk, the delivery-code desk and the unlock desk.
     public init(desk: PickupDesk, deliveries: DeliveryCodeDesk, unlocks: CodeUnlockDesk) {
         self.desk = desk
         self.deliveries = deliveries

@@ -25,7 +25,7 @@ enum BusFrameTarget {
             agrees(event, ReservationChanged.self)
             agrees(event, OperationCompleted.self)
             spanIsTheDataMember(event.payload)
-        case .heartbeat(let source, _):
+        case .heartbeat(let source, _, _):
             FuzzCheck.require(!source.isEmpty, "a heartbeat names its source")
         case .invalid(let reason, _):
             FuzzCheck.require(!reason.description.isEmpty, "a dead letter says why")

@@ -11,13 +11,14 @@ import Synchronization
 /// never answered from here. The memory is bounded: two generations of at most `capacity` entries
 /// of each kind; when the newer fills, the older is dropped, so the recent offers stay.
 public final class DecodedOffers: Sendable {
-    /// Entries per generation and kind: 20,000 listings of about 1 KiB of JSON each, twice, is some
-    /// 40 MiB of bodies and as much again decoded.
+    /// Entries per generation and kind: two generations of 20,000 listings and 20,000 demands, of
+    /// about 1 KiB of JSON each, are some 80 MiB of bodies and as much again decoded.
     public static let defaultCapacity = 20_000
 
     private let listings: Mutex<Generations<Listing>>
     private let demands: Mutex<Generations<Demand>>
 
+    /// Keeps at most `capacity` entries of each kind per generation (two generations).
     public init(capacity: Int = DecodedOffers.defaultCapacity) {
         listings = Mutex(Generations(capacity: capacity))
         demands = Mutex(Generations(capacity: capacity))
