@@ -3,6 +3,7 @@ import EcoStore
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The durable path measured end to end, in one process but over real sockets and real files:
 /// producer transaction (state + outbox) → relay → PUB → forwarder → SUB → consumer transaction
@@ -15,6 +16,8 @@ final class BusBenchmark: Sendable {
         let tasks: [Task<Void, any Error>]
         let loops: [SocketLoop]
         let forwarder: Forwarder
+        /// What stopped each part that ended with an error, so a wait fails at once and says why.
+        let failures: BenchFailures
 
         func stop() {
             for task in tasks { task.cancel() }
@@ -61,7 +64,8 @@ final class BusBenchmark: Sendable {
         let forwarder = Forwarder(
             subscribeEndpoint: subscribe, publishEndpoint: publish, curveSecretKey: curve?.forwarder.secretKey,
             permits: curve == nil ? nil : ownName, logger: logger)
-        let forwarderTask = Task { try await forwarder.run() }
+        let failures = BenchFailures()
+        let forwarderTask = failures.watch("the forwarder on \(subscribe) and \(publish)") { try await forwarder.run() }
 
         let producerDatabase = try DatabaseOpener.open(
             at: folder.appendingPathComponent("producer.sqlite"), fullSync: fullSync, migrations: BusSchema.migrations)
@@ -92,15 +96,15 @@ final class BusBenchmark: Sendable {
             logger: logger)
 
         let tasks: [Task<Void, any Error>] = [
-            Task { try await relay.run() },
-            Task { try await consumer.run() },
+            failures.watch("the outbox relay") { try await relay.run() },
+            failures.watch("the consumer") { try await consumer.run() },
             Task { await router.serve(producerLoop) },
-            Task { _ = try await forwarderTask.value },
+            forwarderTask,
         ]
         let outbox = Outbox(producer: "bench-producer", onCommit: { relay.signal() })
         let pipeline = Pipeline(
             producerDatabase: producerDatabase, outbox: outbox, samples: samples, tasks: tasks,
-            loops: [producerLoop, consumerLoop], forwarder: forwarder)
+            loops: [producerLoop, consumerLoop], forwarder: forwarder, failures: failures)
         // Warm-up: one event through, so that every connection and subscription is in place.
         try await commit(pipeline, count: 1, payload: Data())
         try await waitApplied(pipeline, count: 1, timeout: .seconds(30))
@@ -128,6 +132,7 @@ final class BusBenchmark: Sendable {
     func waitApplied(_ pipeline: Pipeline, count: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while pipeline.samples.appliedCount < count {
+            if let failure = pipeline.failures.first { throw BenchError.stopped(failure) }
             guard ContinuousClock.now < deadline else {
                 throw BenchError.timeout("only \(pipeline.samples.appliedCount) of \(count) events applied")
             }
@@ -140,11 +145,33 @@ final class BusBenchmark: Sendable {
 enum BenchError: Error, CustomStringConvertible {
     case timeout(String)
     case exited(String, String)
+    case stopped(String)
 
     var description: String {
         switch self {
         case .timeout(let detail): "benchmark timed out: \(detail)"
+        case .stopped(let detail): "benchmark stopped: \(detail) (is another process using these ports? try --base-port)"
         case .exited(let name, let directory): "\(name) exited during the run; see its log in \(directory)"
+        }
+    }
+}
+
+/// The parts of a benchmark's pipeline that ended with an error, named.
+final class BenchFailures: Sendable {
+    private let failures = Mutex<[String]>([])
+
+    /// The first part that failed, with its error.
+    var first: String? { failures.withLock { $0.first } }
+
+    /// Runs `body` as a task; an error it ends with, unless it was cancelled, is recorded under `name`.
+    func watch(_ name: String, _ body: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error> {
+        Task {
+            do {
+                try await body()
+            } catch {
+                if !Task.isCancelled { failures.withLock { $0.append("\(name) failed: \(error)") } }
+                throw error
+            }
         }
     }
 }
