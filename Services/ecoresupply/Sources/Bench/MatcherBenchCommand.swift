@@ -72,6 +72,9 @@ struct MatcherBenchCommand: AsyncParsableCommand {
                      baselineSeconds, baseline.applySeconds, baseline.roundSeconds, baseline.proposals, Double(baseline.proposals) / baselineSeconds))
         print(String(format: "  matched   %.0f kg part by part; one pass over the whole market would match %.0f kg (%+.2f%%)",
                      baseline.proposedKg, baseline.wholeMarketKg, (baseline.proposedKg - baseline.wholeMarketKg) / baseline.wholeMarketKg * 100))
+        let withSeams = baseline.proposedKg + baseline.seamStageKg
+        print(String(format: "            a second stage on the grid shifted by half a cell (not built) would add %.0f kg: %.0f kg (%+.2f%%)",
+                     baseline.seamStageKg, withSeams, (withSeams - baseline.wholeMarketKg) / baseline.wholeMarketKg * 100))
 
         var single: MatcherBenchRun.Result?
         for count in workerCounts {

@@ -50,8 +50,9 @@ struct MatcherBenchMarket: Sendable {
     }
 
     /// The same stream through one in-memory ledger: the time to apply it, the one round (part by
-    /// part, as the workers match), and the kilograms one pass over the whole market would propose.
-    func inMemoryRun() throws -> (applySeconds: Double, roundSeconds: Double, proposals: Int, proposedKg: Double, wholeMarketKg: Double) {
+    /// part, as the workers match), the kilograms one pass over the whole market would propose, and
+    /// those a second stage on the shifted grid would add (`SeamStageEstimate`).
+    func inMemoryRun() throws -> (applySeconds: Double, roundSeconds: Double, proposals: Int, proposedKg: Double, wholeMarketKg: Double, seamStageKg: Double) {
         let queue = try DatabaseQueue(path: database.path)
         let start = ContinuousClock.now
         let store = InMemoryLedgerStore()
@@ -80,7 +81,8 @@ struct MatcherBenchMarket: Sendable {
             .tick(MatchingTick(at: Date(), matchers: 1, proposalTimeoutSeconds: 172_800, shareAfterSeconds: 86_400)), to: store)
         let round = roundStart.duration(to: .now)
         let proposals = outputs.compactMap { if case .proposal(_, let proposal) = $0 { proposal } else { nil } }
+        let seamStage = try SeamStageEstimate.kilograms(after: store, cellDegrees: grid.cellDegrees, at: at)
         return (start.duration(to: applied).seconds, round.seconds, proposals.count, proposals.reduce(0) { $0 + $1.quantityKg },
-                whole.reduce(0) { $0 + $1.quantityKg })
+                whole.reduce(0) { $0 + $1.quantityKg }, seamStage)
     }
 }
