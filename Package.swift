@@ -185,7 +185,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["GatewayService", "EcoBus", "EcoConfig", "EcoStore", "EcoModel", grdb, log, argumentParser],
+            dependencies: [
+                "GatewayService", "EcoBus", "EcoConfig", "EcoStore", "EcoModel", "EcoObservability", grdb, log, argumentParser,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/GatewayTests",
             swiftSettings: swiftSettings
         ),

@@ -140,6 +140,15 @@ public final class BusConsumer: Service, Sendable {
         }
     }
 
+    /// Applies one event with its handlers, its trace current meanwhile: the events they append
+    /// carry it on, and the lines they log name it (docs/decisions/0018).
+    private static func apply(_ event: ReceivedEvent, with handlers: [any EventHandler], in db: Database, logger: Logger) throws {
+        try TraceContext.$current.withValue(event.trace) {
+            for handler in handlers { try handler.apply(event, in: db) }
+            logger.debug("event applied", metadata: ["event.type": "\(event.type)", "event.source": "\(event.source)", "event.sequence": "\(event.sequence ?? 0)"])
+        }
+    }
+
     private func commit(_ batch: Batch, state: ConsumerState) async throws {
         let handlers = self.handlers
         let logger = self.logger
@@ -161,9 +170,7 @@ public final class BusConsumer: Service, Sendable {
             let allApplied: Bool
             do {
                 try db.inSavepoint {
-                    for (event, applicable) in work {
-                        for handler in applicable { try handler.apply(event, in: db) }
-                    }
+                    for (event, applicable) in work { try Self.apply(event, with: applicable, in: db, logger: logger) }
                     return .commit
                 }
                 allApplied = true
@@ -176,7 +183,7 @@ public final class BusConsumer: Service, Sendable {
                 for (event, applicable) in work {
                     do {
                         try db.inSavepoint {
-                            for handler in applicable { try handler.apply(event, in: db) }
+                            try Self.apply(event, with: applicable, in: db, logger: logger)
                             return .commit
                         }
                     } catch let error as any RetryableHandlerError {

@@ -3,7 +3,8 @@ import Foundation
 /// A CloudEvents 1.0 event in structured JSON mode, with the project's extensions:
 /// `sequence` (gapless per producer), `correlationid` and `causationid`, and the CloudEvents
 /// Partitioning extension's `partitionkey` where an event belongs to one part of a divided stream
-/// (the materials market's parts, docs/decisions/0016).
+/// (the materials market's parts, docs/decisions/0016), and the CloudEvents Distributed Tracing
+/// extension's `traceparent` on the events a traced command caused (docs/decisions/0018).
 /// `sequence` is a JSON integer rather than the string of the optional CloudEvents sequence
 /// extension, so that consumers compare it numerically (see docs/decisions/0002).
 public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
@@ -17,6 +18,8 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
     public var correlationid: String?
     public var causationid: String?
     public var partitionkey: String?
+    /// W3C `traceparent` of the request or event that caused this one (`TraceContext`).
+    public var traceparent: String?
     public var data: Payload
 
     public init(
@@ -28,6 +31,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
         correlationid: String? = nil,
         causationid: String? = nil,
         partitionkey: String? = nil,
+        traceparent: String? = nil,
         data: Payload
     ) {
         self.specversion = "1.0"
@@ -40,6 +44,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
         self.correlationid = correlationid
         self.causationid = causationid
         self.partitionkey = partitionkey
+        self.traceparent = traceparent
         self.data = data
     }
 }
@@ -55,6 +60,7 @@ public struct EventEnvelope: Codable, Sendable, Equatable {
     public var correlationid: String?
     public var causationid: String?
     public var partitionkey: String?
+    public var traceparent: String?
 }
 
 extension EventEnvelope {
@@ -90,6 +96,8 @@ public struct ReceivedEvent: Sendable {
     public var type: String { envelope.type }
     /// The part of a divided stream the event belongs to, if any (`partitionkey`).
     public var partitionKey: String? { envelope.partitionkey }
+    /// The trace of the command that caused the event, if it was traced and its `traceparent` is valid.
+    public var trace: TraceContext? { envelope.traceparent.flatMap(TraceContext.init(traceparent:)) }
 
     /// Decodes the event's `data` as `T`: the `data` member alone when it can be found
     /// (`JSONMemberSpan`), the whole event otherwise, and the whole event again on a failure, so

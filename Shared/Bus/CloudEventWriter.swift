@@ -43,6 +43,10 @@ public enum CloudEventWriter {
             out.append(contentsOf: #","partitionkey":"#.utf8)
             appendString(partition, to: &out)
         }
+        if let traceparent = event.traceparent {
+            out.append(contentsOf: #","traceparent":"#.utf8)
+            appendString(traceparent, to: &out)
+        }
         out.append(contentsOf: #","data":"#.utf8)
         out.append(contentsOf: data)
         out.append(UInt8(ascii: "}"))

@@ -26,6 +26,8 @@ public struct Outbox: Sendable {
 
     /// Appends one event; returns its sequence number. Must run inside a write transaction.
     /// `partitionKey` names the part of a divided stream the event belongs to (`partitionkey`).
+    /// The current `TraceContext`, if any, is written as `traceparent`, and its trace id as
+    /// `correlationid` unless one is given.
     @discardableResult
     public func append<Payload: Codable & Sendable>(
         _ topic: String,
@@ -63,9 +65,10 @@ public struct Outbox: Sendable {
         guard Topic.isValid(topic) else { throw OutboxError.invalidTopic(topic) }
         guard !topic.hasPrefix("bus.") else { throw OutboxError.reservedTopic(topic) }
         let sequence = try Self.latestSequence(db) + 1
+        let trace = TraceContext.current?.child()
         let event = CloudEvent(
-            source: producer, type: topic, time: Date(), sequence: sequence,
-            correlationid: correlationID, causationid: causationID, partitionkey: partitionKey, data: EncodedPayloadMark())
+            source: producer, type: topic, time: Date(), sequence: sequence, correlationid: correlationID ?? trace?.traceID,
+            causationid: causationID, partitionkey: partitionKey, traceparent: trace?.traceparent, data: EncodedPayloadMark())
         let payload = try write(event)
         guard payload.count <= InboundMessage.maximumEventSize else {
             throw OutboxError.tooLarge(topic: topic, bytes: payload.count)

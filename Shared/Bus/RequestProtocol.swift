@@ -2,7 +2,8 @@ import Foundation
 
 /// The request/reply wire format between a DEALER (the asker) and a service's ROUTER.
 ///
-/// Request frames: `[request id (8 bytes, big-endian), kind (UTF-8), body…]`.
+/// Request frames: `[request id (8 bytes, big-endian), kind (UTF-8, optionally followed by
+/// attributes: `RequestKindFrame`), body…]`.
 /// Reply frames: `[request id, status ("ok" or "error"), body…]`; an error body is one JSON frame
 /// `{"code": …, "message": …}`.
 public enum RequestProtocol {
@@ -94,4 +95,6 @@ public struct IncomingRequest: Sendable {
     public var body: [Data]
     /// The asker's authenticated name on a bus with keys (ZAP `User-Id`); nil on plain TCP.
     public var sender: String? = nil
+    /// The trace the asker sent, if any: current while the request's handler runs.
+    public var trace: TraceContext? = nil
 }

@@ -34,6 +34,13 @@ public struct RequestRouter: Sendable {
     }
 
     private func handle(_ asked: IncomingRequest, loop: SocketLoop) async {
+        // The asker's trace is current while the request is answered: the events it causes carry
+        // it on, and every line logged meanwhile names it (docs/decisions/0018).
+        await TraceContext.$current.withValue(asked.trace) { await answer(asked, loop: loop) }
+    }
+
+    private func answer(_ asked: IncomingRequest, loop: SocketLoop) async {
+        let started = ContinuousClock.now
         let request: IncomingRequest
         switch admission?(asked) ?? .success(asked) {
         case .success(let admitted): request = admitted
@@ -49,12 +56,20 @@ public struct RequestRouter: Sendable {
         do {
             let body = try await handler(request.body)
             loop.reply(to: request, body: body)
+            logger.debug("bus request answered", metadata: ["bus.kind": "\(request.kind)", "duration.ms": "\(Self.milliseconds(since: started))"])
         } catch let error as RemoteError {
-            logger.debug("bus request refused", metadata: ["bus.kind": "\(request.kind)", "error": "\(error)"])
+            logger.debug("bus request refused", metadata: [
+                "bus.kind": "\(request.kind)", "error": "\(error)", "duration.ms": "\(Self.milliseconds(since: started))",
+            ])
             loop.replyError(to: request, error)
         } catch {
             logger.error("bus request failed", metadata: ["bus.kind": "\(request.kind)", "error": "\(error)"])
             loop.replyError(to: request, RemoteError(code: "internal", message: "\(error)"))
         }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = start.duration(to: .now).components
+        return String(format: "%.1f", Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
     }
 }

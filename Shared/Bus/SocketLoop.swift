@@ -150,9 +150,11 @@ public final class SocketLoop: Sendable {
     }
 
     /// Sends a request to the ROUTER at `endpoint` and waits for its reply frames (after the status).
+    /// The current `TraceContext`, if any, goes with it (`RequestKindFrame`).
     public func request(
         _ endpoint: String, kind: String, body: [Data] = [], timeout: Duration = .seconds(2)
     ) async throws(BusRequestError) -> [Data] {
+        let kindFrame = RequestKindFrame.encode(kind: kind, trace: TraceContext.current?.child())
         do {
             return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Data], any Error>) in
                 let accepted = state.withLock { state -> Bool in
@@ -163,7 +165,7 @@ public final class SocketLoop: Sendable {
                         continuation: continuation, deadline: .now + timeout, endpoint: endpoint, kind: kind)
                     state.commands.append(.request(
                         id: id, endpoint: endpoint,
-                        frames: [RequestProtocol.encodeID(id), Data(kind.utf8)] + body))
+                        frames: [RequestProtocol.encodeID(id), kindFrame] + body))
                     return true
                 }
                 if accepted { wake.signal() } else { continuation.resume(throwing: BusRequestError.closed) }
@@ -402,8 +404,8 @@ public final class SocketLoop: Sendable {
     }
 
     private func handleRouterMessage(_ frames: [Data], sender: String?, router: ZMQSocket) {
-        // [identity, request id, kind, body…]
-        guard frames.count >= 3, let kind = String(data: frames[2], encoding: .utf8),
+        // [identity, request id, kind (and its attributes), body…]
+        guard frames.count >= 3, let (kind, trace) = RequestKindFrame.decode(frames[2]),
               RequestProtocol.decodeID(frames[1]) != nil
         else {
             logger.warning("malformed bus request ignored", metadata: ["bus.frames": "\(frames.count)"])
@@ -413,7 +415,7 @@ public final class SocketLoop: Sendable {
             }
             return
         }
-        let request = IncomingRequest(identity: frames[0], requestID: frames[1], kind: kind, body: Array(frames.dropFirst(3)), sender: sender)
+        let request = IncomingRequest(identity: frames[0], requestID: frames[1], kind: kind, body: Array(frames.dropFirst(3)), sender: sender, trace: trace)
         if case .dropped = requestContinuation.yield(request) {
             logger.warning("bus request dropped: too many pending", metadata: ["bus.kind": "\(kind)"])
         }

@@ -7,14 +7,18 @@ import Prometheus
 public enum Observability {
     /// Bootstraps both systems and returns the registry that `/metrics` renders.
     @discardableResult
-    public static func bootstrap(level: Logger.Level) -> PrometheusCollectorRegistry {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+    /// - Parameter metadata: what every log line adds, read when it is written (the bus's
+    ///   `TraceContext.loggingMetadata`, so that each line names its request's correlation id).
+    public static func bootstrap(level: Logger.Level, metadata: Logger.MetadataProvider? = nil) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap({ label, provider in
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: metadata)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.nameAndLabelSanitizer = MetricNames.sanitize
+        MetricsSystem.bootstrap(factory)
         return registry
     }
 

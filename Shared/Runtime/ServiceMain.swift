@@ -1,3 +1,4 @@
+import EcoBus
 import EcoConfig
 import EcoObservability
 import EcoStore
@@ -12,7 +13,7 @@ public enum ServiceMain {
         migrations: [Migration],
         parts: (ServiceRuntime, PrometheusCollectorRegistry) async throws -> ServiceParts
     ) async throws {
-        let registry = Observability.bootstrap(level: Observability.level(config.logLevel))
+        let registry = Observability.bootstrap(level: Observability.level(config.logLevel), metadata: TraceContext.loggingMetadata)
         var logger = Logger(label: "ecoresupply.\(config.instance.name)")
         logger.logLevel = Observability.level(config.logLevel)
         do {

@@ -15,7 +15,7 @@ struct CloudEventWriterTests {
         let event = CloudEvent(
             source: "ingest", type: "listing.published", time: Date(timeIntervalSince1970: 1_795_000_000.25), sequence: 42,
             correlationid: "corr \"quoted\" \\ back", causationid: "line\nbreak\u{01}",
-            data: Sample(title: "Pain – invendus \"frais\"", quantity: 12.5, tags: ["bio", "é"]))
+            traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", data: Sample(title: "Pain – invendus \"frais\"", quantity: 12.5, tags: ["bio", "é"]))
         let written = try CloudEventWriter.encode(event)
         let decoded = try JSONDecoder().decode(CloudEvent<Sample>.self, from: written)
         let reference = try JSONDecoder().decode(CloudEvent<Sample>.self, from: JSONEncoder().encode(event))
@@ -26,6 +26,7 @@ struct CloudEventWriterTests {
         #expect(decoded.sequence == 42)
         #expect(decoded.correlationid == "corr \"quoted\" \\ back")
         #expect(decoded.causationid == "line\nbreak\u{01}")
+        #expect(decoded.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" && decoded.traceparent == reference.traceparent)
         #expect(decoded.datacontenttype == "application/json")
         #expect(decoded.specversion == "1.0")
         #expect(decoded.data == event.data)
@@ -38,6 +39,7 @@ struct CloudEventWriterTests {
         #expect(object["sequence"] == nil)
         #expect(object["correlationid"] == nil)
         #expect(object["causationid"] == nil)
+        #expect(object["traceparent"] == nil)
         #expect(object["data"] as? [String: String] == ["k": "v"])
     }
 

@@ -71,6 +71,27 @@ struct OutboxTests {
         }
     }
 
+    @Test("under a current trace, an event written through an async write carries it: traceparent of the same trace, its id as correlationid")
+    func tracedAppend() async throws {
+        let queue = try migratedQueue()
+        let trace = try #require(TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        try await TraceContext.$current.withValue(trace) {
+            _ = try await queue.write { db in try outbox.append("listing.published", Note(text: "traced"), in: db) }
+            _ = try await queue.write { db in try outbox.append("listing.published", Note(text: "named"), correlationID: "given", in: db) }
+        }
+        _ = try await queue.write { db in try outbox.append("listing.published", Note(text: "untraced"), in: db) }
+        let rows = try await queue.read { try Outbox.rows(from: 1, limit: 10, $0) }
+        let events = try rows.map { row in
+            ReceivedEvent(envelope: try EventEnvelope.decode(from: row.payload), payload: row.payload)
+        }
+        try #require(events.count == 3)
+        let carried = try #require(events[0].trace)
+        #expect(carried.traceID == trace.traceID && carried.parentID != trace.parentID, "this producer's own span of the same trace")
+        #expect(events[0].envelope.correlationid == trace.traceID)
+        #expect(events[1].trace?.traceID == trace.traceID && events[1].envelope.correlationid == "given")
+        #expect(events[2].trace == nil && events[2].envelope.traceparent == nil && events[2].envelope.correlationid == nil)
+    }
+
     @Test("a rolled-back transaction leaves no gap: the next append gets the next number")
     func rollbackLeavesNoGap() throws {
         let queue = try migratedQueue()

@@ -65,6 +65,21 @@ struct SocketLoopTests {
         #expect(reply == [Data("echo".utf8), Data("a".utf8), Data(), Data("c".utf8)])
     }
 
+    @Test("a request sent under a trace is answered under the same trace; one sent without has none")
+    func traceTravels() async throws {
+        let trace = TraceContext.start()
+        let (traced, untraced) = try await withServer(["test.trace": { _ in [Data((TraceContext.current?.traceparent ?? "none").utf8)] }]) { endpoint, client in
+            let traced = try await TraceContext.$current.withValue(trace) {
+                try await client.request(endpoint, kind: "test.trace", timeout: .seconds(10))
+            }
+            return (traced, try await client.request(endpoint, kind: "test.trace", timeout: .seconds(10)))
+        }
+        let first = try #require(traced.first)
+        let seen = try #require(TraceContext(traceparent: String(decoding: first, as: UTF8.self)))
+        #expect(seen.traceID == trace.traceID && seen.parentID != trace.parentID, "the asker's child span of the same trace: \(seen)")
+        #expect(untraced == [Data("none".utf8)])
+    }
+
     @Test("concurrent requests each get their own reply")
     func concurrentRequests() async throws {
         let replies = try await withServer(["test.double": { body in

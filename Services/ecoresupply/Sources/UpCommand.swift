@@ -35,7 +35,7 @@ struct UpCommand: AsyncParsableCommand {
         guard (1...65_535).contains(port) else { throw ValidationError("--http-port must be between 1 and 65535") }
         let host = httpHost ?? settings.string("HTTP_HOST") ?? "127.0.0.1"
 
-        Observability.bootstrap(level: Observability.level(config.logLevel))
+        Observability.bootstrap(level: Observability.level(config.logLevel), metadata: TraceContext.loggingMetadata)
         let logger = Logger(label: "ecoresupply.up")
         // The admin account: from the environment, else (for the demo) a known demo admin.
         var admin: (email: String, password: String)?

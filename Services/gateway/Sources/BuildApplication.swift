@@ -10,6 +10,13 @@ public func buildApplication(
     runtime: ServiceRuntime, config: GatewayConfig, registry: PrometheusCollectorRegistry, dependencies: GatewayDependencies
 ) throws -> some ApplicationProtocol {
     let router = Router(context: GatewayRequestContext.self)
+    var httpLogger = runtime.logger
+    httpLogger[metadataKey: "component"] = "http"
+    // Outermost first: the trace covers everything after it; the access log and the HTTP metrics
+    // see the status the error middleware gives.
+    router.add(middleware: TraceMiddleware())
+    router.add(middleware: AccessLogMiddleware(logger: httpLogger))
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     let openAPIDocument = try OpenAPIDocument.load()
     router.add(middleware: ErrorMiddleware(routes: try RouteMethods(openAPI: openAPIDocument)))
@@ -76,12 +83,10 @@ public func buildApplication(
         source: BusReportEventSource(loop: runtime.loop, endpoint: topology.routerEndpoint(of: ServiceInstance(.ingest))),
         signal: dependencies.reportSignal, keepAlive: .seconds(15), logger: runtime.logger
     ).register(on: router)
-    var logger = runtime.logger
-    logger[metadataKey: "component"] = "http"
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(config.httpHost, port: config.httpPort),
             serverName: "ecoresupply-gateway"),
-        logger: logger)
+        logger: httpLogger)
 }

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// One line per HTTP request, at `info`: method, route (the matched pattern, so no ids or query
+/// values reach the log), status and duration. Inside `TraceMiddleware`, each line names the
+/// request's `correlation.id`. Client addresses are not logged (docs/privacy.md).
+public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context: context, status: response.status.code, since: started)
+            return response
+        } catch let refusal as APIError {
+            log(request, context: context, status: refusal.status.code, since: started)
+            throw refusal
+        } catch {
+            log(request, context: context, status: 500, since: started)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
+        let elapsed = started.duration(to: .now).components
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        logger.info("http request", metadata: [
+            "http.method": "\(request.method.rawValue)",
+            "http.route": "\(context.endpointPath ?? "unmatched")",
+            "http.status": "\(status)",
+            "duration.ms": "\(String(format: "%.1f", milliseconds))",
+        ])
+    }
+}
