@@ -46,6 +46,7 @@ struct TraceMiddlewareTests {
         router.add(middleware: AccessLogMiddleware(logger: captured.logger))
         router.add(middleware: ErrorMiddleware())
         router.get("/v1/things/:id") { _, _ in TraceContext.current?.traceID ?? "none" }
+        router.get("/healthz") { _, _ in "ok" }
         router.get("/v1/refused") { _, _ -> String in throw APIError(.conflict, code: "conflict", message: "no") }
         return Application(router: router)
     }
@@ -76,6 +77,8 @@ struct TraceMiddlewareTests {
             let fresh = try await client.execute(uri: "/v1/things/1", method: .get, headers: [Self.traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01"])
             let started = try #require(fresh.headers[Self.traceresponse].flatMap(TraceContext.init(traceparent:)))
             #expect(String(buffer: fresh.body) == started.traceID && started.traceID != "00000000000000000000000000000000")
+            let probe = try await client.execute(uri: "/healthz", method: .get)
+            #expect(probe.status == .ok && probe.headers[Self.traceresponse] != nil, "a probe is traced but not logged")
             let refused = try await client.execute(uri: "/v1/refused", method: .get)
             #expect(refused.status == .conflict)
             let trace = try #require(refused.headers[Self.traceresponse].flatMap(TraceContext.init(traceparent:)))

@@ -68,12 +68,22 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
         bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
+    /// `count` random bytes (a multiple of 8) as lowercase hexadecimal, never all zeros: one
+    /// random word per 8 bytes, as each word costs the system's generator one call.
     private static func randomHex(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        while true {
-            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            guard bytes.contains(where: { $0 != 0 }) else { continue }
-            return bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-        }
+        var digits = [UInt8](repeating: 0, count: count * 2)
+        repeat {
+            for word in 0..<(count / 8) {
+                var value = generator.next()
+                for index in stride(from: word * 16 + 15, through: word * 16, by: -1) {
+                    digits[index] = hexDigits[Int(value & 0xF)]
+                    value >>= 4
+                }
+            }
+        } while digits.allSatisfy { $0 == UInt8(ascii: "0") }
+        return String(decoding: digits, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

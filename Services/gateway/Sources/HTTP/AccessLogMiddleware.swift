@@ -4,8 +4,11 @@ import Logging
 
 /// One line per HTTP request, at `info`: method, route (the matched pattern, so no ids or query
 /// values reach the log), status and duration. Inside `TraceMiddleware`, each line names the
-/// request's `correlation.id`. Client addresses are not logged (docs/privacy.md).
+/// request's `correlation.id`. Client addresses are not logged (docs/privacy.md). The probes'
+/// paths (`unlogged`), asked every few seconds by orchestrators and scrapers, are counted in the
+/// HTTP metrics but not logged.
 public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    public static var unlogged: Set<String> { ["/healthz", "/readyz", "/metrics"] }
     let logger: Logger
 
     public init(logger: Logger) {
@@ -13,6 +16,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !Self.unlogged.contains(request.uri.path) else { return try await next(request, context) }
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
