@@ -219,8 +219,10 @@ public final class BusConsumer: Service, Sendable {
             return rejected
         }
         for (event, error) in rejected {
-            logger.warning("event rejected by its handler and dead-lettered",
-                           metadata: ["bus.producer": "\(event.source)", "bus.sequence": "\(event.sequence ?? 0)", "bus.type": "\(event.type)", "error": "\(error)"])
+            TraceContext.$current.withValue(event.trace) {
+                logger.warning("event rejected by its handler and dead-lettered",
+                               metadata: ["bus.producer": "\(event.source)", "bus.sequence": "\(event.sequence ?? 0)", "bus.type": "\(event.type)", "error": "\(error)"])
+            }
         }
         if !rejected.isEmpty { stats.recordDeadLettered(rejected.count) }
     }

@@ -6,9 +6,9 @@ import Prometheus
 /// metrics (swift-metrics into a Prometheus registry). Call once, first thing in `main`.
 public enum Observability {
     /// Bootstraps both systems and returns the registry that `/metrics` renders.
-    @discardableResult
     /// - Parameter metadata: what every log line adds, read when it is written (the bus's
     ///   `TraceContext.loggingMetadata`, so that each line names its request's correlation id).
+    @discardableResult
     public static func bootstrap(level: Logger.Level, metadata: Logger.MetadataProvider? = nil) -> PrometheusCollectorRegistry {
         LoggingSystem.bootstrap({ label, provider in
             var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)

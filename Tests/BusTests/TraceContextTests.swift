@@ -44,6 +44,9 @@ struct TraceContextTests {
         #expect(later.traceparent == Self.example)
         #expect(TraceContext(traceparent: "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") != nil)
         #expect(TraceContext(traceparent: "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x") == nil)
+        // Flags other than "sampled" are reserved: they are not passed on.
+        let reserved = try #require(TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff"))
+        #expect(reserved.flags == 1 && reserved.child().traceparent.hasSuffix("-01"))
     }
 
     @Test("a started trace is valid and new; a child keeps the trace id and flags with a new parent id")

@@ -47,6 +47,13 @@ struct TraceMiddlewareTests {
         router.add(middleware: ErrorMiddleware())
         router.get("/v1/things/:id") { _, _ in TraceContext.current?.traceID ?? "none" }
         router.get("/healthz") { _, _ in "ok" }
+        router.get("/v1/stream") { _, _ in
+            // Written after the handler returned, as the report stream's SSE body is.
+            Response(status: .ok, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: TraceContext.current?.traceID ?? "none"))
+                try await writer.finish(nil)
+            })
+        }
         router.get("/v1/refused") { _, _ -> String in throw APIError(.conflict, code: "conflict", message: "no") }
         return Application(router: router)
     }
@@ -68,6 +75,14 @@ struct TraceMiddlewareTests {
         #expect(metadata["http.route"] == "/v1/things/{id}", "the pattern, not the id or the query")
         #expect(metadata["http.method"] == "GET" && metadata["http.status"] == "200")
         #expect(!"\(lines)".contains("lot-42") && !"\(lines)".contains("43.3"))
+    }
+
+    @Test("a streamed body, written after its handler returned, is written under the request's trace")
+    func streamedBodyKeepsTheTrace() async throws {
+        try await Self.application(CapturedLines()).test(.router) { client in
+            let response = try await client.execute(uri: "/v1/stream", method: .get, headers: [Self.traceparent: Self.example])
+            #expect(String(buffer: response.body) == "4bf92f3577b34da6a3ce929d0e0e4736")
+        }
     }
 
     @Test("without a valid traceparent a new trace starts; a refusal is logged with its status and answered with its trace")

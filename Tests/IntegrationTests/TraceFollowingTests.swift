@@ -31,11 +31,17 @@ struct TraceFollowingTests {
         let answered = try #require(reserved.header("traceresponse").flatMap(TraceContext.init(traceparent:)), "\(reserved.headers)")
         #expect(answered.traceID == trace.traceID)
 
-        // The gateway's access line, the worker that made the reservation, and each consumer of
-        // `reservation.created` (ingest's baskets, the pickup validator, notifications).
-        for name in ["gateway", "matcher-0", "ingest", "pickup-validator", "notifications"] {
-            let line = try await eventually("\(name) to log trace \(trace.traceID)", timeout: .seconds(20)) {
-                deployment.fullLog(name).split(separator: "\n").first { $0.contains("correlation.id=\(trace.traceID)") }
+        // The worker answered the gateway's request under the trace, and each consumer of
+        // `reservation.created` (ingest's baskets, the pickup validator, notifications) applied
+        // the event under it: the trace went with the request and then with the event.
+        let expected: [(process: String, says: String)] = [
+            ("matcher-0", "bus.kind=reservation.create"),
+            ("ingest", "event.type=reservation.created"), ("pickup-validator", "event.type=reservation.created"),
+            ("notifications", "event.type=reservation.created"),
+        ]
+        for (name, says) in expected {
+            let line = try await eventually("\(name) to log \(says) under trace \(trace.traceID)", timeout: .seconds(20)) {
+                deployment.fullLog(name).split(separator: "\n").first { $0.contains("correlation.id=\(trace.traceID)") && $0.contains(says) }
             }
             #expect(!line.isEmpty)
         }

@@ -11,7 +11,8 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
     public let traceID: String
     /// 16 lowercase hexadecimal digits, not all zero: the span of whoever sent this context.
     public let parentID: String
-    /// The trace flags (bit 0: sampled).
+    /// The trace flags: bit 0, sampled, is the only one kept (the specification's other bits are
+    /// reserved and must be sent as zero).
     public let flags: UInt8
 
     /// The context current in this task (or on this thread, inside a synchronous `withValue`).
@@ -41,7 +42,7 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
               bytes[3..<35].contains(where: { $0 != UInt8(ascii: "0") }), bytes[36..<52].contains(where: { $0 != UInt8(ascii: "0") }),
               let flags = UInt8(String(decoding: bytes[53..<55], as: UTF8.self), radix: 16)
         else { return nil }
-        self.init(traceID: String(decoding: bytes[3..<35], as: UTF8.self), parentID: String(decoding: bytes[36..<52], as: UTF8.self), flags: flags)
+        self.init(traceID: String(decoding: bytes[3..<35], as: UTF8.self), parentID: String(decoding: bytes[36..<52], as: UTF8.self), flags: flags & 0x01)
     }
 
     private init(traceID: String, parentID: String, flags: UInt8) {

@@ -36,7 +36,7 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
         logger.info("http request", metadata: [
             "http.method": "\(request.method.rawValue)",
-            "http.route": "\(context.endpointPath ?? "unmatched")",
+            "http.route": "\(context.endpointPath ?? "NotFound")",
             "http.status": "\(status)",
             "duration.ms": "\(String(format: "%.1f", milliseconds))",
         ])

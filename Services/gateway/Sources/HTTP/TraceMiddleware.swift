@@ -6,7 +6,8 @@ import Hummingbird
 /// valid, a new one otherwise. The trace is current while the request is handled, so the bus
 /// requests and events it causes carry it and every log line names it (`correlation.id`); the
 /// answer, refusals included, carries it back in `traceresponse` (W3C Trace Context Level 2),
-/// whose second field is the id to look for in the logs.
+/// whose second field is the id to look for in the logs. A streamed body is written under the
+/// trace as well.
 public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
     public static var traceparent: HTTPField.Name { HTTPField.Name("traceparent")! }
     public static var traceresponse: HTTPField.Name { HTTPField.Name("traceresponse")! }
@@ -18,6 +19,13 @@ public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             var response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
             response.headers[Self.traceresponse] = trace.traceparent
+            if response.body.contentLength == nil {
+                // A streamed body (the report stream's SSE) is written after this returns: it runs under the trace too.
+                let body = response.body
+                response.body = ResponseBody { writer in
+                    try await TraceContext.$current.withValue(trace) { try await body.write(writer) }
+                }
+            }
             return response
         } catch var refusal as APIError {
             refusal.headers[Self.traceresponse] = trace.traceparent
