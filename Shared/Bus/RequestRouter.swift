@@ -56,20 +56,15 @@ public struct RequestRouter: Sendable {
         do {
             let body = try await handler(request.body)
             loop.reply(to: request, body: body)
-            logger.debug("bus request answered", metadata: ["bus.kind": "\(request.kind)", "duration.ms": "\(Self.milliseconds(since: started))"])
+            logger.debug("bus request answered", metadata: ["bus.kind": "\(request.kind)", "duration.ms": "\(started.millisecondsToNow)"])
         } catch let error as RemoteError {
             logger.debug("bus request refused", metadata: [
-                "bus.kind": "\(request.kind)", "error": "\(error)", "duration.ms": "\(Self.milliseconds(since: started))",
+                "bus.kind": "\(request.kind)", "error": "\(error)", "duration.ms": "\(started.millisecondsToNow)",
             ])
             loop.replyError(to: request, error)
         } catch {
             logger.error("bus request failed", metadata: ["bus.kind": "\(request.kind)", "error": "\(error)"])
             loop.replyError(to: request, RemoteError(code: "internal", message: "\(error)"))
         }
-    }
-
-    static func milliseconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = start.duration(to: .now).components
-        return String(format: "%.1f", Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
     }
 }

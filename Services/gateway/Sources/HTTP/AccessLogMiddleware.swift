@@ -1,3 +1,4 @@
+import EcoBus
 import Foundation
 import Hummingbird
 import Logging
@@ -32,13 +33,11 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, context: Context, status: Int, since started: ContinuousClock.Instant) {
-        let elapsed = started.duration(to: .now).components
-        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
         logger.info("http request", metadata: [
             "http.method": "\(request.method.rawValue)",
             "http.route": "\(context.endpointPath ?? "NotFound")",
             "http.status": "\(status)",
-            "duration.ms": "\(String(format: "%.1f", milliseconds))",
+            "duration.ms": "\(started.millisecondsToNow)",
         ])
     }
 }
